@@ -1,0 +1,98 @@
+/**
+ * iam-user-console-mfa — CIS AWS Foundations 1.10, Security Hub IAM.5.
+ *
+ * | IAM user                                        | verdict        |
+ * | ----------------------------------------------- | -------------- |
+ * | no console password                             | NOT_APPLICABLE |
+ * | console password and ≥ 1 active MFA device      | COMPLIANT      |
+ * | console password and no MFA device              | NON_COMPLIANT  |
+ * | named by an event but no longer exists          | NOT_APPLICABLE |
+ *
+ * Resources are identified by the user's unique id (`AIDA…`), as AWS Config records IAM users.
+ * The credential report's `<root_account>` row is never a user. How the facts are read at the
+ * API-call floor, and how fresh each one is, is in runtime/facts/users.ts.
+ */
+import { gatherUsers, type UserFacts, type UsersFacts } from '../runtime/facts/users';
+import type { Evaluation, RuleDefinition } from '../runtime/types';
+
+export const rule: RuleDefinition<UsersFacts> = {
+  metadata: {
+    name: 'iam-user-console-mfa',
+    title: 'Every IAM user with a console password has MFA',
+    description:
+      'Checks that each IAM user with a console password has at least one active MFA device of any kind. Reads the credential report, ListUsers and ListVirtualMFADevices in bulk, and confirms live any user the report flags, so a fixed user turns COMPLIANT on the next run. NOT_APPLICABLE for users without a console password.',
+    severity: 'MEDIUM',
+    cis: { versions: 'v1.4.0–v3.0.0', control: '1.10' },
+    securityHubControl: 'IAM.5',
+    replacesManagedRule: 'mfa-enabled-for-iam-console-access',
+    resourceTypes: ['AWS::IAM::User'],
+    changeTriggerTypes: ['AWS::IAM::User'],
+    remediation:
+      'Assign an MFA device to the user (IAM > Users > user > Security credentials > Assign MFA device), or delete the console password of a user who only needs API access.',
+    iamActions: [
+      'iam:ListUsers',
+      'iam:GenerateCredentialReport',
+      'iam:GetCredentialReport',
+      'iam:ListVirtualMFADevices',
+      'iam:ListMFADevices',
+      'iam:GetLoginProfile',
+      'iam:GetUser',
+    ],
+  },
+  parameters: {},
+  gather: (ctx, scope) => gatherUsers(ctx, scope),
+  evaluate(facts): Evaluation[] {
+    const evidence = evidenceText(facts);
+    const evaluations: Evaluation[] = facts.users.map((user) => ({
+      resourceType: 'AWS::IAM::User',
+      resourceId: user.userId,
+      resourceName: user.userName,
+      ...verdict(user, evidence(user)),
+    }));
+    for (const gone of facts.departed) {
+      evaluations.push({
+        resourceType: 'AWS::IAM::User',
+        resourceId: gone.userId,
+        resourceName: gone.userName ?? gone.userId,
+        compliance: 'NOT_APPLICABLE',
+        annotation: `User ${gone.userName ?? gone.userId} ${gone.reason}: nothing to evaluate.`,
+      });
+    }
+    return evaluations;
+  },
+};
+
+function verdict(user: UserFacts, source: string): Pick<Evaluation, 'compliance' | 'annotation'> {
+  if (!user.consolePassword) {
+    return {
+      compliance: 'NOT_APPLICABLE',
+      annotation: `User ${user.userName} has no console password (API access only): console MFA does not apply (${source}).`,
+    };
+  }
+  if (user.mfaActive) {
+    return {
+      compliance: 'COMPLIANT',
+      annotation: `User ${user.userName} has a console password and an active MFA device (${source}).`,
+    };
+  }
+  return {
+    compliance: 'NON_COMPLIANT',
+    annotation: `User ${user.userName} has a console password and no MFA device (${source}). Fix: IAM > Users > ${user.userName} > Security credentials > Assign MFA device, or delete the console password.`,
+  };
+}
+
+function evidenceText(facts: UsersFacts): (user: UserFacts) => string {
+  const report = facts.reportGeneratedAt
+    ? `credential report of ${facts.reportGeneratedAt.toISOString().replace(/\.\d+Z$/, 'Z')}`
+    : 'credential report';
+  return (user) => {
+    switch (user.evidence) {
+      case 'credential-report':
+        return report;
+      case 'virtual-mfa':
+        return 'virtual MFA device assigned now';
+      case 'live':
+        return 'checked live';
+    }
+  };
+}

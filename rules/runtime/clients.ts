@@ -1,0 +1,167 @@
+/**
+ * AWS SDK clients, created once per container and reused across invocations, and the optional
+ * cross-account execution role (how one central function serves a whole organization).
+ *
+ * Retries: IAM's request limits are per account and shared with every other tool in it, so a
+ * burst of throttling is normal on a busy account. The clients use the SDK's `adaptive` retry mode
+ * (exponential backoff with full jitter, plus a client-side token bucket that slows the sending
+ * rate after a throttle) and up to 8 attempts per call. Lambda's own asynchronous retries are set
+ * to at most one by the CDK construct, so a storm is not replayed three times.
+ */
+import { ConfigServiceClient } from '@aws-sdk/client-config-service';
+import { IAMClient } from '@aws-sdk/client-iam';
+import { AssumeRoleCommand, GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
+import { AccountMismatchError, DataLoadError, describeError } from './errors';
+
+export const DEFAULT_MAX_ATTEMPTS = 8;
+
+export interface AwsClients {
+  iam: IAMClient;
+  config: ConfigServiceClient;
+}
+
+export interface ClientOptions {
+  /** Region for Config and STS (IAM is global). Defaults to the SDK's chain (`AWS_REGION`, …). */
+  region?: string;
+  /** Points IAM, STS and Config at one endpoint (a local emulator). */
+  endpoint?: string;
+  maxAttempts?: number;
+}
+
+interface StaticCredentials {
+  accessKeyId: string;
+  secretAccessKey: string;
+  sessionToken?: string;
+}
+
+/** The account whose IAM the rule reads, as proven by the credentials in use. */
+export interface Identity {
+  accountId: string;
+  partition: string;
+  arn: string;
+}
+
+export interface AccountAccess {
+  clients: AwsClients;
+  identity: Identity;
+  /** Set when the execution role was assumed. */
+  roleArn?: string;
+}
+
+function sdkConfig(options: ClientOptions, credentials?: StaticCredentials) {
+  return {
+    ...(options.region ? { region: options.region } : {}),
+    ...(options.endpoint ? { endpoint: options.endpoint } : {}),
+    ...(credentials ? { credentials } : {}),
+    maxAttempts: options.maxAttempts ?? DEFAULT_MAX_ATTEMPTS,
+    retryMode: 'adaptive',
+  };
+}
+
+export function createClients(options: ClientOptions, credentials?: StaticCredentials): AwsClients {
+  const config = sdkConfig(options, credentials);
+  return { iam: new IAMClient(config), config: new ConfigServiceClient(config) };
+}
+
+/** `arn:aws:sts::123456789012:assumed-role/Name/session` → account and partition. */
+export function parseIdentityArn(arn: string): Identity {
+  const match = /^arn:([a-z-]+):(?:iam|sts)::(\d{12}):/.exec(arn);
+  if (!match?.[1] || !match[2]) {
+    throw new DataLoadError(`cannot read the account from the caller ARN '${arn}'`);
+  }
+  return { partition: match[1], accountId: match[2], arn };
+}
+
+const ROLE_SESSION_NAME = 'mfa-config-rules';
+/** Assumed-role credentials are renewed when fewer than this many milliseconds remain. */
+const CREDENTIAL_REFRESH_MARGIN_MS = 5 * 60_000;
+
+interface CachedRole {
+  access: AccountAccess;
+  expiresAt: number;
+}
+
+/**
+ * Hands out clients for the account an event names: the function's own credentials, or those of
+ * `ExecutionRoleName` in that account. Either way the account the credentials belong to must be
+ * the event's account, or nothing is read and nothing is reported.
+ */
+export class ClientProvider {
+  private readonly own: AwsClients;
+  private readonly sts: STSClient;
+  private ownIdentity: Promise<Identity> | undefined;
+  private readonly roles = new Map<string, CachedRole>();
+
+  constructor(private readonly options: ClientOptions = {}) {
+    this.own = createClients(options);
+    this.sts = new STSClient(sdkConfig(options));
+  }
+
+  /** The identity of the function's (or CLI user's) own credentials; asked once per container. */
+  async callerIdentity(): Promise<Identity> {
+    this.ownIdentity ??= this.sts.send(new GetCallerIdentityCommand({})).then(
+      (out) => parseIdentityArn(out.Arn ?? ''),
+      (error: unknown) => {
+        this.ownIdentity = undefined;
+        throw new DataLoadError(`cannot identify the caller with STS: ${describeError(error)}`);
+      },
+    );
+    return this.ownIdentity;
+  }
+
+  async forAccount(
+    accountId: string | undefined,
+    executionRoleName?: string,
+  ): Promise<AccountAccess> {
+    const own = await this.callerIdentity();
+    if (!executionRoleName) {
+      const access = { clients: this.own, identity: own };
+      return verifyAccount(access, accountId ?? own.accountId);
+    }
+    const target = accountId ?? own.accountId;
+    const roleArn = `arn:${own.partition}:iam::${target}:role/${executionRoleName}`;
+    const cached = this.roles.get(roleArn);
+    if (cached && cached.expiresAt - Date.now() > CREDENTIAL_REFRESH_MARGIN_MS) {
+      return cached.access;
+    }
+    let out;
+    try {
+      out = await this.sts.send(
+        new AssumeRoleCommand({ RoleArn: roleArn, RoleSessionName: ROLE_SESSION_NAME }),
+      );
+    } catch (error) {
+      throw new DataLoadError(`cannot assume ${roleArn}: ${describeError(error)}`);
+    }
+    const creds = out.Credentials;
+    if (!creds?.AccessKeyId || !creds.SecretAccessKey || !out.AssumedRoleUser?.Arn) {
+      throw new DataLoadError(`STS returned no credentials for ${roleArn}`);
+    }
+    const access = verifyAccount(
+      {
+        clients: createClients(this.options, {
+          accessKeyId: creds.AccessKeyId,
+          secretAccessKey: creds.SecretAccessKey,
+          ...(creds.SessionToken ? { sessionToken: creds.SessionToken } : {}),
+        }),
+        identity: parseIdentityArn(out.AssumedRoleUser.Arn),
+        roleArn,
+      },
+      target,
+    );
+    const expiresAt = creds.Expiration ? creds.Expiration.getTime() : Date.now() + 15 * 60_000;
+    this.roles.set(roleArn, { access, expiresAt });
+    return access;
+  }
+}
+
+function verifyAccount(access: AccountAccess, accountId: string): AccountAccess {
+  if (access.identity.accountId !== accountId) {
+    throw new AccountMismatchError(
+      `the event is for account ${accountId} but the credentials in use belong to account ${access.identity.accountId}` +
+        (access.roleArn
+          ? ` (role ${access.roleArn})`
+          : ' (set the ExecutionRoleName parameter to evaluate other accounts)'),
+    );
+  }
+  return access;
+}

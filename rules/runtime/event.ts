@@ -1,0 +1,168 @@
+/**
+ * The AWS Config event, validated strictly. Anything off throws an InvalidInputError naming what
+ * is wrong; AWS Config shows that message on the rule and nothing is reported.
+ */
+import { z } from 'zod';
+import { InvalidInputError } from './errors';
+import type { Scope } from './types';
+
+export const MESSAGE_TYPES = [
+  'ScheduledNotification',
+  'ConfigurationItemChangeNotification',
+  'OversizedConfigurationItemChangeNotification',
+] as const;
+export type MessageType = (typeof MESSAGE_TYPES)[number];
+
+/** Statuses of a configuration item that still describe a resource to evaluate. */
+const APPLICABLE_STATUSES = ['OK', 'ResourceDiscovered'];
+const KNOWN_STATUSES = [
+  ...APPLICABLE_STATUSES,
+  'ResourceDeleted',
+  'ResourceNotRecorded',
+  'ResourceDeletedNotRecorded',
+];
+
+const isoTime = z
+  .string()
+  .refine((value) => !Number.isNaN(Date.parse(value)), 'not an ISO 8601 time');
+
+const envelopeSchema = z.object({
+  invokingEvent: z.string({ error: 'invokingEvent must be a JSON string' }),
+  ruleParameters: z.string({ error: 'ruleParameters must be a JSON string' }).optional(),
+  resultToken: z.string({ error: 'resultToken is required' }).min(1, 'resultToken is empty'),
+  eventLeftScope: z.boolean().optional(),
+  configRuleName: z
+    .string({ error: 'configRuleName is required' })
+    .min(1, 'configRuleName is empty'),
+  accountId: z
+    .string({ error: 'accountId is required' })
+    .regex(/^\d{12}$/, 'accountId must be 12 digits'),
+  configRuleArn: z.string().optional(),
+  executionRoleArn: z.string().optional(),
+});
+
+const itemSchema = z.object({
+  resourceType: z.string().min(1),
+  resourceId: z.string().min(1),
+  resourceName: z.string().nullish(),
+  configurationItemStatus: z.enum(KNOWN_STATUSES as [string, ...string[]]),
+  configurationItemCaptureTime: isoTime,
+});
+
+const invokingSchema = z.discriminatedUnion('messageType', [
+  z.object({ messageType: z.literal('ScheduledNotification'), notificationCreationTime: isoTime }),
+  z.object({
+    messageType: z.literal('ConfigurationItemChangeNotification'),
+    configurationItem: itemSchema,
+  }),
+  z.object({
+    messageType: z.literal('OversizedConfigurationItemChangeNotification'),
+    configurationItemSummary: itemSchema,
+  }),
+]);
+
+/** What one invocation must do, as the event asks it. */
+export interface ConfigRequest {
+  ruleName: string;
+  accountId: string;
+  resultToken: string;
+  testMode: boolean;
+  messageType: MessageType;
+  orderingTimestamp: Date;
+  /** Raw rule parameters (validated against the rule's schema separately). */
+  ruleParameters: Record<string, unknown>;
+  target:
+    | { kind: 'all' }
+    | {
+        kind: 'resource';
+        resourceType: string;
+        resourceId: string;
+        resourceName: string | undefined;
+        /** Why the resource is not applicable (deleted, not recorded, out of scope), if it is not. */
+        inapplicable: string | undefined;
+      };
+}
+
+export function parseConfigEvent(event: unknown): ConfigRequest {
+  const envelope = check(envelopeSchema, event, 'event');
+  const invoking = check(
+    invokingSchema,
+    parseJson(envelope.invokingEvent, 'invokingEvent'),
+    'invokingEvent',
+  );
+  const ruleParameters =
+    envelope.ruleParameters === undefined
+      ? {}
+      : parseJson(envelope.ruleParameters, 'ruleParameters');
+  if (
+    typeof ruleParameters !== 'object' ||
+    ruleParameters === null ||
+    Array.isArray(ruleParameters)
+  ) {
+    throw new InvalidInputError('invalid event: ruleParameters must be a JSON object');
+  }
+  const common = {
+    ruleName: envelope.configRuleName,
+    accountId: envelope.accountId,
+    resultToken: envelope.resultToken,
+    testMode: envelope.resultToken === 'TESTMODE',
+    messageType: invoking.messageType,
+    ruleParameters: ruleParameters as Record<string, unknown>,
+  };
+  if (invoking.messageType === 'ScheduledNotification') {
+    return {
+      ...common,
+      orderingTimestamp: new Date(invoking.notificationCreationTime),
+      target: { kind: 'all' },
+    };
+  }
+  const item =
+    invoking.messageType === 'ConfigurationItemChangeNotification'
+      ? invoking.configurationItem
+      : invoking.configurationItemSummary;
+  const inapplicable = envelope.eventLeftScope
+    ? 'left the rule scope'
+    : APPLICABLE_STATUSES.includes(item.configurationItemStatus)
+      ? undefined
+      : `is ${item.configurationItemStatus}`;
+  return {
+    ...common,
+    orderingTimestamp: new Date(item.configurationItemCaptureTime),
+    target: {
+      kind: 'resource',
+      resourceType: item.resourceType,
+      resourceId: item.resourceId,
+      resourceName: item.resourceName ?? undefined,
+      inapplicable,
+    },
+  };
+}
+
+/** The scope a rule evaluates for a change notification on one resource. */
+export function scopeFor(request: ConfigRequest): Scope {
+  if (request.target.kind === 'all') return { kind: 'all' };
+  return { kind: 'user', userId: request.target.resourceId, userName: request.target.resourceName };
+}
+
+function parseJson(text: string, what: string): unknown {
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    throw new InvalidInputError(`invalid event: ${what} is not valid JSON`);
+  }
+}
+
+function check<T>(schema: z.ZodType<T>, value: unknown, what: string): T {
+  const result = schema.safeParse(value);
+  if (result.success) return result.data;
+  throw new InvalidInputError(`invalid ${what}: ${formatIssues(result.error)}`);
+}
+
+export function formatIssues(error: z.ZodError): string {
+  return error.issues
+    .slice(0, 3)
+    .map((issue) =>
+      issue.path.length ? `${issue.path.join('.')}: ${issue.message}` : issue.message,
+    )
+    .join('; ');
+}

@@ -1,0 +1,155 @@
+/**
+ * The Lambda runtime every rule shares:
+ *   event → (validate) request → (assume role, verify account) clients → gather facts →
+ *   rule.evaluate → (+ clean-up of vanished resources) → PutEvaluations.
+ * Any failure throws before anything is sent from partial data.
+ */
+import { ClientProvider } from './clients';
+import { describeError, InvalidInputError } from './errors';
+import { parseConfigEvent, scopeFor, type ConfigRequest } from './event';
+import { logger } from './logger';
+import { parseParameters } from './parameters';
+import { assertUnique, sendEvaluations, staleEvaluations } from './report';
+import type { AnyRule, ComplianceType, Evaluation, GatherTuning } from './types';
+
+export interface LambdaContextLike {
+  getRemainingTimeInMillis(): number;
+}
+
+export interface HandlerOptions {
+  /** Clients to use; default: one provider per container, from the environment. */
+  clients?: ClientProvider;
+  tuning?: GatherTuning;
+  /** Stop sending when fewer than this many milliseconds remain (default 5 s). */
+  reserveMs?: number;
+}
+
+export interface InvocationSummary {
+  rule: string;
+  accountId: string;
+  messageType: string;
+  testMode: boolean;
+  orderingTimestamp: string;
+  evaluations: number;
+  counts: Record<ComplianceType, number>;
+  /** Earlier verdicts on vanished resources, now reported NOT_APPLICABLE. */
+  cleared: number;
+  putEvaluationsCalls: number;
+  resent: number;
+  durationMs: number;
+  results: Evaluation[];
+}
+
+export type ConfigRuleHandler = (
+  event: unknown,
+  context?: LambdaContextLike,
+) => Promise<InvocationSummary>;
+
+export function createHandler(rule: AnyRule, options: HandlerOptions = {}): ConfigRuleHandler {
+  const provider = options.clients ?? new ClientProvider();
+  return async (event, context) => {
+    const started = Date.now();
+    const remainingMs = context
+      ? () => context.getRemainingTimeInMillis()
+      : () => Number.POSITIVE_INFINITY;
+    const name = rule.metadata.name;
+    let request: ConfigRequest | undefined;
+    try {
+      request = parseConfigEvent(event);
+      const params = parseParameters(rule, request.ruleParameters);
+      const target = request.target;
+      if (
+        target.kind === 'resource' &&
+        !(rule.metadata.changeTriggerTypes as readonly string[]).includes(target.resourceType)
+      ) {
+        throw new InvalidInputError(
+          `${name} does not evaluate ${target.resourceType} changes (it evaluates ${rule.metadata.changeTriggerTypes.join(', ') || 'on a schedule only'})`,
+        );
+      }
+      const access = await provider.forAccount(request.accountId, params.ExecutionRoleName);
+
+      let evaluations: Evaluation[];
+      if (target.kind === 'resource' && target.inapplicable) {
+        const label = target.resourceName ?? target.resourceId;
+        evaluations = [
+          {
+            resourceType: target.resourceType,
+            resourceId: target.resourceId,
+            resourceName: label,
+            compliance: 'NOT_APPLICABLE',
+            annotation: `Resource ${label} ${target.inapplicable}: nothing to evaluate.`,
+          },
+        ];
+      } else {
+        const facts: unknown = await rule.gather(
+          {
+            clients: access.clients,
+            accountId: access.identity.accountId,
+            partition: access.identity.partition,
+            remainingMs,
+            ...(options.tuning ? { tuning: options.tuning } : {}),
+          },
+          scopeFor(request),
+        );
+        evaluations = rule.evaluate(facts, params);
+      }
+
+      const stale =
+        target.kind === 'all'
+          ? await staleEvaluations(access.clients.config, request.ruleName, evaluations, {
+              testMode: request.testMode,
+            })
+          : [];
+      const all = [...evaluations, ...stale];
+      assertUnique(all);
+      const sent = await sendEvaluations(access.clients.config, all, {
+        resultToken: request.resultToken,
+        orderingTimestamp: request.orderingTimestamp,
+        remainingMs,
+        ...(options.reserveMs !== undefined ? { reserveMs: options.reserveMs } : {}),
+      });
+
+      const counts: Record<ComplianceType, number> = {
+        COMPLIANT: 0,
+        NON_COMPLIANT: 0,
+        NOT_APPLICABLE: 0,
+      };
+      for (const evaluation of all) counts[evaluation.compliance] += 1;
+      const summary: InvocationSummary = {
+        rule: name,
+        accountId: request.accountId,
+        messageType: request.messageType,
+        testMode: request.testMode,
+        orderingTimestamp: request.orderingTimestamp.toISOString(),
+        evaluations: all.length,
+        counts,
+        cleared: stale.length,
+        putEvaluationsCalls: sent.calls,
+        resent: sent.resent,
+        durationMs: Date.now() - started,
+        results: all,
+      };
+      logger.info('evaluated', {
+        rule: name,
+        accountId: summary.accountId,
+        messageType: summary.messageType,
+        testMode: summary.testMode,
+        counts,
+        cleared: summary.cleared,
+        putEvaluationsCalls: sent.calls,
+        resent: sent.resent,
+        durationMs: summary.durationMs,
+        roleAssumed: access.roleArn !== undefined,
+      });
+      return summary;
+    } catch (error) {
+      logger.error('evaluation failed; nothing more was reported', {
+        rule: name,
+        accountId: request?.accountId,
+        messageType: request?.messageType,
+        error: describeError(error),
+      });
+      throw error;
+    }
+  };
+}

@@ -1,0 +1,182 @@
+/**
+ * Sending evaluations to AWS Config, and clearing those recorded earlier for resources that no
+ * longer exist.
+ */
+import {
+  GetComplianceDetailsByConfigRuleCommand,
+  PutEvaluationsCommand,
+  type ConfigServiceClient,
+  type Evaluation as ConfigEvaluation,
+} from '@aws-sdk/client-config-service';
+import { clampAnnotation } from './annotation';
+import { DataLoadError, DeadlineError, describeError, errorName } from './errors';
+import type { Evaluation } from './types';
+
+/** PutEvaluations accepts at most 100 evaluations per call. */
+export const BATCH_SIZE = 100;
+/** Rounds of re-sending evaluations Config handed back in FailedEvaluations. */
+export const FAILED_EVALUATION_ROUNDS = 5;
+
+export interface SendOptions {
+  resultToken: string;
+  orderingTimestamp: Date;
+  remainingMs: () => number;
+  /** Stop sending when fewer than this many milliseconds remain (default 5 s). */
+  reserveMs?: number;
+  sleep?: (ms: number) => Promise<void>;
+}
+
+export interface SendResult {
+  calls: number;
+  /** Evaluations sent again after Config returned them in FailedEvaluations. */
+  resent: number;
+}
+
+const key = (resourceType: string | undefined, resourceId: string | undefined) =>
+  `${resourceType ?? ''}\u0000${resourceId ?? ''}`;
+const defaultSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+export function toConfigEvaluation(
+  evaluation: Evaluation,
+  orderingTimestamp: Date,
+): ConfigEvaluation {
+  return {
+    ComplianceResourceType: evaluation.resourceType,
+    ComplianceResourceId: evaluation.resourceId,
+    ComplianceType: evaluation.compliance,
+    Annotation: clampAnnotation(evaluation.annotation),
+    OrderingTimestamp: orderingTimestamp,
+  };
+}
+
+/** Refuses two verdicts for one resource: Config would keep whichever arrived last. */
+export function assertUnique(evaluations: readonly Evaluation[]): void {
+  const seen = new Set<string>();
+  for (const evaluation of evaluations) {
+    const k = key(evaluation.resourceType, evaluation.resourceId);
+    if (seen.has(k)) {
+      throw new Error(`two evaluations for ${evaluation.resourceType} ${evaluation.resourceId}`);
+    }
+    seen.add(k);
+  }
+}
+
+/**
+ * PutEvaluations in batches of 100. Evaluations returned in FailedEvaluations are sent again (with
+ * backoff) up to five rounds; any still failing then fail the invocation. Before each call the
+ * remaining time is checked, so the function stops with a message instead of being killed mid-batch.
+ */
+export async function sendEvaluations(
+  config: ConfigServiceClient,
+  evaluations: readonly Evaluation[],
+  options: SendOptions,
+): Promise<SendResult> {
+  const reserveMs = options.reserveMs ?? 5_000;
+  const sleep = options.sleep ?? defaultSleep;
+  const testMode = options.resultToken === 'TESTMODE';
+  const pending = evaluations.map((evaluation) =>
+    toConfigEvaluation(evaluation, options.orderingTimestamp),
+  );
+  let calls = 0;
+  let resent = 0;
+  let sent = 0;
+  for (let start = 0; start < pending.length; start += BATCH_SIZE) {
+    let batch = pending.slice(start, start + BATCH_SIZE);
+    for (let round = 0; batch.length > 0; round++) {
+      if (round > FAILED_EVALUATION_ROUNDS) {
+        throw new DataLoadError(
+          `AWS Config refused ${batch.length} evaluation(s) after ${FAILED_EVALUATION_ROUNDS} retries (${describeBatch(batch)}); ${sent} of ${pending.length} were recorded`,
+        );
+      }
+      if (options.remainingMs() < reserveMs) {
+        throw new DeadlineError(
+          `stopped before the Lambda timeout: ${sent} of ${pending.length} evaluations sent; the next run sends them all again`,
+        );
+      }
+      if (round > 0) {
+        resent += batch.length;
+        await sleep(Math.min(200 * 2 ** round, 5_000) * (0.5 + Math.random() / 2));
+      }
+      let failed: ConfigEvaluation[];
+      try {
+        const out = await config.send(
+          new PutEvaluationsCommand({
+            Evaluations: batch,
+            ResultToken: options.resultToken,
+            TestMode: testMode,
+          }),
+        );
+        failed = out.FailedEvaluations ?? [];
+      } catch (error) {
+        throw new DataLoadError(
+          `PutEvaluations failed: ${describeError(error)}; ${sent} of ${pending.length} were recorded`,
+        );
+      }
+      calls += 1;
+      const failedKeys = new Set(
+        failed.map((e) => key(e.ComplianceResourceType, e.ComplianceResourceId)),
+      );
+      const next = batch.filter((e) =>
+        failedKeys.has(key(e.ComplianceResourceType, e.ComplianceResourceId)),
+      );
+      sent += batch.length - next.length;
+      batch = next;
+    }
+  }
+  return { calls, resent };
+}
+
+function describeBatch(batch: ConfigEvaluation[]): string {
+  const ids = batch.slice(0, 3).map((e) => e.ComplianceResourceId ?? '?');
+  return ids.join(', ') + (batch.length > 3 ? ', …' : '');
+}
+
+/**
+ * Evaluations this rule recorded earlier (COMPLIANT or NON_COMPLIANT) for resources absent from
+ * `current`: they no longer exist, so they are reported NOT_APPLICABLE with the resource type
+ * Config recorded, and leave the rule's results.
+ */
+export async function staleEvaluations(
+  config: ConfigServiceClient,
+  ruleName: string,
+  current: readonly Evaluation[],
+  options: { testMode: boolean },
+): Promise<Evaluation[]> {
+  const present = new Set(current.map((e) => key(e.resourceType, e.resourceId)));
+  const stale: Evaluation[] = [];
+  let nextToken: string | undefined;
+  const seen = new Set<string>();
+  try {
+    do {
+      const out = await config.send(
+        new GetComplianceDetailsByConfigRuleCommand({
+          ConfigRuleName: ruleName,
+          ComplianceTypes: ['COMPLIANT', 'NON_COMPLIANT'],
+          Limit: 100,
+          ...(nextToken ? { NextToken: nextToken } : {}),
+        }),
+      );
+      for (const result of out.EvaluationResults ?? []) {
+        const qualifier = result.EvaluationResultIdentifier?.EvaluationResultQualifier;
+        const { ResourceType: type, ResourceId: id } = qualifier ?? {};
+        if (!type || !id || present.has(key(type, id))) continue;
+        present.add(key(type, id));
+        stale.push({
+          resourceType: type,
+          resourceId: id,
+          resourceName: id,
+          compliance: 'NOT_APPLICABLE',
+          annotation: `No longer exists in the account (last recorded ${result.ComplianceType ?? 'a verdict'}): cleared from the rule's results.`,
+        });
+      }
+      nextToken = out.NextToken ?? undefined;
+      if (nextToken && seen.has(nextToken)) throw new Error('the same NextToken came back twice');
+      if (nextToken) seen.add(nextToken);
+    } while (nextToken);
+  } catch (error) {
+    // A test-mode event may name a rule that does not exist: then nothing was recorded before.
+    if (options.testMode && errorName(error) === 'NoSuchConfigRuleException') return [];
+    throw new DataLoadError(`cannot read the rule's recorded evaluations: ${describeError(error)}`);
+  }
+  return stale;
+}

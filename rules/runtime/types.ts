@@ -1,0 +1,94 @@
+/**
+ * The vocabulary every rule shares: what a verdict looks like, what a rule declares about itself,
+ * and the scope one invocation evaluates.
+ *
+ * Data flows event → facts → evaluations → PutEvaluations:
+ *   runtime/event.ts parses the Config event into a request (scope + ordering time),
+ *   runtime/facts/* gathers the facts a rule needs (all AWS reads happen there),
+ *   <rule>/rule.ts turns facts into evaluations (pure, no I/O),
+ *   runtime/report.ts sends them with PutEvaluations.
+ */
+import type { z } from 'zod';
+import type { AwsClients } from './clients';
+
+export type ComplianceType = 'COMPLIANT' | 'NON_COMPLIANT' | 'NOT_APPLICABLE';
+
+/** Resource types the rules report on (clean-up may re-report whatever type Config recorded). */
+export type ResourceType = 'AWS::::Account' | 'AWS::IAM::User';
+
+export interface Evaluation {
+  /** The resource type AWS Config records the verdict against. */
+  resourceType: string;
+  /** `AWS::::Account`: the account id. `AWS::IAM::User`: the user's unique id (`AIDA…`). */
+  resourceId: string;
+  /** A readable name: the user name, or the account id. Not sent to Config. */
+  resourceName: string;
+  compliance: ComplianceType;
+  /** 1–256 characters: for NON_COMPLIANT who, what is missing and the fix; otherwise why. */
+  annotation: string;
+}
+
+/** What one invocation evaluates. */
+export type Scope =
+  /** Periodic run: every resource of the rule's type in the account. */
+  | { kind: 'all' }
+  /** Change notification: one IAM user, named as AWS Config recorded it. */
+  | { kind: 'user'; userId: string; userName: string | undefined };
+
+export interface RuleMetadata {
+  /** The Config rule name and the CLI's `--rule` value. Part of the contract: never rename. */
+  name: string;
+  title: string;
+  /** One paragraph: what is checked and how each verdict is reached. */
+  description: string;
+  severity: 'CRITICAL' | 'HIGH' | 'MEDIUM' | 'LOW';
+  cis: {
+    /** Versions of the CIS AWS Foundations Benchmark whose numbering `control` follows. */
+    versions: string;
+    control: string;
+  };
+  /** AWS Security Hub (Foundational Security Best Practices) control id. */
+  securityHubControl: string;
+  /** The AWS managed rule this one replaces. */
+  replacesManagedRule: string;
+  resourceTypes: readonly ResourceType[];
+  /** Resource types whose configuration changes also trigger the rule (besides the periodic run). */
+  changeTriggerTypes: readonly ResourceType[];
+  remediation: string;
+  /** Exactly the IAM actions the rule's function calls; the CDK construct grants these and no others. */
+  iamActions: readonly string[];
+}
+
+export interface GatherContext {
+  clients: AwsClients;
+  accountId: string;
+  partition: string;
+  /** Milliseconds left before the caller's deadline (Lambda's remaining time). */
+  remainingMs: () => number;
+  tuning?: GatherTuning;
+}
+
+/** Knobs tests and benchmarks turn; production uses the defaults. */
+export interface GatherTuning {
+  /** Wait between polls while IAM generates the credential report (default 1 s). */
+  pollIntervalMs?: number;
+  sleep?: (ms: number) => Promise<void>;
+  /** Per-user confirmations in flight at once (default 8). */
+  concurrency?: number;
+}
+
+export interface RuleDefinition<Facts, Shape extends z.ZodRawShape = z.ZodRawShape> {
+  metadata: RuleMetadata;
+  /**
+   * The rule's own parameters, as a zod shape (Config passes every value as a string). The runtime
+   * adds `ExecutionRoleName`; any other key is refused.
+   */
+  parameters: Shape;
+  /** Reads what the rule needs from AWS. Throws rather than return partial facts. */
+  gather: (ctx: GatherContext, scope: Scope) => Promise<Facts>;
+  /** Pure: facts and parameters in, evaluations out. */
+  evaluate: (facts: Facts, params: z.infer<z.ZodObject<Shape>>) => Evaluation[];
+}
+
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export type AnyRule = RuleDefinition<any>;
