@@ -2,7 +2,7 @@
  * The AWS Config event, validated strictly. Anything off throws an InvalidInputError naming what
  * is wrong; AWS Config shows that message on the rule and nothing is reported.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { InvalidInputError } from './errors';
 import type { Scope } from './types';
 

@@ -1,5 +1,5 @@
 /** Rule parameters: the runtime's own (`ExecutionRoleName`) plus each rule's, nothing else. */
-import { z } from 'zod';
+import * as z from 'zod';
 import { InvalidInputError } from './errors';
 import { formatIssues } from './event';
 import type { AnyRule } from './types';

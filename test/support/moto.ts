@@ -9,7 +9,8 @@ import { join } from 'node:path';
 export const TEST_ACCOUNT_ID = '123456789012';
 
 const SERVER_SCRIPT = join(__dirname, '..', 'moto', 'server.py');
-const NOT_AVAILABLE = "moto_server not available: install moto 5.2.1 (pip install 'moto[server]==5.2.1')";
+const NOT_AVAILABLE =
+  "moto_server not available: install moto 5.2.1 (pip install 'moto[server]==5.2.1')";
 const READY_TIMEOUT_MS = 30_000;
 const POLL_INTERVAL_MS = 100;
 /** server.py exits with this code when moto or flask cannot be imported. */
@@ -214,7 +215,9 @@ async function launch(options: StartMotoOptions): Promise<MotoServer> {
     if (spawnError !== undefined) {
       process.removeListener('exit', killOnExit);
       const code = (spawnError as NodeJS.ErrnoException).code;
-      throw new Error(code === 'ENOENT' ? NOT_AVAILABLE : `${NOT_AVAILABLE}: ${spawnError.message}`);
+      throw new Error(
+        code === 'ENOENT' ? NOT_AVAILABLE : `${NOT_AVAILABLE}: ${spawnError.message}`,
+      );
     }
     if (child.exitCode !== null || child.signalCode !== null) {
       process.removeListener('exit', killOnExit);

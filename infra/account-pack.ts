@@ -1,0 +1,111 @@
+/**
+ * The pack in one account: a rule function per rule, reading this account with its own role, and
+ * an `AWS::Config::ConformancePack` whose rules invoke them. Only this account's AWS Config may
+ * invoke the functions (`SourceAccount`, plus `SourceArn` on this account's Config rules).
+ */
+import { Stack } from 'aws-cdk-lib';
+import * as config from 'aws-cdk-lib/aws-config';
+import type * as logs from 'aws-cdk-lib/aws-logs';
+import type { RemovalPolicy } from 'aws-cdk-lib';
+import { Construct } from 'constructs';
+import { RULE_METADATA } from '../rules/catalog';
+import type { RuleMetadata } from '../rules/runtime/types';
+import {
+  conformancePackTemplateBody,
+  FREQUENCY_PARAMETER,
+  functionArnParameter,
+  logicalIdOf,
+} from './conformance-pack-template';
+import { RuleFunction } from './rule-function';
+import {
+  DEFAULT_EXECUTION_FREQUENCY,
+  DEFAULT_PACK_NAME,
+  isExecutionFrequency,
+  type ExecutionFrequency,
+} from './settings';
+
+export interface PackCommonProps {
+  /** Default: settings.DEFAULT_PACK_NAME. */
+  readonly packName?: string;
+  /** Periodic evaluation frequency. Default: TwentyFour_Hours. */
+  readonly maximumExecutionFrequency?: ExecutionFrequency;
+  /** Default: every rule of the catalog. */
+  readonly rules?: readonly RuleMetadata[];
+  /** Retention of the functions' log groups. Default: one year. */
+  readonly logRetention?: logs.RetentionDays;
+  /** Default: RETAIN. */
+  readonly logRemovalPolicy?: RemovalPolicy;
+}
+
+export type MfaConfigRulesAccountPackProps = PackCommonProps;
+
+const PACK_NAME = /^[a-zA-Z][-a-zA-Z0-9]{0,127}$/;
+
+export function validatePackProps(scope: Construct, props: PackCommonProps): void {
+  const name = props.packName ?? DEFAULT_PACK_NAME;
+  if (!PACK_NAME.test(name)) {
+    throw new Error(`${scope.node.path}: invalid conformance pack name '${name}'`);
+  }
+  const frequency = props.maximumExecutionFrequency ?? DEFAULT_EXECUTION_FREQUENCY;
+  if (!isExecutionFrequency(frequency)) {
+    throw new Error(`${scope.node.path}: invalid maximumExecutionFrequency '${String(frequency)}'`);
+  }
+}
+
+/** Pack input parameters every deployment passes: the frequency and each rule's function ARN. */
+export function packInputParameters(
+  functions: readonly RuleFunction[],
+  frequency: ExecutionFrequency,
+): config.CfnConformancePack.ConformancePackInputParameterProperty[] {
+  return [
+    { parameterName: FREQUENCY_PARAMETER, parameterValue: frequency },
+    ...functions.map((fn) => ({
+      parameterName: functionArnParameter(fn.rule.name),
+      parameterValue: fn.functionArn,
+    })),
+  ];
+}
+
+export class MfaConfigRulesAccountPack extends Construct {
+  readonly functions: readonly RuleFunction[];
+  readonly conformancePack: config.CfnConformancePack;
+
+  constructor(scope: Construct, id: string, props: MfaConfigRulesAccountPackProps = {}) {
+    super(scope, id);
+    validatePackProps(this, props);
+    const stack = Stack.of(this);
+    const rules = props.rules ?? RULE_METADATA;
+
+    this.functions = rules.map((rule) => {
+      const fn = new RuleFunction(this, logicalIdOf(rule.name), {
+        rule,
+        ...(props.logRetention !== undefined ? { logRetention: props.logRetention } : {}),
+        ...(props.logRemovalPolicy !== undefined
+          ? { logRemovalPolicy: props.logRemovalPolicy }
+          : {}),
+      });
+      fn.allowConfigInvoke('ConfigInvoke', {
+        sourceAccount: stack.account,
+        sourceArn: stack.formatArn({
+          service: 'config',
+          resource: 'config-rule',
+          resourceName: '*',
+        }),
+      });
+      return fn;
+    });
+
+    this.conformancePack = new config.CfnConformancePack(this, 'ConformancePack', {
+      conformancePackName: props.packName ?? DEFAULT_PACK_NAME,
+      templateBody: conformancePackTemplateBody(rules),
+      conformancePackInputParameters: packInputParameters(
+        this.functions,
+        props.maximumExecutionFrequency ?? DEFAULT_EXECUTION_FREQUENCY,
+      ),
+    });
+    // Invoke permissions first, so the first evaluation is not refused.
+    for (const fn of this.functions) {
+      this.conformancePack.node.addDependency(...fn.invokePermissions);
+    }
+  }
+}

@@ -1,0 +1,230 @@
+/**
+ * mfa-config-rules: the pack's rules from a laptop or a pipeline, with the same gather/evaluate
+ * code as the Lambda functions and the default AWS credential chain.
+ *
+ * Exit codes: 0 = ran, nothing NON_COMPLIANT; 1 = ran, something NON_COMPLIANT (a pipeline gate);
+ * 2 = usage error or failure, with one line on stderr.
+ */
+import { readFile } from 'node:fs/promises';
+import { Command, CommanderError, Option } from 'commander';
+import { findRule, RULE_NAMES, RULES } from '../catalog';
+import { ClientProvider } from '../runtime/clients';
+import { describeError, InvalidInputError } from '../runtime/errors';
+import { createHandler } from '../runtime/handler';
+import { logger } from '../runtime/logger';
+import { parseParameters } from '../runtime/parameters';
+import type { AnyRule } from '../runtime/types';
+import { formatCounts, formatTable, type Row } from './format';
+
+export const EXIT = { OK: 0, NON_COMPLIANT: 1, ERROR: 2 } as const;
+
+export interface Io {
+  stdout: (text: string) => void;
+  stderr: (text: string) => void;
+  readStdin: () => Promise<string>;
+}
+
+const defaultIo: Io = {
+  stdout: (text) => process.stdout.write(text),
+  stderr: (text) => process.stderr.write(text),
+  readStdin: async () => {
+    const chunks: Buffer[] = [];
+    for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
+    return Buffer.concat(chunks).toString('utf8');
+  },
+};
+
+interface AwsOptions {
+  endpointUrl?: string;
+  region?: string;
+}
+
+function provider(options: AwsOptions): ClientProvider {
+  return new ClientProvider({
+    ...(options.endpointUrl ? { endpoint: options.endpointUrl } : {}),
+    ...(options.region ? { region: options.region } : {}),
+  });
+}
+
+function ruleByName(name: string): AnyRule {
+  const rule = findRule(name);
+  if (!rule)
+    throw new InvalidInputError(`unknown rule '${name}' (rules: ${RULE_NAMES.join(', ')})`);
+  return rule;
+}
+
+function parseJsonObject(text: string, what: string): Record<string, unknown> {
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    throw new InvalidInputError(`${what} is not valid JSON`);
+  }
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    throw new InvalidInputError(`${what} must be a JSON object`);
+  }
+  return value as Record<string, unknown>;
+}
+
+async function evaluate(
+  options: AwsOptions & {
+    rule?: string[];
+    parameters?: string;
+    output: 'table' | 'json';
+    accountId?: string;
+  },
+  io: Io,
+): Promise<number> {
+  const rules = options.rule?.length ? [...new Set(options.rule)].map(ruleByName) : [...RULES];
+  const raw = options.parameters ? parseJsonObject(options.parameters, '--parameters') : {};
+  const params = rules.map((rule) => parseParameters(rule, raw));
+  const clients = provider(options);
+  const access = await clients.forAccount(options.accountId, params[0]?.ExecutionRoleName);
+  const rows: Row[] = [];
+  for (const [index, rule] of rules.entries()) {
+    const facts: unknown = await rule.gather(
+      {
+        clients: access.clients,
+        accountId: access.identity.accountId,
+        partition: access.identity.partition,
+        remainingMs: () => Number.POSITIVE_INFINITY,
+      },
+      { kind: 'all' },
+    );
+    for (const evaluation of rule.evaluate(facts, params[index] ?? {})) {
+      rows.push({ rule: rule.metadata.name, ...evaluation });
+    }
+  }
+  if (options.output === 'json') {
+    io.stdout(`${JSON.stringify(rows, null, 2)}\n`);
+  } else {
+    io.stdout(
+      `Account ${access.identity.accountId}\n${formatTable(rows)}\n${formatCounts(rows)}\n`,
+    );
+  }
+  return rows.some((row) => row.compliance === 'NON_COMPLIANT') ? EXIT.NON_COMPLIANT : EXIT.OK;
+}
+
+async function invoke(
+  options: AwsOptions & { rule: string; event: string; timeout: string },
+  io: Io,
+): Promise<number> {
+  const rule = ruleByName(options.rule);
+  const timeoutMs = Number(options.timeout) * 1000;
+  if (!Number.isFinite(timeoutMs) || timeoutMs <= 0) {
+    throw new InvalidInputError(`--timeout must be a positive number of seconds`);
+  }
+  let text: string;
+  try {
+    text = options.event === '-' ? await io.readStdin() : await readFile(options.event, 'utf8');
+  } catch (error) {
+    throw new InvalidInputError(`cannot read --event ${options.event}: ${describeError(error)}`);
+  }
+  const event = parseJsonObject(text, `--event ${options.event}`);
+  const handler = createHandler(rule, { clients: provider(options) });
+  const deadline = Date.now() + timeoutMs;
+  const summary = await handler(event, { getRemainingTimeInMillis: () => deadline - Date.now() });
+  const { results, ...short } = summary;
+  io.stdout(`${JSON.stringify(short, null, 2)}\n`);
+  return EXIT.OK;
+}
+
+function listRules(io: Io): number {
+  for (const { metadata: m } of RULES) {
+    io.stdout(
+      `${m.name}\n  ${m.title}\n  CIS AWS Foundations ${m.cis.control} (${m.cis.versions}), Security Hub ${m.securityHubControl}, severity ${m.severity}\n  replaces the managed rule ${m.replacesManagedRule}; evaluates ${m.resourceTypes.join(', ')}\n\n`,
+    );
+  }
+  return EXIT.OK;
+}
+
+function program(io: Io, run: (code: Promise<number>) => void): Command {
+  const cmd = new Command('mfa-config-rules')
+    .description('AWS Config rules for the CIS AWS Foundations MFA controls, run locally.')
+    .exitOverride()
+    .configureOutput({ writeOut: io.stdout, writeErr: () => undefined })
+    .showSuggestionAfterError(false);
+  const aws = (c: Command) =>
+    c
+      .option(
+        '--endpoint-url <url>',
+        'send every AWS call (IAM, STS, Config) to this endpoint, e.g. a local emulator',
+      )
+      .option('--region <region>', 'AWS Region for STS and Config (IAM is global)');
+
+  aws(
+    cmd
+      .command('evaluate')
+      .description('evaluate the account read-only (nothing is sent to AWS Config)')
+      .exitOverride()
+      .option(
+        '--rule <name>',
+        `a rule to run, repeatable (default: all of ${RULE_NAMES.join(', ')})`,
+        collect,
+      )
+      .option(
+        '--parameters <json>',
+        'rule parameters as a JSON object, e.g. {"ExecutionRoleName":"Auditor"}',
+      )
+      .option('--account-id <id>', 'with ExecutionRoleName: the account whose role to assume')
+      .addOption(
+        new Option('--output <format>', 'output format')
+          .choices(['table', 'json'])
+          .default('table'),
+      ),
+  ).action((options: Parameters<typeof evaluate>[0]) => {
+    run(evaluate(options, io));
+  });
+
+  aws(
+    cmd
+      .command('invoke')
+      .description(
+        "run a rule's Lambda handler in-process on an AWS Config event (PutEvaluations included)",
+      )
+      .exitOverride()
+      .requiredOption('--rule <name>', `the rule (${RULE_NAMES.join(', ')})`)
+      .requiredOption('--event <file>', 'the Config event as JSON: a file, or - for standard input')
+      .option(
+        '--timeout <seconds>',
+        'the deadline the handler sees, as Lambda would give it',
+        '900',
+      ),
+  ).action((options: Parameters<typeof invoke>[0]) => {
+    run(invoke(options, io));
+  });
+
+  cmd
+    .command('rules')
+    .description('list the rules with their CIS and Security Hub controls')
+    .exitOverride()
+    .action(() => {
+      run(Promise.resolve(listRules(io)));
+    });
+  return cmd;
+}
+
+function collect(value: string, previous: string[] = []): string[] {
+  return [...previous, value];
+}
+
+/** Runs the CLI; resolves to the exit code. Never throws. */
+export async function main(argv: readonly string[], io: Io = defaultIo): Promise<number> {
+  logger.setLogLevel('SILENT');
+  let pending: Promise<number> | undefined;
+  try {
+    await program(io, (code) => {
+      pending = code;
+    }).parseAsync([...argv], { from: 'user' });
+    if (!pending) return EXIT.OK;
+    return await pending;
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      if (error.exitCode === 0) return EXIT.OK;
+      io.stderr(`mfa-config-rules: ${error.message.replace(/^error: /, '')}\n`);
+      return EXIT.ERROR;
+    }
+    io.stderr(`mfa-config-rules: ${describeError(error)}\n`);
+    return EXIT.ERROR;
+  }
+}

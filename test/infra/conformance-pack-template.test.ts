@@ -1,0 +1,167 @@
+/** The conformance pack template, generated from the rule metadata, and its standalone YAML. */
+import { spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { parse } from 'yaml';
+import { COMMON_PARAMETERS, RULE_METADATA } from '../../rules/catalog';
+import {
+  conformancePackTemplate,
+  conformancePackTemplateBody,
+  EXECUTION_ROLE_PARAMETER,
+  FREQUENCY_PARAMETER,
+  functionArnParameter,
+  logicalIdOf,
+  MAX_RULE_DESCRIPTION_LENGTH,
+  ruleDescription,
+} from '../../infra/conformance-pack-template';
+import { DEFAULT_EXECUTION_FREQUENCY, EXECUTION_FREQUENCIES } from '../../infra/settings';
+import { cfnLint, REPO_ROOT, tempDir, writeTemplate } from './support/synth';
+
+const template = conformancePackTemplate();
+
+interface RuleProps {
+  ConfigRuleName: string;
+  Description: string;
+  InputParameters: Record<string, unknown>;
+  Scope?: { ComplianceResourceTypes: string[] };
+  Source: {
+    Owner: string;
+    SourceIdentifier: unknown;
+    SourceDetails: {
+      EventSource: string;
+      MessageType: string;
+      MaximumExecutionFrequency?: unknown;
+    }[];
+  };
+}
+
+function ruleProps(name: string): RuleProps {
+  const resource = template.Resources[logicalIdOf(name)];
+  if (!resource) throw new Error(`no resource for ${name}`);
+  return resource.Properties as unknown as RuleProps;
+}
+
+describe('conformance pack template', () => {
+  it('has one CUSTOM_LAMBDA Config rule per rule, named exactly as the metadata', () => {
+    expect(Object.keys(template.Resources)).toHaveLength(RULE_METADATA.length);
+    for (const rule of RULE_METADATA) {
+      const resource = template.Resources[logicalIdOf(rule.name)];
+      expect(resource?.Type).toBe('AWS::Config::ConfigRule');
+      const props = ruleProps(rule.name);
+      expect(props.ConfigRuleName).toBe(rule.name);
+      expect(props.Source.Owner).toBe('CUSTOM_LAMBDA');
+      expect(props.Source.SourceIdentifier).toEqual({ Ref: functionArnParameter(rule.name) });
+    }
+    expect(functionArnParameter('root-account-mfa')).toBe('RootAccountMfaFunctionArn');
+  });
+
+  it('runs every rule periodically at the pack parameter MaximumExecutionFrequency', () => {
+    for (const rule of RULE_METADATA) {
+      expect(ruleProps(rule.name).Source.SourceDetails).toContainEqual({
+        EventSource: 'aws.config',
+        MessageType: 'ScheduledNotification',
+        MaximumExecutionFrequency: { Ref: FREQUENCY_PARAMETER },
+      });
+    }
+    expect(template.Parameters[FREQUENCY_PARAMETER]).toEqual(
+      expect.objectContaining({
+        Type: 'String',
+        Default: 'TwentyFour_Hours',
+        AllowedValues: [...EXECUTION_FREQUENCIES],
+      }),
+    );
+    expect(DEFAULT_EXECUTION_FREQUENCY).toBe('TwentyFour_Hours');
+  });
+
+  it('also triggers the user rule on IAM user changes, scoped to AWS::IAM::User', () => {
+    const user = ruleProps('iam-user-console-mfa');
+    expect(user.Source.SourceDetails.map((detail) => detail.MessageType)).toEqual([
+      'ScheduledNotification',
+      'ConfigurationItemChangeNotification',
+      'OversizedConfigurationItemChangeNotification',
+    ]);
+    expect(user.Scope).toEqual({ ComplianceResourceTypes: ['AWS::IAM::User'] });
+    for (const name of ['root-account-mfa', 'root-account-hardware-mfa']) {
+      const root = ruleProps(name);
+      expect(root.Source.SourceDetails.map((detail) => detail.MessageType)).toEqual([
+        'ScheduledNotification',
+      ]);
+      expect(root.Scope).toBeUndefined();
+    }
+  });
+
+  it('describes each rule with its CIS (versions) and Security Hub ids within 256 characters', () => {
+    for (const rule of RULE_METADATA) {
+      const description = ruleProps(rule.name).Description;
+      expect(description).toBe(ruleDescription(rule));
+      expect(description.length).toBeLessThanOrEqual(MAX_RULE_DESCRIPTION_LENGTH);
+      expect(description).toContain('CIS AWS Foundations Benchmark');
+      expect(description).toContain(rule.cis.versions.replace('–', '-'));
+      expect(description).toContain(` ${rule.cis.control} `);
+      expect(description).toContain(`Security Hub ${rule.securityHubControl}`);
+    }
+    expect(ruleProps('root-account-mfa').Description).toMatch(
+      /^\[CIS .* 1\.5 \| Security Hub IAM\.9\]/,
+    );
+    expect(ruleProps('root-account-hardware-mfa').Description).toContain('IAM.6');
+    expect(ruleProps('iam-user-console-mfa').Description).toMatch(
+      / 1\.10 \| Security Hub IAM\.5\]/,
+    );
+  });
+
+  it('exposes the runtime parameters (ExecutionRoleName) as pack parameters, omitted when empty', () => {
+    for (const [name, description] of Object.entries(COMMON_PARAMETERS)) {
+      expect(template.Parameters[name]).toEqual({
+        Type: 'String',
+        Description: description,
+        Default: '',
+      });
+      expect(template.Conditions[`Has${name}`]).toEqual({
+        'Fn::Not': [{ 'Fn::Equals': ['', { Ref: name }] }],
+      });
+    }
+    for (const rule of RULE_METADATA) {
+      expect(ruleProps(rule.name).InputParameters).toEqual({
+        [EXECUTION_ROLE_PARAMETER]: {
+          'Fn::If': [
+            `Has${EXECUTION_ROLE_PARAMETER}`,
+            { Ref: EXECUTION_ROLE_PARAMETER },
+            { Ref: 'AWS::NoValue' },
+          ],
+        },
+      });
+    }
+  });
+
+  it('takes each Lambda ARN as a template parameter without a default', () => {
+    for (const rule of RULE_METADATA) {
+      const parameter = template.Parameters[functionArnParameter(rule.name)];
+      expect(parameter?.Type).toBe('String');
+      expect(parameter?.Default).toBeUndefined();
+    }
+  });
+
+  it('fits the 51,200-byte TemplateBody limit', () => {
+    expect(Buffer.byteLength(conformancePackTemplateBody())).toBeLessThan(51_200);
+  });
+
+  it('passes cfn-lint on its own', () => {
+    const file = writeTemplate(tempDir('pack'), 'conformance-pack', template);
+    const findings = cfnLint([file]);
+    expect(findings).toEqual([]);
+  });
+
+  it('is written alone to YAML by scripts/write-conformance-pack.ts, and that file lints clean', () => {
+    const out = path.join(tempDir('yaml'), 'conformance-pack.yaml');
+    const run = spawnSync(
+      path.join(REPO_ROOT, 'node_modules', '.bin', 'tsx'),
+      [path.join(REPO_ROOT, 'scripts', 'write-conformance-pack.ts'), out],
+      { cwd: REPO_ROOT, encoding: 'utf8', timeout: 60_000 },
+    );
+    expect(run.status).toBe(0);
+    const text = fs.readFileSync(out, 'utf8');
+    expect(parse(text)).toEqual(JSON.parse(JSON.stringify(template)));
+    expect(text).toContain('AWSTemplateFormatVersion: "2010-09-09"');
+    expect(cfnLint([out])).toEqual([]);
+  });
+});

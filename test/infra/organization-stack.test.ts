@@ -1,0 +1,428 @@
+/**
+ * MfaConfigRules-Organization: central functions, execution role StackSet (and the management
+ * account's role), organization conformance pack, invoke permissions; default context and a
+ * delegated-administrator configuration.
+ */
+import { App } from 'aws-cdk-lib';
+import { Match, type Template } from 'aws-cdk-lib/assertions';
+import { AwsSolutionsChecks } from 'cdk-nag';
+import { RULE_METADATA } from '../../rules/catalog';
+import {
+  conformancePackTemplateBody,
+  EXECUTION_ROLE_PARAMETER,
+  logicalIdOf,
+} from '../../infra/conformance-pack-template';
+import { EXECUTION_ROLE_POLICY_NAME, executionRoleTemplate } from '../../infra/execution-role';
+import { grantedActions, packPermissions } from '../../infra/permissions';
+import {
+  centralRoleName,
+  DEFAULT_EXECUTION_ROLE_NAME,
+  DEFAULT_PACK_NAME,
+  DEFAULT_STACK_SET_NAME,
+  ORGANIZATION_STACK_NAME,
+  PLACEHOLDER_ORGANIZATION_ID,
+} from '../../infra/settings';
+import { MfaConfigRulesOrganizationStack, TARGET_OUS_PARAMETER } from '../../infra/stacks';
+import {
+  annotationsOf,
+  resourceOf,
+  synthesizeApp,
+  tempDir,
+  templateOf,
+  type Synthesized,
+} from './support/synth';
+
+const join = (...parts: unknown[]) => ({ 'Fn::Join': ['', parts] });
+const partition = { Ref: 'AWS::Partition' };
+const account = { Ref: 'AWS::AccountId' };
+
+interface Statement {
+  Sid?: string;
+  Effect: string;
+  Action: string | string[];
+  Resource: unknown;
+  Principal?: unknown;
+  Condition?: Record<string, Record<string, unknown>>;
+}
+interface RoleResource {
+  Type: string;
+  Properties: {
+    RoleName: string;
+    AssumeRolePolicyDocument: { Statement: Statement[] };
+    Policies: { PolicyName: string; PolicyDocument: { Statement: Statement[] } }[];
+  };
+}
+
+const actionsOf = (statement: Statement) =>
+  Array.isArray(statement.Action) ? statement.Action : [statement.Action];
+
+const MEMBERS = ['222222222222', '333333333333'];
+const MANAGEMENT = '111111111111';
+const DELEGATED_CONTEXT = {
+  organizationId: 'o-a1b2c3d4e5',
+  callAs: 'DELEGATED_ADMIN',
+  managementAccountId: MANAGEMENT,
+  memberAccountIds: [...MEMBERS, MANAGEMENT].join(','),
+  targetOrganizationalUnitIds: 'ou-ab12-cdef3456,r-ab12',
+  executionRoleName: 'CustomExecution',
+  maximumExecutionFrequency: 'One_Hour',
+};
+
+let byDefault: Synthesized;
+let delegated: Synthesized;
+let template: Template;
+let delegatedTemplate: Template;
+
+beforeAll(() => {
+  byDefault = synthesizeApp();
+  delegated = synthesizeApp(DELEGATED_CONTEXT);
+  template = templateOf(byDefault.organization);
+  delegatedTemplate = templateOf(delegated.organization);
+});
+
+function stackSetTemplate(
+  t: Template,
+): { Resources: Record<string, RoleResource> } & Record<string, unknown> {
+  const stackSet = resourceOf(t, 'AWS::CloudFormation::StackSet', 'ExecutionRoleStackSet');
+  return JSON.parse(stackSet.Properties.TemplateBody as string) as {
+    Resources: Record<string, RoleResource>;
+  };
+}
+
+describe('organization stack (default context: management account)', () => {
+  it(`is synthesized by default as ${ORGANIZATION_STACK_NAME}`, () => {
+    expect(byDefault.organization.stackName).toBe(ORGANIZATION_STACK_NAME);
+  });
+
+  it('creates a service-managed, auto-deploying StackSet in one Region for the target OUs', () => {
+    const stackSet = resourceOf(template, 'AWS::CloudFormation::StackSet', 'ExecutionRoleStackSet');
+    expect(stackSet.Properties).toEqual(
+      expect.objectContaining({
+        StackSetName: DEFAULT_STACK_SET_NAME,
+        PermissionModel: 'SERVICE_MANAGED',
+        AutoDeployment: { Enabled: true, RetainStacksOnAccountRemoval: false },
+        CallAs: 'SELF',
+        Capabilities: ['CAPABILITY_NAMED_IAM'],
+        ManagedExecution: { Active: true },
+        StackInstancesGroup: [
+          {
+            DeploymentTargets: { OrganizationalUnitIds: { Ref: TARGET_OUS_PARAMETER } },
+            Regions: [{ Ref: 'AWS::Region' }],
+          },
+        ],
+        Parameters: [
+          { ParameterKey: 'CentralAccountId', ParameterValue: { Ref: 'AWS::AccountId' } },
+          { ParameterKey: 'OrganizationId', ParameterValue: PLACEHOLDER_ORGANIZATION_ID },
+        ],
+      }),
+    );
+    template.hasParameter(TARGET_OUS_PARAMETER, { Type: 'CommaDelimitedList' });
+  });
+
+  it('StackSet body: the execution role, trusting the central roles by ARN and the org only', () => {
+    const body = stackSetTemplate(template);
+    expect(body).toEqual(
+      JSON.parse(
+        JSON.stringify(
+          executionRoleTemplate({
+            roleName: DEFAULT_EXECUTION_ROLE_NAME,
+            centralRoleNames: RULE_METADATA.map((rule) => centralRoleName(rule.name)),
+            rules: RULE_METADATA,
+          }),
+        ),
+      ),
+    );
+    const role = body.Resources.ExecutionRole;
+    expect(role?.Type).toBe('AWS::IAM::Role');
+    expect(role?.Properties.RoleName).toBe(DEFAULT_EXECUTION_ROLE_NAME);
+    expect(role?.Properties.AssumeRolePolicyDocument.Statement).toEqual([
+      {
+        Sid: 'CentralRuleFunctions',
+        Effect: 'Allow',
+        Principal: { AWS: { 'Fn::Sub': 'arn:${AWS::Partition}:iam::${CentralAccountId}:root' } },
+        Action: 'sts:AssumeRole',
+        Condition: {
+          ArnEquals: {
+            'aws:PrincipalArn': RULE_METADATA.map((rule) => ({
+              'Fn::Sub': `arn:\${AWS::Partition}:iam::\${CentralAccountId}:role/${centralRoleName(rule.name)}`,
+            })),
+          },
+          StringEquals: { 'aws:PrincipalOrgID': { Ref: 'OrganizationId' } },
+        },
+      },
+    ]);
+  });
+
+  it('StackSet body: the role may read exactly what the rules read, plus the two Config calls', () => {
+    const role = stackSetTemplate(template).Resources.ExecutionRole;
+    const statements = role?.Properties.Policies[0]?.PolicyDocument.Statement ?? [];
+    const actions = statements.flatMap(actionsOf).sort();
+    const expected = [
+      ...new Set([
+        ...RULE_METADATA.flatMap((rule) => rule.iamActions),
+        'config:PutEvaluations',
+        'config:GetComplianceDetailsByConfigRule',
+      ]),
+    ].sort();
+    expect(actions).toEqual(expected);
+    expect(actions).toEqual(grantedActions(packPermissions(RULE_METADATA)));
+    for (const action of actions) expect(action).not.toContain('*');
+    const resourceOfAction = (action: string) =>
+      statements.find((s) => actionsOf(s).includes(action))?.Resource;
+    expect(resourceOfAction('iam:ListMFADevices')).toEqual({
+      'Fn::Sub': 'arn:${AWS::Partition}:iam::${AWS::AccountId}:user/*',
+    });
+    expect(resourceOfAction('iam:GetLoginProfile')).toEqual(resourceOfAction('iam:ListMFADevices'));
+    expect(resourceOfAction('iam:GetUser')).toEqual(resourceOfAction('iam:ListMFADevices'));
+    expect(resourceOfAction('config:GetComplianceDetailsByConfigRule')).toEqual({
+      'Fn::Sub': 'arn:${AWS::Partition}:config:${AWS::Region}:${AWS::AccountId}:config-rule/*',
+    });
+    for (const action of [
+      'iam:GetAccountSummary',
+      'iam:ListUsers',
+      'iam:ListVirtualMFADevices',
+      'iam:GenerateCredentialReport',
+      'iam:GetCredentialReport',
+      'config:PutEvaluations',
+    ]) {
+      expect(resourceOfAction(action)).toBe('*');
+    }
+  });
+
+  it('creates the same execution role in the management account itself (CallAs SELF)', () => {
+    const roles = template.findResources('AWS::IAM::Role', {
+      Properties: { RoleName: DEFAULT_EXECUTION_ROLE_NAME },
+    }) as Record<string, RoleResource>;
+    const role = Object.values(roles)[0];
+    expect(Object.keys(roles)).toHaveLength(1);
+    expect(role?.Properties.AssumeRolePolicyDocument.Statement).toEqual([
+      {
+        Effect: 'Allow',
+        Principal: { AWS: join('arn:', partition, ':iam::', account, ':root') },
+        Action: 'sts:AssumeRole',
+        Condition: {
+          ArnEquals: {
+            'aws:PrincipalArn': RULE_METADATA.map((rule) =>
+              join('arn:', partition, ':iam::', account, `:role/${centralRoleName(rule.name)}`),
+            ),
+          },
+          StringEquals: { 'aws:PrincipalOrgID': PLACEHOLDER_ORGANIZATION_ID },
+        },
+      },
+    ]);
+    const policy = role?.Properties.Policies[0];
+    expect(policy?.PolicyName).toBe(EXECUTION_ROLE_POLICY_NAME);
+    expect((policy?.PolicyDocument.Statement ?? []).flatMap(actionsOf).sort()).toEqual(
+      grantedActions(packPermissions(RULE_METADATA)),
+    );
+  });
+
+  it('central roles have the fixed names the member trust policies name', () => {
+    for (const rule of RULE_METADATA) {
+      template.hasResourceProperties('AWS::IAM::Role', { RoleName: centralRoleName(rule.name) });
+    }
+  });
+
+  it('deploys the pack organization-wide with ExecutionRoleName, after the roles exist', () => {
+    const pack = resourceOf(
+      template,
+      'AWS::Config::OrganizationConformancePack',
+      'OrganizationConformancePack',
+    );
+    expect(pack.Properties.OrganizationConformancePackName).toBe(DEFAULT_PACK_NAME);
+    expect(pack.Properties.TemplateBody).toBe(conformancePackTemplateBody());
+    expect(pack.Properties.ConformancePackInputParameters).toEqual(
+      expect.arrayContaining([
+        { ParameterName: 'MaximumExecutionFrequency', ParameterValue: 'TwentyFour_Hours' },
+        { ParameterName: EXECUTION_ROLE_PARAMETER, ParameterValue: DEFAULT_EXECUTION_ROLE_NAME },
+        {
+          ParameterName: 'IamUserConsoleMfaFunctionArn',
+          ParameterValue: {
+            'Fn::GetAtt': [
+              resourceOf(template, 'AWS::Lambda::Function', 'PackIamUserConsoleMfaFunction').id,
+              'Arn',
+            ],
+          },
+        },
+      ]),
+    );
+    expect(pack.Properties.ExcludedAccounts).toBeUndefined();
+    const stackSet = resourceOf(template, 'AWS::CloudFormation::StackSet', 'ExecutionRoleStackSet');
+    const managementRole = resourceOf(template, 'AWS::IAM::Role', 'ManagementAccountExecutionRole');
+    expect(pack.DependsOn).toEqual(expect.arrayContaining([stackSet.id, managementRole.id]));
+    for (const permission of Object.keys(template.findResources('AWS::Lambda::Permission'))) {
+      expect(pack.DependsOn).toContain(permission);
+    }
+  });
+
+  it('without an account list: one Config invoke permission per function, and a warning', () => {
+    template.resourceCountIs('AWS::Lambda::Permission', RULE_METADATA.length);
+    for (const rule of RULE_METADATA) {
+      const fn = resourceOf(
+        template,
+        'AWS::Lambda::Function',
+        `Pack${logicalIdOf(rule.name)}Function`,
+      );
+      template.hasResourceProperties('AWS::Lambda::Permission', {
+        Action: 'lambda:InvokeFunction',
+        Principal: 'config.amazonaws.com',
+        FunctionName: { 'Fn::GetAtt': [fn.id, 'Arn'] },
+        SourceAccount: Match.absent(),
+        SourceArn: Match.absent(),
+      });
+    }
+    const annotations = annotationsOf(byDefault.organization);
+    expect(
+      annotations.findWarning('*', Match.stringLikeRegexp('AWS Config of any account may invoke')),
+    ).toHaveLength(1);
+    expect(
+      annotations.findWarning('*', Match.stringLikeRegexp('organizationId is the placeholder')),
+    ).toHaveLength(1);
+  });
+
+  it('has no unacknowledged cdk-nag (AwsSolutions) finding and no error annotation', () => {
+    const report = new AwsSolutionsChecks().validateScope(byDefault.organization);
+    expect(report.violations).toEqual([]);
+    expect(
+      annotationsOf(byDefault.organization).findError(
+        '*',
+        Match.stringLikeRegexp('AwsSolutions-.*'),
+      ),
+    ).toEqual([]);
+    expect(annotationsOf(byDefault.organization).findError('*', Match.anyValue())).toEqual([]);
+  });
+});
+
+describe('organization stack (delegated administrator, account list given)', () => {
+  it('calls the StackSet as DELEGATED_ADMIN for the given OUs', () => {
+    const stackSet = resourceOf(
+      delegatedTemplate,
+      'AWS::CloudFormation::StackSet',
+      'ExecutionRoleStackSet',
+    );
+    expect(stackSet.Properties.CallAs).toBe('DELEGATED_ADMIN');
+    expect(stackSet.Properties.StackInstancesGroup).toEqual([
+      {
+        DeploymentTargets: { OrganizationalUnitIds: ['ou-ab12-cdef3456', 'r-ab12'] },
+        Regions: [{ Ref: 'AWS::Region' }],
+      },
+    ]);
+    expect(delegated.assembly.getStackByName(ORGANIZATION_STACK_NAME).template).not.toHaveProperty(
+      `Parameters.${TARGET_OUS_PARAMETER}`,
+    );
+    expect(stackSetTemplate(delegatedTemplate).Resources.ExecutionRole?.Properties.RoleName).toBe(
+      'CustomExecution',
+    );
+  });
+
+  it('excludes the management account from the pack and creates no role there', () => {
+    const pack = resourceOf(
+      delegatedTemplate,
+      'AWS::Config::OrganizationConformancePack',
+      'OrganizationConformancePack',
+    );
+    expect(pack.Properties.ExcludedAccounts).toEqual([MANAGEMENT]);
+    expect(pack.Properties.ConformancePackInputParameters).toEqual(
+      expect.arrayContaining([
+        { ParameterName: 'MaximumExecutionFrequency', ParameterValue: 'One_Hour' },
+        { ParameterName: EXECUTION_ROLE_PARAMETER, ParameterValue: 'CustomExecution' },
+      ]),
+    );
+    expect(
+      Object.keys(
+        delegatedTemplate.findResources('AWS::IAM::Role', {
+          Properties: { RoleName: 'CustomExecution' },
+        }),
+      ),
+    ).toEqual([]);
+  });
+
+  it('binds each invoke permission to one account (central + members, not management)', () => {
+    template.resourceCountIs('AWS::Lambda::Permission', RULE_METADATA.length);
+    delegatedTemplate.resourceCountIs('AWS::Lambda::Permission', RULE_METADATA.length * 3);
+    for (const rule of RULE_METADATA) {
+      const fn = resourceOf(
+        delegatedTemplate,
+        'AWS::Lambda::Function',
+        `Pack${logicalIdOf(rule.name)}Function`,
+      );
+      const sources = Object.values(
+        delegatedTemplate.findResources('AWS::Lambda::Permission', {
+          Properties: { FunctionName: { 'Fn::GetAtt': [fn.id, 'Arn'] } },
+        }) as Record<string, { Properties: Record<string, unknown> }>,
+      ).map((p) => {
+        expect(p.Properties.Principal).toBe('config.amazonaws.com');
+        expect(p.Properties.SourceArn).toBeUndefined();
+        return p.Properties.SourceAccount;
+      });
+      expect(sources).toEqual(expect.arrayContaining([{ Ref: 'AWS::AccountId' }, ...MEMBERS]));
+      expect(sources).toHaveLength(3);
+      expect(sources).not.toContain(MANAGEMENT);
+    }
+    expect(
+      annotationsOf(delegated.organization).findWarning('*', Match.stringLikeRegexp('any account')),
+    ).toEqual([]);
+  });
+
+  it('scopes the central roles to the custom role name inside the given organization', () => {
+    for (const rule of RULE_METADATA) {
+      delegatedTemplate.hasResourceProperties('AWS::IAM::Role', {
+        RoleName: centralRoleName(rule.name),
+        Policies: [
+          {
+            PolicyDocument: {
+              Statement: Match.arrayWith([
+                {
+                  Sid: 'AssumeExecutionRoleInOrganization',
+                  Effect: 'Allow',
+                  Action: 'sts:AssumeRole',
+                  Resource: join('arn:', partition, ':iam::*:role/CustomExecution'),
+                  Condition: { StringEquals: { 'aws:ResourceOrgID': 'o-a1b2c3d4e5' } },
+                },
+              ]),
+            },
+          },
+        ],
+      });
+    }
+  });
+
+  it('applies the frequency to the account stack too', () => {
+    templateOf(delegated.account).hasResourceProperties('AWS::Config::ConformancePack', {
+      ConformancePackInputParameters: Match.arrayWith([
+        { ParameterName: 'MaximumExecutionFrequency', ParameterValue: 'One_Hour' },
+      ]),
+    });
+  });
+
+  it('has no unacknowledged cdk-nag finding', () => {
+    expect(new AwsSolutionsChecks().validateScope(delegated.organization).violations).toEqual([]);
+  });
+});
+
+describe('organization stack inputs', () => {
+  const build = (props: Record<string, unknown>) => () =>
+    new MfaConfigRulesOrganizationStack(new App({ outdir: tempDir('inputs') }), 'Org', {
+      organizationId: 'o-a1b2c3d4e5',
+      targetOrganizationalUnitIds: ['r-ab12'],
+      ...props,
+    });
+
+  it('refuses a delegated-admin deployment without the management account id', () => {
+    expect(build({ callAs: 'DELEGATED_ADMIN' })).toThrow(/managementAccountId/);
+  });
+
+  it('refuses malformed ids', () => {
+    expect(build({ organizationId: 'org-1' })).toThrow(/not an AWS Organizations id/);
+    expect(build({ targetOrganizationalUnitIds: ['ou-1'] })).toThrow(/not an OU id/);
+    expect(build({ targetOrganizationalUnitIds: [] })).toThrow(/empty/);
+    expect(build({ memberAccountIds: ['12345'] })).toThrow(/12-digit/);
+    expect(build({ executionRoleName: 'bad name' })).toThrow(/executionRoleName/);
+  });
+
+  it('refuses an unknown frequency in context', () => {
+    expect(() => synthesizeApp({ maximumExecutionFrequency: 'Daily' })).toThrow(
+      /not a Config frequency/,
+    );
+  });
+});
