@@ -1,4 +1,7 @@
-/** Three suites: unit (mocked SDK), integration (against a local moto server), infra (CDK assertions). */
+/**
+ * Suites: unit (mocked SDK), integration (against a local moto server), infra (CDK assertions),
+ * reliability (fault injection and property tests).
+ */
 const tsJest = ['ts-jest', { isolatedModules: true, diagnostics: false }];
 const common = {
   testEnvironment: 'node',
@@ -18,5 +21,6 @@ module.exports = {
       globalTeardown: '<rootDir>/test/integration/global-teardown.ts',
     },
     { ...common, displayName: 'infra', testMatch: ['<rootDir>/test/infra/**/*.test.ts'] },
+    { ...common, displayName: 'reliability', testMatch: ['<rootDir>/test/reliability/**/*.test.ts'] },
   ],
 };

@@ -2,7 +2,7 @@
  * The AWS Config event, validated strictly. Anything off throws an InvalidInputError naming what
  * is wrong; AWS Config shows that message on the rule and nothing is reported.
  */
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { InvalidInputError } from './errors';
 import type { Scope } from './types';
 
@@ -24,27 +24,29 @@ const KNOWN_STATUSES = [
 
 const isoTime = z
   .string()
-  .refine((value) => !Number.isNaN(Date.parse(value)), 'not an ISO 8601 time');
+  .check(z.refine((value) => !Number.isNaN(Date.parse(value)), 'not an ISO 8601 time'));
 
 const envelopeSchema = z.object({
   invokingEvent: z.string({ error: 'invokingEvent must be a JSON string' }),
-  ruleParameters: z.string({ error: 'ruleParameters must be a JSON string' }).optional(),
-  resultToken: z.string({ error: 'resultToken is required' }).min(1, 'resultToken is empty'),
-  eventLeftScope: z.boolean().optional(),
+  ruleParameters: z.optional(z.string({ error: 'ruleParameters must be a JSON string' })),
+  resultToken: z
+    .string({ error: 'resultToken is required' })
+    .check(z.minLength(1, 'resultToken is empty')),
+  eventLeftScope: z.optional(z.boolean()),
   configRuleName: z
     .string({ error: 'configRuleName is required' })
-    .min(1, 'configRuleName is empty'),
+    .check(z.minLength(1, 'configRuleName is empty')),
   accountId: z
     .string({ error: 'accountId is required' })
-    .regex(/^\d{12}$/, 'accountId must be 12 digits'),
-  configRuleArn: z.string().optional(),
-  executionRoleArn: z.string().optional(),
+    .check(z.regex(/^\d{12}$/, 'accountId must be 12 digits')),
+  configRuleArn: z.optional(z.string()),
+  executionRoleArn: z.optional(z.string()),
 });
 
 const itemSchema = z.object({
-  resourceType: z.string().min(1),
-  resourceId: z.string().min(1),
-  resourceName: z.string().nullish(),
+  resourceType: z.string().check(z.minLength(1)),
+  resourceId: z.string().check(z.minLength(1)),
+  resourceName: z.nullish(z.string()),
   configurationItemStatus: z.enum(KNOWN_STATUSES as [string, ...string[]]),
   configurationItemCaptureTime: isoTime,
 });
@@ -152,17 +154,35 @@ function parseJson(text: string, what: string): unknown {
   }
 }
 
-function check<T>(schema: z.ZodType<T>, value: unknown, what: string): T {
+function check<T>(schema: z.ZodMiniType<T>, value: unknown, what: string): T {
   const result = schema.safeParse(value);
   if (result.success) return result.data;
   throw new InvalidInputError(`invalid ${what}: ${formatIssues(result.error)}`);
 }
 
-export function formatIssues(error: z.ZodError): string {
+export function formatIssues(error: z.core.$ZodError): string {
   return error.issues
     .slice(0, 3)
-    .map((issue) =>
-      issue.path.length ? `${issue.path.join('.')}: ${issue.message}` : issue.message,
-    )
+    .map((issue) => {
+      const where = issue.path.length ? `${issue.path.join('.')}: ` : '';
+      return `${where}${describeIssue(issue)}`;
+    })
     .join('; ');
+}
+
+/** zod/mini ships no message locale (it keeps the Lambda bundle small): say it here. */
+function describeIssue(issue: z.core.$ZodIssue): string {
+  if (issue.message && issue.message !== 'Invalid input') return issue.message;
+  switch (issue.code) {
+    case 'unrecognized_keys':
+      return `unknown key${issue.keys.length > 1 ? 's' : ''} ${issue.keys.map((k) => `'${k}'`).join(', ')}`;
+    case 'invalid_type':
+      return `expected ${issue.expected}`;
+    case 'invalid_value':
+      return `expected one of ${issue.values.map((v) => JSON.stringify(v)).join(', ')}`;
+    case 'invalid_union':
+      return 'not one of the accepted shapes (check messageType)';
+    default:
+      return issue.message || issue.code;
+  }
 }

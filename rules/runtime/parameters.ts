@@ -1,5 +1,5 @@
 /** Rule parameters: the runtime's own (`ExecutionRoleName`) plus each rule's, nothing else. */
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { InvalidInputError } from './errors';
 import { formatIssues } from './event';
 import type { AnyRule } from './types';
@@ -9,11 +9,13 @@ const ROLE_NAME = /^[\w+=,.@-]{1,64}$/;
 
 export const runtimeParameters = {
   /** Role assumed in the evaluated account (organization deployments). Empty string = none. */
-  ExecutionRoleName: z
-    .string()
-    .refine((value) => value === '' || ROLE_NAME.test(value), 'not a valid IAM role name')
-    .optional()
-    .transform((value) => (value === '' ? undefined : value)),
+  ExecutionRoleName: z.optional(
+    z
+      .string()
+      .check(
+        z.refine((value) => value === '' || ROLE_NAME.test(value), 'not a valid IAM role name'),
+      ),
+  ),
 };
 
 export interface RuntimeParams {
@@ -24,7 +26,7 @@ export function parseParameters(
   rule: AnyRule,
   raw: Record<string, unknown>,
 ): RuntimeParams & Record<string, unknown> {
-  const schema = z.object({ ...rule.parameters, ...runtimeParameters }).strict();
+  const schema = z.strictObject({ ...rule.parameters, ...runtimeParameters });
   const result = schema.safeParse(raw);
   if (!result.success) {
     const accepted = Object.keys({ ...rule.parameters, ...runtimeParameters }).join(', ');
@@ -32,5 +34,7 @@ export function parseParameters(
       `invalid rule parameters for ${rule.metadata.name}: ${formatIssues(result.error)} (accepted: ${accepted})`,
     );
   }
-  return result.data;
+  const params: RuntimeParams & Record<string, unknown> = { ...result.data };
+  if (params.ExecutionRoleName === '') params.ExecutionRoleName = undefined;
+  return params;
 }

@@ -8,7 +8,7 @@
  *   <rule>/rule.ts turns facts into evaluations (pure, no I/O),
  *   runtime/report.ts sends them with PutEvaluations.
  */
-import type { z } from 'zod';
+import type * as z from 'zod/mini';
 import type { AwsClients } from './clients';
 
 export type ComplianceType = 'COMPLIANT' | 'NON_COMPLIANT' | 'NOT_APPLICABLE';
@@ -77,7 +77,7 @@ export interface GatherTuning {
   concurrency?: number;
 }
 
-export interface RuleDefinition<Facts, Shape extends z.ZodRawShape = z.ZodRawShape> {
+export interface RuleDefinition<Facts, Shape extends z.core.$ZodShape = z.core.$ZodShape> {
   metadata: RuleMetadata;
   /**
    * The rule's own parameters, as a zod shape (Config passes every value as a string). The runtime
@@ -87,7 +87,7 @@ export interface RuleDefinition<Facts, Shape extends z.ZodRawShape = z.ZodRawSha
   /** Reads what the rule needs from AWS. Throws rather than return partial facts. */
   gather: (ctx: GatherContext, scope: Scope) => Promise<Facts>;
   /** Pure: facts and parameters in, evaluations out. */
-  evaluate: (facts: Facts, params: z.infer<z.ZodObject<Shape>>) => Evaluation[];
+  evaluate: (facts: Facts, params: z.infer<z.ZodMiniObject<Shape>>) => Evaluation[];
 }
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
