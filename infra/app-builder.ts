@@ -17,7 +17,7 @@ import {
 } from './settings';
 import { MfaConfigRulesAccountStack, MfaConfigRulesOrganizationStack } from './stacks';
 
-/** Context keys the app reads (documented in docs/deploy.md). */
+/** Context keys the app reads (documented in the README, "Deploying"). */
 export const CONTEXT = {
   organizationId: 'organizationId',
   targetOrganizationalUnitIds: 'targetOrganizationalUnitIds',
