@@ -1,6 +1,10 @@
 /**
- * Jest globalSetup for the integration project: one moto_server for the whole run. Tests find it
- * through MOTO_ENDPOINT; the SDK's default credential/region chain gets moto's dummy values.
+ * Jest globalSetup for the integration project. Starting the shared moto_server here also proves
+ * python3 + moto are installed, so a missing install fails once with startMoto's install hint.
+ * moto-harness.test.ts uses this server through MOTO_ENDPOINT. Jest runs test files in parallel
+ * workers and /moto-api/reset wipes every account, so other files must not share it: they call
+ * useMoto() (test/support/use-moto.ts) for a server of their own. The SDK's default
+ * credential/region chain (also inherited by spawned CLI processes) gets moto's dummy values.
  */
 import { startMoto, type MotoServer } from '../support/moto';
 

@@ -1,0 +1,453 @@
+/**
+ * End to end through the real Lambda handlers: Config events in, PutEvaluations to moto, verdicts
+ * read back with GetComplianceDetailsByConfigRule.
+ */
+import {
+  ConfigServiceClient,
+  GetComplianceDetailsByConfigRuleCommand,
+  type ComplianceType,
+} from '@aws-sdk/client-config-service';
+import {
+  CreateVirtualMFADeviceCommand,
+  DeleteLoginProfileCommand,
+  DeleteUserCommand,
+  EnableMFADeviceCommand,
+  GenerateCredentialReportCommand,
+  IAMClient,
+} from '@aws-sdk/client-iam';
+import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
+import { findRule } from '../../rules/catalog';
+import { ClientProvider } from '../../rules/runtime/clients';
+import { createHandler, type ConfigRuleHandler } from '../../rules/runtime/handler';
+import { logger } from '../../rules/runtime/logger';
+import {
+  motoClientConfig,
+  seedUsers,
+  setRootState,
+  TEST_ACCOUNT_ID,
+  type SeededUser,
+} from '../support/moto';
+import { useMoto } from '../support/use-moto';
+
+const USER_RULE = 'iam-user-console-mfa';
+const ROOT_RULE = 'root-account-mfa';
+const HARDWARE_RULE = 'root-account-hardware-mfa';
+const OTHER_ACCOUNT_ID = '111122223333';
+
+let clock = Date.parse('2026-01-01T00:00:00Z');
+/** Strictly increasing ordering timestamps, so each run supersedes the previous one. */
+function nextTime(): string {
+  clock += 60_000;
+  return new Date(clock).toISOString();
+}
+
+interface EventOptions {
+  accountId?: string;
+  ruleParameters?: string;
+}
+
+function scheduledEvent(rule: string, options: EventOptions = {}): Record<string, unknown> {
+  return {
+    invokingEvent: JSON.stringify({
+      messageType: 'ScheduledNotification',
+      notificationCreationTime: nextTime(),
+    }),
+    resultToken: rule,
+    configRuleName: rule,
+    accountId: options.accountId ?? TEST_ACCOUNT_ID,
+    ...(options.ruleParameters ? { ruleParameters: options.ruleParameters } : {}),
+  };
+}
+
+function changeEvent(rule: string, user: SeededUser, status: string): Record<string, unknown> {
+  return {
+    invokingEvent: JSON.stringify({
+      messageType: 'ConfigurationItemChangeNotification',
+      configurationItem: {
+        resourceType: 'AWS::IAM::User',
+        resourceId: user.userId,
+        resourceName: user.name,
+        configurationItemStatus: status,
+        configurationItemCaptureTime: nextTime(),
+      },
+    }),
+    resultToken: rule,
+    configRuleName: rule,
+    accountId: TEST_ACCOUNT_ID,
+  };
+}
+
+function handlerFor(endpoint: string, ruleName: string): ConfigRuleHandler {
+  const rule = findRule(ruleName);
+  if (!rule) throw new Error(`no rule ${ruleName}`);
+  return createHandler(rule, {
+    clients: new ClientProvider({ endpoint, region: 'us-east-1' }),
+    tuning: { pollIntervalMs: 50 },
+  });
+}
+
+/** Every stored verdict of a rule, by resource id. */
+async function verdicts(
+  config: ConfigServiceClient,
+  rule: string,
+): Promise<Record<string, ComplianceType | undefined>> {
+  const out: Record<string, ComplianceType | undefined> = {};
+  let token: string | undefined;
+  do {
+    const page = await config.send(
+      new GetComplianceDetailsByConfigRuleCommand({
+        ConfigRuleName: rule,
+        Limit: 100,
+        NextToken: token,
+      }),
+    );
+    for (const result of page.EvaluationResults ?? []) {
+      const id = result.EvaluationResultIdentifier?.EvaluationResultQualifier?.ResourceId ?? '';
+      out[id] = result.ComplianceType;
+    }
+    token = page.NextToken;
+  } while (token);
+  return out;
+}
+
+function byName(users: SeededUser[], name: string): SeededUser {
+  const user = users.find((candidate) => candidate.name === name);
+  if (!user) throw new Error(`user ${name} was not seeded`);
+  return user;
+}
+
+beforeAll(() => {
+  logger.setLogLevel('SILENT');
+});
+
+describe('rules end to end through the Lambda handlers', () => {
+  const endpoint = useMoto({ env: { MOTO_EXT_REPORT_DELAY_MS: '100' } });
+  let iam: IAMClient;
+  let config: ConfigServiceClient;
+
+  beforeEach(() => {
+    iam = new IAMClient(motoClientConfig(endpoint()));
+    config = new ConfigServiceClient(motoClientConfig(endpoint()));
+  });
+
+  afterEach(() => {
+    iam.destroy();
+    config.destroy();
+  });
+
+  describe(USER_RULE, () => {
+    it('gives each user the exact verdict', async () => {
+      // Prepare
+      const users = await seedUsers(endpoint(), TEST_ACCOUNT_ID, [
+        { name: 'virtual-user', consolePassword: true, mfa: 'virtual' },
+        { name: 'hardware-user', consolePassword: true, mfa: 'hardware' },
+        { name: 'no-mfa-user', consolePassword: true },
+        { name: 'api-only', consolePassword: false },
+        { name: 'api-only-mfa', consolePassword: false, mfa: 'virtual' },
+      ]);
+
+      // Act
+      const summary = await handlerFor(endpoint(), USER_RULE)(scheduledEvent(USER_RULE));
+      const stored = await verdicts(config, USER_RULE);
+
+      // Assess
+      expect(stored).toEqual({
+        [byName(users, 'virtual-user').userId]: 'COMPLIANT',
+        [byName(users, 'hardware-user').userId]: 'COMPLIANT',
+        [byName(users, 'no-mfa-user').userId]: 'NON_COMPLIANT',
+        [byName(users, 'api-only').userId]: 'NOT_APPLICABLE',
+        [byName(users, 'api-only-mfa').userId]: 'NOT_APPLICABLE',
+      });
+      expect(summary.counts).toEqual({ COMPLIANT: 2, NON_COMPLIANT: 1, NOT_APPLICABLE: 2 });
+    });
+
+    it('counts a hardware MFA added after the credential report at once', async () => {
+      // Prepare
+      const [user] = await seedUsers(endpoint(), TEST_ACCOUNT_ID, [
+        { name: 'late-fixer', consolePassword: true },
+      ]);
+      const handler = handlerFor(endpoint(), USER_RULE);
+      await handler(scheduledEvent(USER_RULE));
+      const before = await verdicts(config, USER_RULE);
+      await iam.send(
+        new EnableMFADeviceCommand({
+          UserName: 'late-fixer',
+          SerialNumber: 'GAHT90000001',
+          AuthenticationCode1: '123456',
+          AuthenticationCode2: '654321',
+        }),
+      );
+
+      // Act
+      await handler(scheduledEvent(USER_RULE));
+      const after = await verdicts(config, USER_RULE);
+      const report = await iam.send(new GenerateCredentialReportCommand({}));
+
+      // Assess
+      expect(before[user?.userId ?? '']).toBe('NON_COMPLIANT');
+      expect(after[user?.userId ?? '']).toBe('COMPLIANT');
+      expect(report.State).toBe('COMPLETE'); // the snapshot from the first run was reused
+    });
+
+    it('clears a user deleted since the last periodic run', async () => {
+      // Prepare
+      const users = await seedUsers(endpoint(), TEST_ACCOUNT_ID, [
+        { name: 'leaver', consolePassword: true },
+        { name: 'stayer', consolePassword: true, mfa: 'virtual' },
+      ]);
+      const handler = handlerFor(endpoint(), USER_RULE);
+      await handler(scheduledEvent(USER_RULE));
+      await iam.send(new DeleteLoginProfileCommand({ UserName: 'leaver' }));
+      await iam.send(new DeleteUserCommand({ UserName: 'leaver' }));
+
+      // Act
+      const summary = await handler(scheduledEvent(USER_RULE));
+      const stored = await verdicts(config, USER_RULE);
+
+      // Assess
+      expect(stored).toEqual({
+        [byName(users, 'leaver').userId]: 'NOT_APPLICABLE',
+        [byName(users, 'stayer').userId]: 'COMPLIANT',
+      });
+      expect(summary.cleared + summary.counts.NOT_APPLICABLE).toBeGreaterThanOrEqual(1);
+    });
+
+    it('reports a deleted user NOT_APPLICABLE on a change notification', async () => {
+      // Prepare
+      const [user] = await seedUsers(endpoint(), TEST_ACCOUNT_ID, [
+        { name: 'gone', consolePassword: true },
+      ]);
+      if (!user) throw new Error('not seeded');
+      const handler = handlerFor(endpoint(), USER_RULE);
+      await handler(scheduledEvent(USER_RULE));
+      await iam.send(new DeleteLoginProfileCommand({ UserName: 'gone' }));
+      await iam.send(new DeleteUserCommand({ UserName: 'gone' }));
+
+      // Act
+      await handler(changeEvent(USER_RULE, user, 'ResourceDeleted'));
+      const stored = await verdicts(config, USER_RULE);
+
+      // Assess
+      expect(stored).toEqual({ [user.userId]: 'NOT_APPLICABLE' });
+    });
+
+    it('reports a vanished user NOT_APPLICABLE on an OK change notification', async () => {
+      // Prepare
+      const [user] = await seedUsers(endpoint(), TEST_ACCOUNT_ID, [
+        { name: 'vanished', consolePassword: true },
+      ]);
+      if (!user) throw new Error('not seeded');
+      await iam.send(new DeleteLoginProfileCommand({ UserName: 'vanished' }));
+      await iam.send(new DeleteUserCommand({ UserName: 'vanished' }));
+
+      // Act
+      await handlerFor(endpoint(), USER_RULE)(changeEvent(USER_RULE, user, 'OK'));
+      const stored = await verdicts(config, USER_RULE);
+
+      // Assess
+      expect(stored).toEqual({ [user.userId]: 'NOT_APPLICABLE' });
+    });
+
+    it('evaluates one existing user on a change notification', async () => {
+      // Prepare
+      const [user] = await seedUsers(endpoint(), TEST_ACCOUNT_ID, [
+        { name: 'changed', consolePassword: true },
+        { name: 'untouched', consolePassword: true },
+      ]);
+      if (!user) throw new Error('not seeded');
+
+      // Act
+      await handlerFor(endpoint(), USER_RULE)(changeEvent(USER_RULE, user, 'OK'));
+      const stored = await verdicts(config, USER_RULE);
+
+      // Assess
+      expect(stored).toEqual({ [user.userId]: 'NON_COMPLIANT' });
+    });
+
+    it('gives users with a comma in the name the right verdict', async () => {
+      // Prepare
+      const users = await seedUsers(endpoint(), TEST_ACCOUNT_ID, [
+        { name: 'doe,jane', consolePassword: true },
+        { name: 'roe,rick', consolePassword: true, mfa: 'virtual' },
+        { name: 'poe,ed', consolePassword: true, mfa: 'hardware' },
+        { name: 'plain', consolePassword: true },
+      ]);
+
+      // Act
+      await handlerFor(endpoint(), USER_RULE)(scheduledEvent(USER_RULE));
+      const stored = await verdicts(config, USER_RULE);
+
+      // Assess
+      expect(stored).toEqual({
+        [byName(users, 'doe,jane').userId]: 'NON_COMPLIANT',
+        [byName(users, 'roe,rick').userId]: 'COMPLIANT',
+        [byName(users, 'poe,ed').userId]: 'COMPLIANT',
+        [byName(users, 'plain').userId]: 'NON_COMPLIANT',
+      });
+    });
+  });
+
+  describe('root rules', () => {
+    async function runRootRules(): Promise<Record<string, ComplianceType | undefined>> {
+      await handlerFor(endpoint(), ROOT_RULE)(scheduledEvent(ROOT_RULE));
+      await handlerFor(endpoint(), HARDWARE_RULE)(scheduledEvent(HARDWARE_RULE));
+      return {
+        [ROOT_RULE]: (await verdicts(config, ROOT_RULE))[TEST_ACCOUNT_ID],
+        [HARDWARE_RULE]: (await verdicts(config, HARDWARE_RULE))[TEST_ACCOUNT_ID],
+      };
+    }
+
+    it('flags a root user without MFA on both rules', async () => {
+      // Prepare
+      await setRootState(endpoint(), { mfaEnabled: false, passwordPresent: true });
+
+      // Act
+      const stored = await runRootRules();
+
+      // Assess
+      expect(stored).toEqual({ [ROOT_RULE]: 'NON_COMPLIANT', [HARDWARE_RULE]: 'NON_COMPLIANT' });
+    });
+
+    it('flags a root user whose MFA is a virtual device on the hardware rule only', async () => {
+      // Prepare
+      const created = await iam.send(
+        new CreateVirtualMFADeviceCommand({ VirtualMFADeviceName: 'root-account-mfa-device' }),
+      );
+      await setRootState(endpoint(), {
+        mfaEnabled: true,
+        virtualMfaSerial: created.VirtualMFADevice?.SerialNumber ?? '',
+      });
+
+      // Act
+      const stored = await runRootRules();
+
+      // Assess
+      expect(stored).toEqual({ [ROOT_RULE]: 'COMPLIANT', [HARDWARE_RULE]: 'NON_COMPLIANT' });
+    });
+
+    it('passes a root user with MFA and no virtual device', async () => {
+      // Prepare
+      await setRootState(endpoint(), { mfaEnabled: true });
+
+      // Act
+      const stored = await runRootRules();
+
+      // Assess
+      expect(stored).toEqual({ [ROOT_RULE]: 'COMPLIANT', [HARDWARE_RULE]: 'COMPLIANT' });
+    });
+
+    it('is NOT_APPLICABLE when root has no credentials', async () => {
+      // Prepare
+      await setRootState(endpoint(), {
+        mfaEnabled: false,
+        passwordPresent: false,
+        accessKeysPresent: false,
+        signingCertificatesPresent: false,
+      });
+
+      // Act
+      const stored = await runRootRules();
+
+      // Assess
+      expect(stored).toEqual({ [ROOT_RULE]: 'NOT_APPLICABLE', [HARDWARE_RULE]: 'NOT_APPLICABLE' });
+    });
+  });
+
+  describe('cross-account', () => {
+    it('evaluates the users of the account named by the event through ExecutionRoleName', async () => {
+      // Prepare
+      const theirs = await seedUsers(endpoint(), OTHER_ACCOUNT_ID, [
+        { name: 'their-admin', consolePassword: true, mfa: 'virtual' },
+        { name: 'their-intern', consolePassword: true },
+      ]);
+      await seedUsers(endpoint(), TEST_ACCOUNT_ID, [{ name: 'my-user', consolePassword: true }]);
+      const sts = new STSClient(motoClientConfig(endpoint()));
+      const { Credentials } = await sts.send(
+        new AssumeRoleCommand({
+          RoleArn: `arn:aws:iam::${OTHER_ACCOUNT_ID}:role/reader`,
+          RoleSessionName: 'test',
+        }),
+      );
+      sts.destroy();
+      const theirConfig = new ConfigServiceClient({
+        ...motoClientConfig(endpoint()),
+        credentials: {
+          accessKeyId: Credentials?.AccessKeyId ?? '',
+          secretAccessKey: Credentials?.SecretAccessKey ?? '',
+          sessionToken: Credentials?.SessionToken,
+        },
+      });
+
+      try {
+        // Act
+        const summary = await handlerFor(
+          endpoint(),
+          USER_RULE,
+        )(
+          scheduledEvent(USER_RULE, {
+            accountId: OTHER_ACCOUNT_ID,
+            ruleParameters: '{"ExecutionRoleName":"Auditor"}',
+          }),
+        );
+        const stored = await verdicts(theirConfig, USER_RULE);
+        const mine = await verdicts(config, USER_RULE);
+
+        // Assess
+        expect(summary.accountId).toBe(OTHER_ACCOUNT_ID);
+        expect(stored).toEqual({
+          [byName(theirs, 'their-admin').userId]: 'COMPLIANT',
+          [byName(theirs, 'their-intern').userId]: 'NON_COMPLIANT',
+        });
+        expect(mine).toEqual({});
+      } finally {
+        theirConfig.destroy();
+      }
+    });
+
+    it('refuses an event for another account without ExecutionRoleName', async () => {
+      // Prepare
+      await seedUsers(endpoint(), OTHER_ACCOUNT_ID, [{ name: 'x', consolePassword: true }]);
+
+      // Act
+      const run = handlerFor(
+        endpoint(),
+        USER_RULE,
+      )(scheduledEvent(USER_RULE, { accountId: OTHER_ACCOUNT_ID }));
+
+      // Assess
+      await expect(run).rejects.toThrow(/111122223333/);
+      expect(await verdicts(config, USER_RULE)).toEqual({});
+    });
+  });
+});
+
+describe('short ListUsers pages', () => {
+  const endpoint = useMoto({ env: { MOTO_EXT_SHORT_PAGES: '1', MOTO_EXT_REPORT_DELAY_MS: '100' } });
+
+  it('evaluates every user across many pages', async () => {
+    // Prepare
+    const users = await seedUsers(
+      endpoint(),
+      TEST_ACCOUNT_ID,
+      Array.from({ length: 40 }, (_, i) => ({
+        name: `paged-${String(i).padStart(2, '0')}`,
+        consolePassword: i % 4 !== 3,
+        mfa: i % 2 === 0 ? ('virtual' as const) : ('none' as const),
+      })),
+    );
+    const config = new ConfigServiceClient(motoClientConfig(endpoint()));
+
+    try {
+      // Act
+      const summary = await handlerFor(endpoint(), USER_RULE)(scheduledEvent(USER_RULE));
+      const stored = await verdicts(config, USER_RULE);
+
+      // Assess
+      expect(Object.keys(stored).sort()).toEqual(users.map((user) => user.userId).sort());
+      expect(summary.evaluations).toBe(40);
+      expect(summary.counts).toEqual({ COMPLIANT: 20, NON_COMPLIANT: 10, NOT_APPLICABLE: 10 });
+    } finally {
+      config.destroy();
+    }
+  });
+});
