@@ -8,6 +8,7 @@
 import { readFile } from 'node:fs/promises';
 import { Command, CommanderError, Option } from 'commander';
 import { findRule, RULE_NAMES, RULES } from '../catalog';
+import { clampAnnotation } from '../runtime/annotation';
 import { ClientProvider } from '../runtime/clients';
 import { describeError, InvalidInputError } from '../runtime/errors';
 import { createHandler } from '../runtime/handler';
@@ -92,7 +93,11 @@ async function evaluate(
       { kind: 'all' },
     );
     for (const evaluation of rule.evaluate(facts, params[index] ?? {})) {
-      rows.push({ rule: rule.metadata.name, ...evaluation });
+      rows.push({
+        rule: rule.metadata.name,
+        ...evaluation,
+        annotation: clampAnnotation(evaluation.annotation),
+      });
     }
   }
   if (options.output === 'json') {

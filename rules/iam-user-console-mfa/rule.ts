@@ -77,7 +77,7 @@ function verdict(user: UserFacts, source: string): Pick<Evaluation, 'compliance'
   }
   return {
     compliance: 'NON_COMPLIANT',
-    annotation: `User ${user.userName} has a console password and no MFA device (${source}). Fix: IAM > Users > ${user.userName} > Security credentials > Assign MFA device, or delete the console password.`,
+    annotation: `User ${user.userName} has a console password and no MFA device (${source}). Fix: assign an MFA device under the user's Security credentials, or delete the console password.`,
   };
 }
 

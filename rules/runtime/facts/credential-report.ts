@@ -125,7 +125,7 @@ export function parseCredentialReport(
   ];
 
   const rowsByArn = new Map<string, ReportRow>();
-  const duplicates = new Set<string>();
+  const rowsPerArn = new Map<string, number>();
   let malformedRows = 0;
   for (const record of records.slice(1)) {
     if (record[iUser] === ROOT_ROW) continue;
@@ -137,13 +137,15 @@ export function parseCredentialReport(
       malformedRows += 1;
       continue;
     }
-    if (rowsByArn.has(row.arn)) duplicates.add(row.arn);
+    rowsPerArn.set(row.arn, (rowsPerArn.get(row.arn) ?? 0) + 1);
     rowsByArn.set(row.arn, row);
   }
   // Two rows for one ARN cannot both be right: leave both out so the user is checked live.
-  for (const arn of duplicates) {
-    rowsByArn.delete(arn);
-    malformedRows += 2;
+  for (const [arn, count] of rowsPerArn) {
+    if (count > 1) {
+      rowsByArn.delete(arn);
+      malformedRows += count;
+    }
   }
   return { generatedAt, rowsByArn, malformedRows };
 }

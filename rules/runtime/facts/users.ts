@@ -188,6 +188,7 @@ async function liveCheck(
         reason: 'deleted during the evaluation',
       };
     }
+    if (error instanceof DataLoadError) throw error;
     throw new DataLoadError(
       `cannot read MFA devices of user ${user.UserName}: ${describeError(error)}`,
     );
@@ -201,7 +202,9 @@ async function hasLoginProfile(clients: AwsClients, userName: string): Promise<b
   } catch (error) {
     // NoSuchEntity here means "no console password": the user itself was just listed by ListMFADevices.
     if (errorName(error) === 'NoSuchEntityException') return false;
-    throw error;
+    throw new DataLoadError(
+      `cannot read the login profile of user ${userName}: ${describeError(error)}`,
+    );
   }
 }
 

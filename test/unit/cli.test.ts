@@ -1,0 +1,201 @@
+/** The CLI: argument errors, exit codes and the JSON output, with every AWS client mocked. */
+import { ConfigServiceClient } from '@aws-sdk/client-config-service';
+import {
+  GenerateCredentialReportCommand,
+  GetAccountSummaryCommand,
+  GetCredentialReportCommand,
+  IAMClient,
+  ListMFADevicesCommand,
+  ListUsersCommand,
+  ListVirtualMFADevicesCommand,
+} from '@aws-sdk/client-iam';
+import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
+import { mockClient } from 'aws-sdk-client-mock';
+import 'aws-sdk-client-mock-jest';
+import { main, type Io } from '../../rules/cli/main';
+import { ACCOUNT, listedUser, reportCsv, reportRow } from './helpers';
+
+const sts = mockClient(STSClient);
+const iam = mockClient(IAMClient);
+const config = mockClient(ConfigServiceClient);
+
+interface FakeIo extends Io {
+  out: string[];
+  err: string[];
+}
+
+function fakeIo(): FakeIo {
+  const out: string[] = [];
+  const err: string[] = [];
+  return {
+    out,
+    err,
+    stdout: (text) => out.push(text),
+    stderr: (text) => err.push(text),
+    readStdin: () => Promise.resolve(''),
+  };
+}
+
+function mockAccount(aliceHasMfa: boolean): void {
+  iam.on(GetAccountSummaryCommand).resolves({
+    SummaryMap: {
+      AccountMFAEnabled: 1,
+      AccountPasswordPresent: 1,
+      AccountAccessKeysPresent: 0,
+      AccountSigningCertificatesPresent: 0,
+    },
+  });
+  iam.on(ListVirtualMFADevicesCommand).resolves({ VirtualMFADevices: [], IsTruncated: false });
+  iam.on(ListUsersCommand).resolves({ Users: [listedUser('alice')], IsTruncated: false });
+  iam.on(GenerateCredentialReportCommand).resolves({ State: 'COMPLETE' });
+  iam.on(GetCredentialReportCommand).resolves({
+    Content: reportCsv([reportRow('alice', true, aliceHasMfa)]),
+    GeneratedTime: new Date('2026-01-01T00:00:00Z'),
+  });
+  iam.on(ListMFADevicesCommand).resolves({ MFADevices: [] });
+}
+
+beforeEach(() => {
+  sts.reset();
+  iam.reset();
+  config.reset();
+  sts.on(GetCallerIdentityCommand).resolves({ Arn: `arn:aws:iam::${ACCOUNT}:user/x` });
+});
+
+describe('usage errors', () => {
+  it.each<[string, string[]]>([
+    ['unknown flag', ['evaluate', '--bogus']],
+    ['unknown rule', ['evaluate', '--rule', 'no-such-rule']],
+    ['bad --parameters JSON', ['evaluate', '--parameters', '{bad']],
+    ['--parameters not an object', ['evaluate', '--parameters', '[1]']],
+    ['unknown parameter', ['evaluate', '--parameters', '{"Foo":"x"}']],
+  ])('%s → exit 2 with one line on stderr', async (_label, argv) => {
+    // Prepare
+    const io = fakeIo();
+
+    // Act
+    const code = await main(argv, io);
+
+    // Assess
+    expect(code).toBe(2);
+    const err = io.err.join('');
+    expect(err.split('\n').filter(Boolean)).toHaveLength(1);
+    expect(err.startsWith('mfa-config-rules: ')).toBe(true);
+    expect(io.out.join('')).toBe('');
+    expect(iam.calls()).toHaveLength(0);
+  });
+
+  it('names the unknown rule and the known ones', async () => {
+    // Prepare
+    const io = fakeIo();
+
+    // Act
+    await main(['evaluate', '--rule', 'no-such-rule'], io);
+
+    // Assess
+    expect(io.err.join('')).toContain("unknown rule 'no-such-rule'");
+    expect(io.err.join('')).toContain('iam-user-console-mfa');
+  });
+});
+
+describe('rules', () => {
+  it('lists the 3 rules', async () => {
+    // Prepare
+    const io = fakeIo();
+
+    // Act
+    const code = await main(['rules'], io);
+
+    // Assess
+    expect(code).toBe(0);
+    const text = io.out.join('');
+    const names = text.split('\n').filter((line) => /^\S/.test(line));
+    expect(names).toEqual([
+      'root-account-mfa',
+      'root-account-hardware-mfa',
+      'iam-user-console-mfa',
+    ]);
+    expect(sts.calls()).toHaveLength(0);
+  });
+});
+
+describe('evaluate --output json', () => {
+  it('prints exactly one JSON array of rows and exits 1 when something is NON_COMPLIANT', async () => {
+    // Prepare
+    mockAccount(false);
+    const io = fakeIo();
+
+    // Act
+    const code = await main(['evaluate', '--output', 'json', '--region', 'us-east-1'], io);
+
+    // Assess
+    expect(io.err).toEqual([]);
+    expect(code).toBe(1);
+    expect(io.out).toHaveLength(1);
+    const rows = JSON.parse(io.out.join('')) as Record<string, unknown>[];
+    expect(Array.isArray(rows)).toBe(true);
+    expect(rows).toHaveLength(3);
+    for (const row of rows) {
+      expect(Object.keys(row).sort()).toEqual(
+        ['annotation', 'compliance', 'resourceId', 'resourceName', 'resourceType', 'rule'].sort(),
+      );
+    }
+    expect(rows).toEqual([
+      expect.objectContaining({
+        rule: 'root-account-mfa',
+        resourceType: 'AWS::::Account',
+        resourceId: ACCOUNT,
+        compliance: 'COMPLIANT',
+      }),
+      expect.objectContaining({
+        rule: 'root-account-hardware-mfa',
+        resourceId: ACCOUNT,
+        compliance: 'COMPLIANT',
+      }),
+      expect.objectContaining({
+        rule: 'iam-user-console-mfa',
+        resourceType: 'AWS::IAM::User',
+        resourceId: 'AIDAALICE',
+        resourceName: 'alice',
+        compliance: 'NON_COMPLIANT',
+      }),
+    ]);
+    // read-only: nothing is sent to AWS Config
+    expect(config.calls()).toHaveLength(0);
+    expect(iam).toHaveReceivedCommandWith(ListMFADevicesCommand, { UserName: 'alice' });
+  });
+
+  it('exits 0 when nothing is NON_COMPLIANT', async () => {
+    // Prepare
+    mockAccount(true);
+    const io = fakeIo();
+
+    // Act
+    const code = await main(['evaluate', '--output', 'json', '--rule', 'iam-user-console-mfa'], io);
+
+    // Assess
+    expect(code).toBe(0);
+    const rows = JSON.parse(io.out.join('')) as { rule: string; compliance: string }[];
+    expect(rows).toEqual([
+      expect.objectContaining({ rule: 'iam-user-console-mfa', compliance: 'COMPLIANT' }),
+    ]);
+    expect(iam).toHaveReceivedCommandTimes(GetAccountSummaryCommand, 0);
+    expect(iam).toHaveReceivedCommandTimes(ListMFADevicesCommand, 0);
+  });
+
+  it('exits 2 with one line when AWS cannot be read', async () => {
+    // Prepare
+    mockAccount(true);
+    iam.on(GetAccountSummaryCommand).rejects(new Error('AccessDenied'));
+    const io = fakeIo();
+
+    // Act
+    const code = await main(['evaluate', '--output', 'json', '--rule', 'root-account-mfa'], io);
+
+    // Assess
+    expect(code).toBe(2);
+    expect(io.out).toEqual([]);
+    expect(io.err.join('').split('\n').filter(Boolean)).toHaveLength(1);
+    expect(io.err.join('')).toContain('DataLoadError');
+  });
+});

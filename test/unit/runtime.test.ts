@@ -1,0 +1,666 @@
+/** The shared Lambda runtime: events, scope, PutEvaluations batching, clean-up, cross-account, logs. */
+import {
+  ConfigServiceClient,
+  GetComplianceDetailsByConfigRuleCommand,
+  PutEvaluationsCommand,
+  type Evaluation as ConfigEvaluation,
+} from '@aws-sdk/client-config-service';
+import {
+  GenerateCredentialReportCommand,
+  GetAccountSummaryCommand,
+  GetCredentialReportCommand,
+  GetLoginProfileCommand,
+  GetUserCommand,
+  IAMClient,
+  ListMFADevicesCommand,
+  ListUsersCommand,
+  ListVirtualMFADevicesCommand,
+} from '@aws-sdk/client-iam';
+import { AssumeRoleCommand, GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
+import { mockClient } from 'aws-sdk-client-mock';
+import 'aws-sdk-client-mock-jest';
+import { rule as consoleMfa } from '../../rules/iam-user-console-mfa/rule';
+import { rule as rootMfa } from '../../rules/root-account-mfa/rule';
+import { clampAnnotation } from '../../rules/runtime/annotation';
+import { ClientProvider } from '../../rules/runtime/clients';
+import {
+  AccountMismatchError,
+  DataLoadError,
+  DeadlineError,
+  InvalidInputError,
+} from '../../rules/runtime/errors';
+import { createHandler } from '../../rules/runtime/handler';
+import { ACCOUNT, listedUser, reportCsv, reportRow, type TestUser } from './helpers';
+
+const sts = mockClient(STSClient);
+const iam = mockClient(IAMClient);
+const config = mockClient(ConfigServiceClient);
+
+const OTHER = '210987654321';
+const TOKEN = 'secret-token-123';
+const SCHEDULED_AT = '2026-03-01T10:00:00.000Z';
+const CAPTURED_AT = '2026-03-02T11:22:33.000Z';
+
+function event(overrides: Record<string, unknown> = {}): Record<string, unknown> {
+  return {
+    invokingEvent: JSON.stringify({
+      messageType: 'ScheduledNotification',
+      notificationCreationTime: SCHEDULED_AT,
+    }),
+    ruleParameters: '{}',
+    resultToken: TOKEN,
+    configRuleName: 'the-rule',
+    accountId: ACCOUNT,
+    ...overrides,
+  };
+}
+
+function changeEvent(
+  status = 'OK',
+  messageType = 'ConfigurationItemChangeNotification',
+  resourceType = 'AWS::IAM::User',
+): Record<string, unknown> {
+  const item = {
+    resourceType,
+    resourceId: 'AIDAALICE',
+    resourceName: 'alice',
+    configurationItemStatus: status,
+    configurationItemCaptureTime: CAPTURED_AT,
+  };
+  const key =
+    messageType === 'ConfigurationItemChangeNotification'
+      ? 'configurationItem'
+      : 'configurationItemSummary';
+  return event({ invokingEvent: JSON.stringify({ messageType, [key]: item }) });
+}
+
+function mockRoot(mfa: boolean): void {
+  iam.on(GetAccountSummaryCommand).resolves({
+    SummaryMap: {
+      AccountMFAEnabled: mfa ? 1 : 0,
+      AccountPasswordPresent: 1,
+      AccountAccessKeysPresent: 0,
+      AccountSigningCertificatesPresent: 0,
+    },
+  });
+}
+
+function mockUsers(users: TestUser[], rows: string[]): void {
+  iam.on(ListUsersCommand).resolves({ Users: users, IsTruncated: false });
+  iam.on(GenerateCredentialReportCommand).resolves({ State: 'COMPLETE' });
+  iam
+    .on(GetCredentialReportCommand)
+    .resolves({ Content: reportCsv(rows), GeneratedTime: new Date('2026-03-01T09:00:00Z') });
+  iam.on(ListVirtualMFADevicesCommand).resolves({ VirtualMFADevices: [], IsTruncated: false });
+}
+
+function sentBatches(): ConfigEvaluation[][] {
+  return config
+    .commandCalls(PutEvaluationsCommand)
+    .map((call) => call.args[0].input.Evaluations ?? []);
+}
+
+let provider: ClientProvider;
+
+beforeEach(() => {
+  sts.reset();
+  iam.reset();
+  config.reset();
+  sts.on(GetCallerIdentityCommand).resolves({ Arn: `arn:aws:iam::${ACCOUNT}:user/x` });
+  sts.on(AssumeRoleCommand).callsFake((input: { RoleArn: string }) => {
+    const account = /::(\d{12}):/.exec(input.RoleArn)?.[1] ?? ACCOUNT;
+    return {
+      Credentials: {
+        AccessKeyId: 'AKIA',
+        SecretAccessKey: 'secret',
+        SessionToken: 'session',
+        Expiration: new Date(Date.now() + 3_600_000),
+      },
+      AssumedRoleUser: {
+        Arn: `arn:aws:sts::${account}:assumed-role/Role/s`,
+        AssumedRoleId: 'AROA:s',
+      },
+    };
+  });
+  config.on(PutEvaluationsCommand).resolves({ FailedEvaluations: [] });
+  config.on(GetComplianceDetailsByConfigRuleCommand).resolves({ EvaluationResults: [] });
+  provider = new ClientProvider({ region: 'us-east-1' });
+});
+
+afterEach(() => {
+  jest.restoreAllMocks();
+});
+
+describe('scheduled notifications', () => {
+  it('evaluates the account with OrderingTimestamp = notificationCreationTime', async () => {
+    // Prepare
+    mockRoot(false);
+    const handler = createHandler(rootMfa, { clients: provider });
+
+    // Act
+    const summary = await handler(event());
+
+    // Assess
+    expect(config).toHaveReceivedCommandTimes(PutEvaluationsCommand, 1);
+    const input = config.commandCalls(PutEvaluationsCommand)[0]?.args[0].input;
+    expect(input?.ResultToken).toBe(TOKEN);
+    expect(input?.TestMode).toBe(false);
+    expect(input?.Evaluations).toEqual([
+      {
+        ComplianceResourceType: 'AWS::::Account',
+        ComplianceResourceId: ACCOUNT,
+        ComplianceType: 'NON_COMPLIANT',
+        Annotation: expect.stringContaining(ACCOUNT) as unknown,
+        OrderingTimestamp: new Date(SCHEDULED_AT),
+      },
+    ]);
+    expect(summary.counts).toEqual({ COMPLIANT: 0, NON_COMPLIANT: 1, NOT_APPLICABLE: 0 });
+    expect(config).toHaveReceivedCommandWith(GetComplianceDetailsByConfigRuleCommand, {
+      ConfigRuleName: 'the-rule',
+      ComplianceTypes: ['COMPLIANT', 'NON_COMPLIANT'],
+      Limit: 100,
+    });
+  });
+
+  it('sends TestMode true for the TESTMODE result token', async () => {
+    // Prepare
+    mockRoot(true);
+    const handler = createHandler(rootMfa, { clients: provider });
+
+    // Act
+    const summary = await handler(event({ resultToken: 'TESTMODE' }));
+
+    // Assess
+    expect(summary.testMode).toBe(true);
+    expect(config).toHaveReceivedCommandWith(PutEvaluationsCommand, {
+      ResultToken: 'TESTMODE',
+      TestMode: true,
+    });
+  });
+
+  it('sends in batches of 100 (250 users → 100/100/50)', async () => {
+    // Prepare
+    const users = Array.from({ length: 250 }, (_, i) =>
+      listedUser(`u${String(i)}`, `AIDA${String(i)}`),
+    );
+    mockUsers(
+      users,
+      users.map((u) => reportRow(u.UserName, false, false)),
+    );
+    const handler = createHandler(consoleMfa, { clients: provider });
+
+    // Act
+    const summary = await handler(event());
+
+    // Assess
+    expect(sentBatches().map((batch) => batch.length)).toEqual([100, 100, 50]);
+    expect(summary.putEvaluationsCalls).toBe(3);
+    expect(summary.counts.NOT_APPLICABLE).toBe(250);
+    expect(
+      new Set(
+        sentBatches()
+          .flat()
+          .map((e) => e.ComplianceResourceId),
+      ).size,
+    ).toBe(250);
+  });
+
+  it('re-sends exactly the evaluations returned in FailedEvaluations', async () => {
+    // Prepare
+    jest.spyOn(Math, 'random').mockReturnValue(0);
+    const users = Array.from({ length: 5 }, (_, i) =>
+      listedUser(`u${String(i)}`, `AIDA${String(i)}`),
+    );
+    mockUsers(
+      users,
+      users.map((u) => reportRow(u.UserName, true, true)),
+    );
+    config
+      .on(PutEvaluationsCommand)
+      .resolvesOnce({
+        FailedEvaluations: [
+          {
+            ComplianceResourceType: 'AWS::IAM::User',
+            ComplianceResourceId: 'AIDA1',
+            ComplianceType: 'COMPLIANT',
+            OrderingTimestamp: new Date(SCHEDULED_AT),
+          },
+          {
+            ComplianceResourceType: 'AWS::IAM::User',
+            ComplianceResourceId: 'AIDA3',
+            ComplianceType: 'COMPLIANT',
+            OrderingTimestamp: new Date(SCHEDULED_AT),
+          },
+        ],
+      })
+      .resolves({ FailedEvaluations: [] });
+    const handler = createHandler(consoleMfa, { clients: provider });
+
+    // Act
+    const summary = await handler(event());
+
+    // Assess
+    const batches = sentBatches();
+    expect(batches).toHaveLength(2);
+    expect(batches[0]).toHaveLength(5);
+    expect(batches[1]?.map((e) => e.ComplianceResourceId)).toEqual(['AIDA1', 'AIDA3']);
+    expect(summary.resent).toBe(2);
+  });
+
+  it('rejects when Config keeps refusing an evaluation', async () => {
+    // Prepare
+    jest.spyOn(Math, 'random').mockReturnValue(0);
+    jest.spyOn(globalThis, 'setTimeout').mockImplementation(((callback: () => void) => {
+      callback();
+      return 0;
+    }) as unknown as typeof setTimeout);
+    mockRoot(true);
+    config.on(PutEvaluationsCommand).resolves({
+      FailedEvaluations: [
+        {
+          ComplianceResourceType: 'AWS::::Account',
+          ComplianceResourceId: ACCOUNT,
+          ComplianceType: 'COMPLIANT',
+          OrderingTimestamp: new Date(SCHEDULED_AT),
+        },
+      ],
+    });
+    const handler = createHandler(rootMfa, { clients: provider });
+
+    // Act
+    const result = handler(event());
+
+    // Assess
+    await expect(result).rejects.toBeInstanceOf(DataLoadError);
+    expect(config).toHaveReceivedCommandTimes(PutEvaluationsCommand, 6);
+  });
+
+  it('clears a vanished user (paged GetComplianceDetailsByConfigRule) as NOT_APPLICABLE', async () => {
+    // Prepare
+    mockUsers([listedUser('alice')], [reportRow('alice', true, true)]);
+    config
+      .on(GetComplianceDetailsByConfigRuleCommand)
+      .resolvesOnce({
+        EvaluationResults: [
+          {
+            ComplianceType: 'COMPLIANT',
+            EvaluationResultIdentifier: {
+              EvaluationResultQualifier: {
+                ResourceType: 'AWS::IAM::User',
+                ResourceId: 'AIDAALICE',
+              },
+            },
+          },
+        ],
+        NextToken: 'page-2',
+      })
+      .resolvesOnce({
+        EvaluationResults: [
+          {
+            ComplianceType: 'NON_COMPLIANT',
+            EvaluationResultIdentifier: {
+              EvaluationResultQualifier: { ResourceType: 'AWS::IAM::User', ResourceId: 'AIDAGONE' },
+            },
+          },
+        ],
+      });
+    const handler = createHandler(consoleMfa, { clients: provider });
+
+    // Act
+    const summary = await handler(event());
+
+    // Assess
+    const details = config.commandCalls(GetComplianceDetailsByConfigRuleCommand);
+    expect(details).toHaveLength(2);
+    expect(details[1]?.args[0].input.NextToken).toBe('page-2');
+    const sent = sentBatches().flat();
+    expect(sent).toHaveLength(2);
+    expect(sent).toContainEqual(
+      expect.objectContaining({
+        ComplianceResourceType: 'AWS::IAM::User',
+        ComplianceResourceId: 'AIDAGONE',
+        ComplianceType: 'NOT_APPLICABLE',
+      }),
+    );
+    expect(sent).toContainEqual(
+      expect.objectContaining({ ComplianceResourceId: 'AIDAALICE', ComplianceType: 'COMPLIANT' }),
+    );
+    expect(summary.cleared).toBe(1);
+  });
+
+  it('stops with DeadlineError and sends nothing when too little time remains', async () => {
+    // Prepare
+    mockRoot(true);
+    const handler = createHandler(rootMfa, { clients: provider });
+
+    // Act
+    const result = handler(event(), { getRemainingTimeInMillis: () => 1000 });
+
+    // Assess
+    await expect(result).rejects.toBeInstanceOf(DeadlineError);
+    expect(config).toHaveReceivedCommandTimes(PutEvaluationsCommand, 0);
+  });
+});
+
+describe('change notifications', () => {
+  it('evaluates the one user with OrderingTimestamp = configurationItemCaptureTime', async () => {
+    // Prepare
+    iam.on(GetUserCommand).resolves({ User: listedUser('alice') });
+    iam.on(ListMFADevicesCommand).resolves({ MFADevices: [] });
+    iam
+      .on(GetLoginProfileCommand)
+      .resolves({ LoginProfile: { UserName: 'alice', CreateDate: new Date() } });
+    const handler = createHandler(consoleMfa, { clients: provider });
+
+    // Act
+    const summary = await handler(changeEvent());
+
+    // Assess
+    expect(sentBatches()).toEqual([
+      [
+        {
+          ComplianceResourceType: 'AWS::IAM::User',
+          ComplianceResourceId: 'AIDAALICE',
+          ComplianceType: 'NON_COMPLIANT',
+          Annotation: expect.stringContaining('alice') as unknown,
+          OrderingTimestamp: new Date(CAPTURED_AT),
+        },
+      ],
+    ]);
+    expect(iam).toHaveReceivedCommandWith(GetUserCommand, { UserName: 'alice' });
+    expect(iam).toHaveReceivedCommandTimes(ListUsersCommand, 0);
+    expect(iam).toHaveReceivedCommandTimes(GetCredentialReportCommand, 0);
+    // clean-up does not run on change notifications
+    expect(config).toHaveReceivedCommandTimes(GetComplianceDetailsByConfigRuleCommand, 0);
+    expect(summary.cleared).toBe(0);
+  });
+
+  it('uses configurationItemSummary of an oversized notification', async () => {
+    // Prepare
+    iam.on(GetUserCommand).resolves({ User: listedUser('alice') });
+    iam.on(ListMFADevicesCommand).resolves({
+      MFADevices: [{ UserName: 'alice', SerialNumber: 'GAHT1', EnableDate: new Date() }],
+    });
+    iam
+      .on(GetLoginProfileCommand)
+      .resolves({ LoginProfile: { UserName: 'alice', CreateDate: new Date() } });
+    const handler = createHandler(consoleMfa, { clients: provider });
+
+    // Act
+    const summary = await handler(
+      changeEvent('OK', 'OversizedConfigurationItemChangeNotification'),
+    );
+
+    // Assess
+    expect(summary.messageType).toBe('OversizedConfigurationItemChangeNotification');
+    expect(summary.orderingTimestamp).toBe(CAPTURED_AT);
+    expect(sentBatches().flat()).toEqual([
+      expect.objectContaining({ ComplianceResourceId: 'AIDAALICE', ComplianceType: 'COMPLIANT' }),
+    ]);
+  });
+
+  it.each([
+    ['ResourceDeleted', changeEvent('ResourceDeleted')],
+    ['ResourceNotRecorded', changeEvent('ResourceNotRecorded')],
+    ['ResourceDeletedNotRecorded', changeEvent('ResourceDeletedNotRecorded')],
+    ['eventLeftScope', { ...changeEvent(), eventLeftScope: true }],
+  ])('%s → NOT_APPLICABLE with no IAM calls', async (_label, input) => {
+    // Prepare
+    const handler = createHandler(consoleMfa, { clients: provider });
+
+    // Act
+    await handler(input);
+
+    // Assess
+    expect(iam.calls()).toHaveLength(0);
+    expect(sentBatches()).toEqual([
+      [
+        expect.objectContaining({
+          ComplianceResourceType: 'AWS::IAM::User',
+          ComplianceResourceId: 'AIDAALICE',
+          ComplianceType: 'NOT_APPLICABLE',
+          OrderingTimestamp: new Date(CAPTURED_AT),
+        }),
+      ],
+    ]);
+  });
+
+  it('refuses a change notification to a root rule', async () => {
+    // Prepare
+    const handler = createHandler(rootMfa, { clients: provider });
+
+    // Act
+    const result = handler(changeEvent());
+
+    // Assess
+    await expect(result).rejects.toBeInstanceOf(InvalidInputError);
+    await expect(result).rejects.toThrow(/does not evaluate AWS::IAM::User changes/);
+    expect(config).toHaveReceivedCommandTimes(PutEvaluationsCommand, 0);
+    expect(iam.calls()).toHaveLength(0);
+  });
+});
+
+describe('bad events and parameters', () => {
+  it.each<[string, Record<string, unknown>, RegExp]>([
+    [
+      'non-JSON invokingEvent',
+      event({ invokingEvent: '{nope' }),
+      /invokingEvent is not valid JSON/,
+    ],
+    [
+      'ruleParameters an array',
+      event({ ruleParameters: '[1]' }),
+      /ruleParameters must be a JSON object/,
+    ],
+    [
+      'ruleParameters a string',
+      event({ ruleParameters: '"x"' }),
+      /ruleParameters must be a JSON object/,
+    ],
+    ['ruleParameters not JSON', event({ ruleParameters: '{' }), /ruleParameters is not valid JSON/],
+    [
+      'unknown messageType',
+      event({ invokingEvent: JSON.stringify({ messageType: 'Nope' }) }),
+      /invalid invokingEvent/,
+    ],
+    ['missing resultToken', event({ resultToken: undefined }), /resultToken/],
+    ['bad accountId', event({ accountId: '12345' }), /accountId must be 12 digits/],
+    ['unknown parameter', event({ ruleParameters: '{"Foo":"x"}' }), /invalid rule parameters.*Foo/],
+    [
+      'invalid role name',
+      event({ ruleParameters: '{"ExecutionRoleName":"bad name!"}' }),
+      /ExecutionRoleName: not a valid IAM role name/,
+    ],
+  ])('%s → InvalidInputError, nothing sent', async (_label, input, message) => {
+    // Prepare
+    mockRoot(true);
+    const handler = createHandler(rootMfa, { clients: provider });
+
+    // Act
+    const result = handler(input);
+
+    // Assess
+    await expect(result).rejects.toBeInstanceOf(InvalidInputError);
+    await expect(result).rejects.toThrow(message);
+    expect(config).toHaveReceivedCommandTimes(PutEvaluationsCommand, 0);
+    expect(iam.calls()).toHaveLength(0);
+  });
+});
+
+describe('accounts and roles', () => {
+  it('assumes ExecutionRoleName in the event account', async () => {
+    // Prepare
+    mockRoot(true);
+    const handler = createHandler(rootMfa, { clients: provider });
+
+    // Act
+    const summary = await handler(
+      event({ accountId: OTHER, ruleParameters: '{"ExecutionRoleName":"Auditor"}' }),
+    );
+
+    // Assess
+    expect(sts).toHaveReceivedCommandTimes(AssumeRoleCommand, 1);
+    expect(sts).toHaveReceivedCommandWith(AssumeRoleCommand, {
+      RoleArn: `arn:aws:iam::${OTHER}:role/Auditor`,
+    });
+    expect(summary.accountId).toBe(OTHER);
+    expect(sentBatches().flat()).toEqual([
+      expect.objectContaining({ ComplianceResourceId: OTHER, ComplianceType: 'COMPLIANT' }),
+    ]);
+  });
+
+  it('refuses another account without a role (AccountMismatchError)', async () => {
+    // Prepare
+    mockRoot(true);
+    const handler = createHandler(rootMfa, { clients: provider });
+
+    // Act
+    const result = handler(event({ accountId: OTHER }));
+
+    // Assess
+    await expect(result).rejects.toBeInstanceOf(AccountMismatchError);
+    expect(config).toHaveReceivedCommandTimes(PutEvaluationsCommand, 0);
+    expect(iam.calls()).toHaveLength(0);
+  });
+
+  it('refuses an assumed role that belongs to another account', async () => {
+    // Prepare
+    mockRoot(true);
+    sts.on(AssumeRoleCommand).resolves({
+      Credentials: {
+        AccessKeyId: 'AKIA',
+        SecretAccessKey: 'secret',
+        SessionToken: 'session',
+        Expiration: new Date(Date.now() + 3_600_000),
+      },
+      AssumedRoleUser: { Arn: 'arn:aws:sts::999999999999:assumed-role/Role/s', AssumedRoleId: 'x' },
+    });
+    const handler = createHandler(rootMfa, { clients: provider });
+
+    // Act
+    const result = handler(
+      event({ accountId: OTHER, ruleParameters: '{"ExecutionRoleName":"Auditor"}' }),
+    );
+
+    // Assess
+    await expect(result).rejects.toBeInstanceOf(AccountMismatchError);
+    expect(config).toHaveReceivedCommandTimes(PutEvaluationsCommand, 0);
+    expect(iam.calls()).toHaveLength(0);
+  });
+});
+
+describe('role cache and test mode', () => {
+  it('assumes the role once across two invocations of one container', async () => {
+    // Prepare
+    mockRoot(true);
+    const handler = createHandler(rootMfa, { clients: provider });
+    const input = event({ accountId: OTHER, ruleParameters: '{"ExecutionRoleName":"Auditor"}' });
+
+    // Act
+    await handler(input);
+    await handler(input);
+
+    // Assess
+    expect(sts).toHaveReceivedCommandTimes(AssumeRoleCommand, 1);
+    expect(sts).toHaveReceivedCommandTimes(GetCallerIdentityCommand, 1);
+    expect(config).toHaveReceivedCommandTimes(PutEvaluationsCommand, 2);
+  });
+
+  it('skips clean-up in test mode when the rule does not exist', async () => {
+    // Prepare
+    mockRoot(true);
+    const missing = new Error('no rule');
+    missing.name = 'NoSuchConfigRuleException';
+    config.on(GetComplianceDetailsByConfigRuleCommand).rejects(missing);
+    const handler = createHandler(rootMfa, { clients: provider });
+
+    // Act
+    const summary = await handler(event({ resultToken: 'TESTMODE' }));
+
+    // Assess
+    expect(summary.cleared).toBe(0);
+    expect(config).toHaveReceivedCommandTimes(PutEvaluationsCommand, 1);
+  });
+
+  it('fails outside test mode when the recorded evaluations cannot be read', async () => {
+    // Prepare
+    mockRoot(true);
+    config.on(GetComplianceDetailsByConfigRuleCommand).rejects(new Error('denied'));
+    const handler = createHandler(rootMfa, { clients: provider });
+
+    // Act
+    const result = handler(event());
+
+    // Assess
+    await expect(result).rejects.toBeInstanceOf(DataLoadError);
+    expect(config).toHaveReceivedCommandTimes(PutEvaluationsCommand, 0);
+  });
+});
+
+describe('clampAnnotation', () => {
+  it('keeps a short annotation, folding white space', () => {
+    expect(clampAnnotation('  a\n\tb  ')).toBe('a b');
+  });
+
+  it('refuses an empty annotation', () => {
+    expect(() => clampAnnotation(' \n ')).toThrow(/empty/);
+  });
+
+  it('keeps exactly 256 characters as is', () => {
+    const text = 'x'.repeat(256);
+    expect(clampAnnotation(text)).toBe(text);
+  });
+
+  it('cuts a long annotation to at most 256 characters with an ellipsis', () => {
+    // Prepare
+    const text = 'word '.repeat(100);
+
+    // Act
+    const clamped = clampAnnotation(text);
+
+    // Assess
+    expect(Array.from(clamped).length).toBeLessThanOrEqual(256);
+    expect(clamped.endsWith('…')).toBe(true);
+    expect(clamped).not.toMatch(/\s…$/);
+  });
+
+  it('never splits a surrogate pair', () => {
+    // Act
+    const clamped = clampAnnotation('😀'.repeat(300));
+
+    // Assess
+    const chars = Array.from(clamped);
+    expect(chars.length).toBeLessThanOrEqual(256);
+    expect(chars.slice(0, -1).every((c) => c === '😀')).toBe(true);
+    expect(clamped.endsWith('…')).toBe(true);
+  });
+});
+
+describe('logging', () => {
+  it('never logs the result token or report content', async () => {
+    // Prepare
+    mockUsers([listedUser('alice')], [reportRow('alice', true, false)]);
+    iam.on(ListMFADevicesCommand).resolves({ MFADevices: [] });
+    const output: string[] = [];
+    const capture = (...args: unknown[]) => {
+      output.push(args.map((a) => String(a)).join(' '));
+      return true;
+    };
+    jest.spyOn(process.stdout, 'write').mockImplementation(capture);
+    jest.spyOn(process.stderr, 'write').mockImplementation(capture);
+    for (const method of ['log', 'info', 'warn', 'error', 'debug'] as const) {
+      jest.spyOn(console, method).mockImplementation(capture);
+    }
+    const handler = createHandler(consoleMfa, { clients: provider });
+
+    // Act
+    await handler(event());
+
+    // Assess
+    const text = output.join('\n');
+    expect(text).toContain('evaluated');
+    expect(text).not.toContain(TOKEN);
+    expect(text).not.toContain('user_creation_time');
+    expect(text).not.toContain('arn:aws:iam::123456789012:user/alice');
+  });
+});

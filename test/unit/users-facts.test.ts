@@ -1,0 +1,567 @@
+/** gatherUsers against a mocked IAM: bulk reads, the report's states and rows, and the per-user floor. */
+import {
+  GenerateCredentialReportCommand,
+  GetCredentialReportCommand,
+  GetLoginProfileCommand,
+  GetUserCommand,
+  IAMClient,
+  ListMFADevicesCommand,
+  ListUsersCommand,
+  ListVirtualMFADevicesCommand,
+} from '@aws-sdk/client-iam';
+import { mockClient } from 'aws-sdk-client-mock';
+import 'aws-sdk-client-mock-jest';
+import { DataLoadError } from '../../rules/runtime/errors';
+import { gatherUsers, type UsersFacts } from '../../rules/runtime/facts/users';
+import {
+  awsError,
+  gatherContext,
+  listedUser,
+  REPORT_HEADER,
+  reportCsv,
+  reportRow,
+  ROOT_ROW,
+  userArn,
+  type TestUser,
+} from './helpers';
+
+const iam = mockClient(IAMClient);
+const GENERATED = new Date('2026-01-01T00:00:00Z');
+const ALL = { kind: 'all' } as const;
+
+function mockBulk(users: TestUser[], rows: string[], virtual: Record<string, string> = {}): void {
+  iam.on(ListUsersCommand).resolves({ Users: users, IsTruncated: false });
+  iam.on(GenerateCredentialReportCommand).resolves({ State: 'COMPLETE' });
+  iam
+    .on(GetCredentialReportCommand)
+    .resolves({ Content: reportCsv(rows), GeneratedTime: GENERATED, ReportFormat: 'text/csv' });
+  iam.on(ListVirtualMFADevicesCommand).resolves({
+    VirtualMFADevices: Object.entries(virtual).map(([name, serial]) => ({
+      SerialNumber: serial,
+      User: listedUser(name),
+    })),
+    IsTruncated: false,
+  });
+}
+
+function expectOnly(command: abstract new (...args: never[]) => object, input: object): void {
+  const calls = iam.calls().filter((call) => call.args[0] instanceof command);
+  expect(calls).toHaveLength(1);
+  expect(calls[0]?.args[0].input).toEqual(input);
+}
+
+function byName(facts: UsersFacts, name: string) {
+  return facts.users.find((u) => u.userName === name);
+}
+
+beforeEach(() => {
+  iam.reset();
+});
+
+describe('credential report states', () => {
+  it('polls GenerateCredentialReport while STARTED, then reads the report', async () => {
+    // Prepare
+    mockBulk([listedUser('alice')], [reportRow('alice', true, true)]);
+    iam
+      .on(GenerateCredentialReportCommand)
+      .resolvesOnce({ State: 'STARTED' })
+      .resolves({ State: 'COMPLETE' });
+
+    // Act
+    const facts = await gatherUsers(gatherContext(), ALL);
+
+    // Assess
+    expect(iam).toHaveReceivedCommandTimes(GenerateCredentialReportCommand, 2);
+    expect(iam).toHaveReceivedCommandTimes(GetCredentialReportCommand, 1);
+    expect(facts.reportGeneratedAt).toEqual(GENERATED);
+    expect(byName(facts, 'alice')).toMatchObject({
+      consolePassword: true,
+      mfaActive: true,
+      evidence: 'credential-report',
+    });
+  });
+
+  it('waits on CredentialReportNotReadyException without regenerating', async () => {
+    // Prepare
+    mockBulk([listedUser('alice')], [reportRow('alice', false, false)]);
+    iam
+      .on(GetCredentialReportCommand)
+      .rejectsOnce(awsError('CredentialReportNotReadyException'))
+      .resolves({
+        Content: reportCsv([reportRow('alice', false, false)]),
+        GeneratedTime: GENERATED,
+      });
+
+    // Act
+    const facts = await gatherUsers(gatherContext(), ALL);
+
+    // Assess
+    expect(iam).toHaveReceivedCommandTimes(GenerateCredentialReportCommand, 1);
+    expect(iam).toHaveReceivedCommandTimes(GetCredentialReportCommand, 2);
+    expect(facts.users).toHaveLength(1);
+  });
+
+  it.each(['CredentialReportNotPresentException', 'CredentialReportExpiredException'])(
+    'regenerates the report on %s',
+    async (name) => {
+      // Prepare
+      mockBulk([listedUser('alice')], [reportRow('alice', false, false)]);
+      iam
+        .on(GetCredentialReportCommand)
+        .rejectsOnce(awsError(name))
+        .resolves({
+          Content: reportCsv([reportRow('alice', false, false)]),
+          GeneratedTime: GENERATED,
+        });
+
+      // Act
+      const facts = await gatherUsers(gatherContext(), ALL);
+
+      // Assess
+      expect(iam).toHaveReceivedCommandTimes(GenerateCredentialReportCommand, 2);
+      expect(iam).toHaveReceivedCommandTimes(GetCredentialReportCommand, 2);
+      expect(facts.users).toHaveLength(1);
+    },
+  );
+
+  it('retries LimitExceededException', async () => {
+    // Prepare
+    mockBulk([listedUser('alice')], [reportRow('alice', false, false)]);
+    iam
+      .on(GenerateCredentialReportCommand)
+      .rejectsOnce(awsError('LimitExceededException'))
+      .resolves({ State: 'COMPLETE' });
+
+    // Act
+    const facts = await gatherUsers(gatherContext(), ALL);
+
+    // Assess
+    expect(iam).toHaveReceivedCommandTimes(GenerateCredentialReportCommand, 2);
+    expect(facts.users).toHaveLength(1);
+  });
+
+  it('fails after 3 LimitExceededException retries', async () => {
+    // Prepare
+    mockBulk([listedUser('alice')], [reportRow('alice', false, false)]);
+    iam.on(GenerateCredentialReportCommand).rejects(awsError('LimitExceededException'));
+
+    // Act
+    const result = gatherUsers(gatherContext(), ALL);
+
+    // Assess
+    await expect(result).rejects.toBeInstanceOf(DataLoadError);
+    expect(iam).toHaveReceivedCommandTimes(GenerateCredentialReportCommand, 4);
+    expect(iam).toHaveReceivedCommandTimes(GetCredentialReportCommand, 0);
+  });
+
+  it('gives up with DeadlineError when no time is left to wait', async () => {
+    // Prepare
+    mockBulk([listedUser('alice')], []);
+    iam.on(GenerateCredentialReportCommand).resolves({ State: 'STARTED' });
+    const ctx = { ...gatherContext(), remainingMs: () => 1000 };
+
+    // Act
+    const result = gatherUsers(ctx, ALL);
+
+    // Assess
+    await expect(result).rejects.toMatchObject({ name: 'DeadlineError' });
+  });
+});
+
+describe('report rows', () => {
+  it('reads Content given as Uint8Array and ignores the <root_account> row', async () => {
+    // Prepare
+    mockBulk([listedUser('alice')], [reportRow('alice', true, false)], {
+      alice: 'arn:aws:iam::123456789012:mfa/alice',
+    });
+
+    // Act
+    const facts = await gatherUsers(gatherContext(), ALL);
+
+    // Assess
+    expect(facts.users.map((u) => u.userName)).toEqual(['alice']);
+    expect(facts.departed).toEqual([]);
+    expect(byName(facts, 'alice')).toMatchObject({
+      consolePassword: true,
+      mfaActive: true,
+      evidence: 'virtual-mfa',
+    });
+    expect(iam).toHaveReceivedCommandTimes(ListMFADevicesCommand, 0);
+    expect(iam).toHaveReceivedCommandTimes(GetLoginProfileCommand, 0);
+    expect(facts.liveChecks).toBe(0);
+  });
+
+  it('checks a user missing from the report live (GetLoginProfile + ListMFADevices)', async () => {
+    // Prepare
+    mockBulk([listedUser('alice'), listedUser('bob')], [reportRow('alice', false, false)]);
+    iam.on(ListMFADevicesCommand).resolves({ MFADevices: [] });
+    iam
+      .on(GetLoginProfileCommand)
+      .resolves({ LoginProfile: { UserName: 'bob', CreateDate: new Date() } });
+
+    // Act
+    const facts = await gatherUsers(gatherContext(), ALL);
+
+    // Assess
+    expectOnly(ListMFADevicesCommand, { UserName: 'bob' });
+    expectOnly(GetLoginProfileCommand, { UserName: 'bob' });
+    expect(byName(facts, 'bob')).toMatchObject({
+      consolePassword: true,
+      mfaActive: false,
+      evidence: 'live',
+    });
+    expect(facts.liveChecks).toBe(1);
+  });
+
+  it('treats GetLoginProfile NoSuchEntity as no console password', async () => {
+    // Prepare
+    mockBulk([listedUser('bob')], []);
+    iam.on(ListMFADevicesCommand).resolves({ MFADevices: [] });
+    iam.on(GetLoginProfileCommand).rejects(awsError('NoSuchEntityException'));
+
+    // Act
+    const facts = await gatherUsers(gatherContext(), ALL);
+
+    // Assess
+    expect(byName(facts, 'bob')).toMatchObject({ consolePassword: false, evidence: 'live' });
+  });
+
+  it('checks live a user whose row belongs to an earlier user of the same name', async () => {
+    // Prepare
+    mockBulk([listedUser('alice')], [reportRow('alice', true, true, '2020-05-05T00:00:00+00:00')]);
+    iam.on(ListMFADevicesCommand).resolves({ MFADevices: [] });
+    iam
+      .on(GetLoginProfileCommand)
+      .resolves({ LoginProfile: { UserName: 'alice', CreateDate: new Date() } });
+
+    // Act
+    const facts = await gatherUsers(gatherContext(), ALL);
+
+    // Assess
+    expect(iam).toHaveReceivedCommandTimes(ListMFADevicesCommand, 1);
+    expect(iam).toHaveReceivedCommandTimes(GetLoginProfileCommand, 1);
+    expect(byName(facts, 'alice')).toMatchObject({ mfaActive: false, evidence: 'live' });
+  });
+
+  it('checks live a user whose unquoted comma name breaks the column count', async () => {
+    // Prepare
+    const user = listedUser('a,b', 'AIDAAB');
+    mockBulk([user], [`a,b,${userArn('a,b')},2024-01-01T00:00:00+00:00,true,N/A,true`]);
+    iam.on(ListMFADevicesCommand).resolves({ MFADevices: [] });
+    iam
+      .on(GetLoginProfileCommand)
+      .resolves({ LoginProfile: { UserName: 'a,b', CreateDate: new Date() } });
+
+    // Act
+    const facts = await gatherUsers(gatherContext(), ALL);
+
+    // Assess
+    expectOnly(ListMFADevicesCommand, { UserName: 'a,b' });
+    expect(byName(facts, 'a,b')).toMatchObject({ evidence: 'live', mfaActive: false });
+  });
+
+  it('parses a quoted comma name from the report', async () => {
+    // Prepare
+    const user = listedUser('a,b', 'AIDAAB');
+    mockBulk([user], [`"a,b","${userArn('a,b')}",2024-01-01T00:00:00+00:00,true,N/A,true`]);
+
+    // Act
+    const facts = await gatherUsers(gatherContext(), ALL);
+
+    // Assess
+    expect(byName(facts, 'a,b')).toMatchObject({
+      evidence: 'credential-report',
+      consolePassword: true,
+      mfaActive: true,
+    });
+    expect(iam).toHaveReceivedCommandTimes(ListMFADevicesCommand, 0);
+  });
+
+  it('checks live a user with duplicate ARN rows', async () => {
+    // Prepare
+    mockBulk(
+      [listedUser('alice')],
+      [reportRow('alice', false, false), reportRow('alice', true, true)],
+    );
+    iam.on(ListMFADevicesCommand).resolves({ MFADevices: [] });
+    iam.on(GetLoginProfileCommand).rejects(awsError('NoSuchEntityException'));
+
+    // Act
+    const facts = await gatherUsers(gatherContext(), ALL);
+
+    // Assess
+    expect(iam).toHaveReceivedCommandTimes(ListMFADevicesCommand, 1);
+    expect(iam).toHaveReceivedCommandTimes(GetLoginProfileCommand, 1);
+    expect(byName(facts, 'alice')?.evidence).toBe('live');
+  });
+
+  it('rejects a report lacking a required column', async () => {
+    // Prepare
+    mockBulk([listedUser('alice')], []);
+    iam.on(GetCredentialReportCommand).resolves({
+      Content: new TextEncoder().encode('user,arn,password_enabled\nalice,x,true\n'),
+      GeneratedTime: GENERATED,
+    });
+
+    // Act
+    const result = gatherUsers(gatherContext(), ALL);
+
+    // Assess
+    await expect(result).rejects.toBeInstanceOf(DataLoadError);
+  });
+
+  it('accepts a report whose header is the real one', () => {
+    // Assess (sanity: the fixtures use the report's real column names)
+    expect(REPORT_HEADER.split(',')).toEqual(
+      expect.arrayContaining([
+        'user',
+        'arn',
+        'user_creation_time',
+        'password_enabled',
+        'mfa_active',
+      ]),
+    );
+    expect(ROOT_ROW.startsWith('<root_account>,')).toBe(true);
+  });
+});
+
+describe('flagged users (console password, no MFA in the report)', () => {
+  it('is cleared by a virtual device assigned now, without ListMFADevices', async () => {
+    // Prepare
+    mockBulk([listedUser('alice')], [reportRow('alice', true, false)], {
+      alice: 'arn:aws:iam::123456789012:mfa/a',
+    });
+
+    // Act
+    const facts = await gatherUsers(gatherContext(), ALL);
+
+    // Assess
+    expect(byName(facts, 'alice')).toMatchObject({ mfaActive: true, evidence: 'virtual-mfa' });
+    expect(iam).toHaveReceivedCommandTimes(ListMFADevicesCommand, 0);
+  });
+
+  it('is cleared by a hardware device found live', async () => {
+    // Prepare
+    mockBulk([listedUser('alice')], [reportRow('alice', true, false)]);
+    iam.on(ListMFADevicesCommand).resolves({
+      MFADevices: [{ UserName: 'alice', SerialNumber: 'GAHT12345678', EnableDate: new Date() }],
+    });
+
+    // Act
+    const facts = await gatherUsers(gatherContext(), ALL);
+
+    // Assess
+    expect(byName(facts, 'alice')).toMatchObject({
+      consolePassword: true,
+      mfaActive: true,
+      evidence: 'live',
+    });
+    expectOnly(ListMFADevicesCommand, { UserName: 'alice' });
+    expect(iam).toHaveReceivedCommandTimes(GetLoginProfileCommand, 0);
+  });
+
+  it('stays without MFA when no device is found live', async () => {
+    // Prepare
+    mockBulk([listedUser('alice')], [reportRow('alice', true, false)]);
+    iam.on(ListMFADevicesCommand).resolves({ MFADevices: [] });
+
+    // Act
+    const facts = await gatherUsers(gatherContext(), ALL);
+
+    // Assess
+    expect(byName(facts, 'alice')).toMatchObject({
+      consolePassword: true,
+      mfaActive: false,
+      evidence: 'live',
+    });
+  });
+
+  it('reports a user deleted mid-run (ListMFADevices NoSuchEntity) as departed', async () => {
+    // Prepare
+    mockBulk([listedUser('alice')], [reportRow('alice', true, false)]);
+    iam.on(ListMFADevicesCommand).rejects(awsError('NoSuchEntityException'));
+
+    // Act
+    const facts = await gatherUsers(gatherContext(), ALL);
+
+    // Assess
+    expect(facts.users).toEqual([]);
+    expect(facts.departed).toEqual([
+      { userId: 'AIDAALICE', userName: 'alice', reason: 'deleted during the evaluation' },
+    ]);
+  });
+
+  it('makes exactly one ListMFADevices per flagged user and no GetLoginProfile (1000 users, 50 flagged)', async () => {
+    // Prepare
+    const users = Array.from({ length: 1000 }, (_, i) =>
+      listedUser(`user${String(i)}`, `AIDA${String(i)}`),
+    );
+    const rows = users.map((u, i) => reportRow(u.UserName, i % 2 === 0, i % 20 !== 0));
+    mockBulk(users, rows);
+    iam.on(ListMFADevicesCommand).resolves({ MFADevices: [] });
+
+    // Act
+    const facts = await gatherUsers(gatherContext(), ALL);
+
+    // Assess
+    expect(iam).toHaveReceivedCommandTimes(ListMFADevicesCommand, 50);
+    expect(iam).toHaveReceivedCommandTimes(GetLoginProfileCommand, 0);
+    expect(iam).toHaveReceivedCommandTimes(ListUsersCommand, 1);
+    expect(facts.users).toHaveLength(1000);
+    expect(facts.liveChecks).toBe(50);
+    expect(facts.users.filter((u) => u.consolePassword && !u.mfaActive)).toHaveLength(50);
+  });
+});
+
+describe('ListUsers', () => {
+  it('follows Marker while IsTruncated, with MaxItems 1000', async () => {
+    // Prepare
+    mockBulk([], [reportRow('alice', false, false), reportRow('bob', false, false)]);
+    iam
+      .on(ListUsersCommand)
+      .resolvesOnce({ Users: [listedUser('alice')], IsTruncated: true, Marker: 'm1' })
+      .resolvesOnce({ Users: [listedUser('bob')], IsTruncated: false });
+
+    // Act
+    const facts = await gatherUsers(gatherContext(), ALL);
+
+    // Assess
+    const calls = iam.commandCalls(ListUsersCommand).map((c) => c.args[0].input);
+    expect(calls).toEqual([{ MaxItems: 1000 }, { MaxItems: 1000, Marker: 'm1' }]);
+    expect(facts.users.map((u) => u.userName).sort()).toEqual(['alice', 'bob']);
+  });
+
+  it('rejects when the same Marker comes back twice', async () => {
+    // Prepare
+    mockBulk([], []);
+    iam.on(ListUsersCommand).resolves({ Users: [], IsTruncated: true, Marker: 'loop' });
+
+    // Act
+    const result = gatherUsers(gatherContext(), ALL);
+
+    // Assess
+    await expect(result).rejects.toBeInstanceOf(DataLoadError);
+  });
+});
+
+describe('read errors never give partial facts', () => {
+  it.each([
+    ['ListUsers', () => iam.on(ListUsersCommand).rejects(awsError('ServiceFailure'))],
+    [
+      'ListVirtualMFADevices',
+      () => iam.on(ListVirtualMFADevicesCommand).rejects(awsError('ServiceFailure')),
+    ],
+    [
+      'GetCredentialReport',
+      () => iam.on(GetCredentialReportCommand).rejects(awsError('ServiceFailure')),
+    ],
+    ['ListMFADevices', () => iam.on(ListMFADevicesCommand).rejects(awsError('ServiceFailure'))],
+    ['GetLoginProfile', () => iam.on(GetLoginProfileCommand).rejects(awsError('ServiceFailure'))],
+  ] as const)('%s failing rejects with DataLoadError', async (_name, fail) => {
+    // Prepare
+    mockBulk([listedUser('alice'), listedUser('bob')], [reportRow('alice', true, false)]);
+    iam.on(ListMFADevicesCommand).resolves({ MFADevices: [] });
+    iam
+      .on(GetLoginProfileCommand)
+      .resolves({ LoginProfile: { UserName: 'bob', CreateDate: new Date() } });
+    fail();
+
+    // Act
+    const result = gatherUsers(gatherContext(), ALL);
+
+    // Assess
+    await expect(result).rejects.toBeInstanceOf(DataLoadError);
+  });
+});
+
+describe('single-user scope (change notification)', () => {
+  const scope = { kind: 'user', userId: 'AIDAALICE', userName: 'alice' } as const;
+
+  it('reads GetUser, ListMFADevices and GetLoginProfile only', async () => {
+    // Prepare
+    iam.on(GetUserCommand).resolves({ User: listedUser('alice') });
+    iam.on(ListMFADevicesCommand).resolves({ MFADevices: [] });
+    iam
+      .on(GetLoginProfileCommand)
+      .resolves({ LoginProfile: { UserName: 'alice', CreateDate: new Date() } });
+
+    // Act
+    const facts = await gatherUsers(gatherContext(), scope);
+
+    // Assess
+    expectOnly(GetUserCommand, { UserName: 'alice' });
+    expectOnly(ListMFADevicesCommand, { UserName: 'alice' });
+    expectOnly(GetLoginProfileCommand, { UserName: 'alice' });
+    expect(iam.calls()).toHaveLength(3);
+    expect(facts.users).toEqual([
+      expect.objectContaining({
+        userId: 'AIDAALICE',
+        consolePassword: true,
+        mfaActive: false,
+        evidence: 'live',
+      }),
+    ]);
+  });
+
+  it('reports GetUser NoSuchEntity as departed', async () => {
+    // Prepare
+    iam.on(GetUserCommand).rejects(awsError('NoSuchEntityException'));
+
+    // Act
+    const facts = await gatherUsers(gatherContext(), scope);
+
+    // Assess
+    expect(facts.users).toEqual([]);
+    expect(facts.departed).toEqual([
+      { userId: 'AIDAALICE', userName: 'alice', reason: 'no longer exists' },
+    ]);
+    expect(iam).toHaveReceivedCommandTimes(ListMFADevicesCommand, 0);
+  });
+
+  it('reports a name now held by another user (UserId mismatch) as departed', async () => {
+    // Prepare
+    iam.on(GetUserCommand).resolves({ User: listedUser('alice', 'AIDANEWALICE') });
+
+    // Act
+    const facts = await gatherUsers(gatherContext(), scope);
+
+    // Assess
+    expect(facts.users).toEqual([]);
+    expect(facts.departed[0]?.userId).toBe('AIDAALICE');
+    expect(facts.departed[0]?.reason).toContain('AIDANEWALICE');
+    expect(iam).toHaveReceivedCommandTimes(ListMFADevicesCommand, 0);
+  });
+
+  it('rejects with DataLoadError on any other GetUser error', async () => {
+    // Prepare
+    iam.on(GetUserCommand).rejects(awsError('ServiceFailure'));
+
+    // Act
+    const result = gatherUsers(gatherContext(), scope);
+
+    // Assess
+    await expect(result).rejects.toBeInstanceOf(DataLoadError);
+  });
+
+  it('finds the user by id through ListUsers when the event has no name', async () => {
+    // Prepare
+    iam
+      .on(ListUsersCommand)
+      .resolves({ Users: [listedUser('bob'), listedUser('alice')], IsTruncated: false });
+    iam.on(ListMFADevicesCommand).resolves({ MFADevices: [] });
+    iam.on(GetLoginProfileCommand).rejects(awsError('NoSuchEntityException'));
+
+    // Act
+    const facts = await gatherUsers(gatherContext(), {
+      kind: 'user',
+      userId: 'AIDAALICE',
+      userName: undefined,
+    });
+
+    // Assess
+    expect(iam).toHaveReceivedCommandTimes(GetUserCommand, 0);
+    expect(facts.users).toEqual([
+      expect.objectContaining({ userName: 'alice', consolePassword: false }),
+    ]);
+  });
+});
