@@ -1,0 +1,132 @@
+/**
+ * What the runtime writes to its logs: never the result token, never credential report content.
+ * An event for another account is refused before anything is read or sent.
+ */
+import { PutEvaluationsCommand } from '@aws-sdk/client-config-service';
+import { RULES } from '../../rules/catalog';
+import { ClientProvider } from '../../rules/runtime/clients';
+import { createHandler } from '../../rules/runtime/handler';
+import { logger } from '../../rules/runtime/logger';
+import { ACCOUNT_ID, mockAws } from './mock-aws';
+
+const TOKEN = 'tok-SECRET-42';
+const CANARY = 'report-canary';
+
+function scheduledEvent(rule: string, accountId = ACCOUNT_ID) {
+  return {
+    invokingEvent: JSON.stringify({
+      messageType: 'ScheduledNotification',
+      notificationCreationTime: '2026-01-01T00:00:00.000Z',
+    }),
+    ruleParameters: '{}',
+    resultToken: TOKEN,
+    configRuleName: rule,
+    accountId,
+  };
+}
+
+/** Runs `act` while recording everything written to stdout, stderr and the console. */
+async function captureOutput(act: () => Promise<unknown>): Promise<string> {
+  const chunks: string[] = [];
+  const record = (...args: unknown[]) => {
+    chunks.push(args.map((a) => (typeof a === 'string' ? a : JSON.stringify(a))).join(' '));
+    return true;
+  };
+  const spies = [
+    jest.spyOn(process.stdout, 'write').mockImplementation(record),
+    jest.spyOn(process.stderr, 'write').mockImplementation(record),
+    ...(['log', 'info', 'warn', 'error', 'debug'] as const).map((method) =>
+      jest.spyOn(console, method).mockImplementation(record),
+    ),
+  ];
+  try {
+    await act().catch(() => undefined);
+  } finally {
+    for (const spy of spies) spy.mockRestore();
+  }
+  return chunks.join('\n');
+}
+
+let mocks: ReturnType<typeof mockAws>;
+
+beforeEach(() => {
+  logger.setLogLevel('DEBUG');
+  mocks = mockAws([
+    { name: CANARY, id: 'AIDACANARY0000000001', consolePassword: true, mfa: false },
+    { name: 'alice', id: 'AIDAALICE00000000001', consolePassword: true, mfa: true },
+  ]);
+});
+
+afterEach(() => {
+  mocks.iam.restore();
+  mocks.config.restore();
+  mocks.sts.restore();
+});
+
+describe('logs', () => {
+  test.each(RULES.map((rule) => rule.metadata.name))(
+    '%s: neither the result token nor report content is logged',
+    async (name) => {
+      // Prepare
+      const rule = RULES.find((r) => r.metadata.name === name);
+      if (!rule) throw new Error(name);
+      const handler = createHandler(rule, { clients: new ClientProvider({ region: 'us-east-1' }) });
+      let summary: Awaited<ReturnType<typeof handler>> | undefined;
+
+      // Act
+      const output = await captureOutput(async () => {
+        summary = await handler(scheduledEvent(name));
+      });
+
+      // Assess
+      expect(summary?.evaluations).toBeGreaterThan(0);
+      expect(output).toContain('evaluated');
+      expect(output).not.toContain(TOKEN);
+      expect(output).not.toContain('SECRET');
+      expect(output).not.toContain(CANARY);
+      const sent = mocks.config.commandCalls(PutEvaluationsCommand);
+      expect(sent.length).toBeGreaterThan(0);
+      expect(sent.every((call) => call.args[0].input.ResultToken === TOKEN)).toBe(true);
+    },
+  );
+
+  test('a failing run logs neither the token nor report content', async () => {
+    // Prepare
+    mocks.config.on(PutEvaluationsCommand).rejects(new Error(`boom`));
+    const rule = RULES.find((r) => r.metadata.name === 'iam-user-console-mfa');
+    if (!rule) throw new Error('rule');
+    const handler = createHandler(rule, { clients: new ClientProvider({ region: 'us-east-1' }) });
+
+    // Act
+    const output = await captureOutput(() => handler(scheduledEvent('iam-user-console-mfa')));
+
+    // Assess
+    expect(output).toContain('evaluation failed');
+    expect(output).not.toContain(TOKEN);
+    expect(output).not.toContain(CANARY);
+  });
+});
+
+describe('another account', () => {
+  test.each(RULES.map((rule) => rule.metadata.name))(
+    '%s: an event for 999999999999 without ExecutionRoleName is refused, nothing read or sent',
+    async (name) => {
+      // Prepare
+      const rule = RULES.find((r) => r.metadata.name === name);
+      if (!rule) throw new Error(name);
+      const handler = createHandler(rule, { clients: new ClientProvider({ region: 'us-east-1' }) });
+      logger.setLogLevel('SILENT');
+
+      // Act
+      const run = handler(scheduledEvent(name, '999999999999'));
+
+      // Assess
+      await expect(run).rejects.toMatchObject({
+        name: 'AccountMismatchError',
+        message: expect.stringContaining('999999999999') as unknown,
+      });
+      expect(mocks.config.calls()).toHaveLength(0);
+      expect(mocks.iam.calls()).toHaveLength(0);
+    },
+  );
+});
