@@ -1,0 +1,199 @@
+/**
+ * Runs one approach once against an endpoint and prints one JSON line:
+ *   {"ms": …, "calls": {"ListUsers": …}, "peakRssMb": …, "flagged": …}
+ *
+ * Usage: node --import tsx bench/worker.ts <handler|per-user|floor> <endpoint>
+ * Each run is its own process, so peak RSS belongs to that approach alone.
+ */
+import { ConfigServiceClient } from '@aws-sdk/client-config-service';
+import {
+  GenerateCredentialReportCommand,
+  GetCredentialReportCommand,
+  GetLoginProfileCommand,
+  IAMClient,
+  ListMFADevicesCommand,
+  ListUsersCommand,
+  ListVirtualMFADevicesCommand,
+} from '@aws-sdk/client-iam';
+import { STSClient } from '@aws-sdk/client-sts';
+import { findRule } from '../rules/catalog';
+import { ClientProvider } from '../rules/runtime/clients';
+import { createHandler } from '../rules/runtime/handler';
+import { mapPool } from '../rules/runtime/pool';
+
+export type Approach = 'handler' | 'per-user' | 'floor';
+
+export interface WorkerResult {
+  ms: number;
+  calls: Record<string, number>;
+  peakRssMb: number;
+  /** Users found non-compliant (sanity check that every approach sees the same account). */
+  nonCompliant: number;
+}
+
+const REGION = 'us-east-1';
+const CONCURRENCY = 8;
+
+const calls: Record<string, number> = {};
+
+/** Counts every command any IAM, Config or STS client of this process sends, by operation. */
+function countCalls(): void {
+  for (const client of [IAMClient, ConfigServiceClient, STSClient]) {
+    const proto = client.prototype as unknown as { send: (...args: unknown[]) => unknown };
+    const original = proto.send;
+    proto.send = function (this: unknown, ...args: unknown[]): unknown {
+      const command = args[0] as { constructor: { name: string } };
+      const name = command.constructor.name.replace(/Command$/, '');
+      calls[name] = (calls[name] ?? 0) + 1;
+      return original.apply(this, args);
+    };
+  }
+}
+
+async function runHandler(endpoint: string): Promise<number> {
+  const rule = findRule('iam-user-console-mfa');
+  if (!rule) throw new Error('iam-user-console-mfa is not in the catalog');
+  const handler = createHandler(rule, {
+    clients: new ClientProvider({ endpoint, region: REGION }),
+  });
+  const summary = await handler({
+    invokingEvent: JSON.stringify({
+      messageType: 'ScheduledNotification',
+      notificationCreationTime: new Date().toISOString(),
+    }),
+    resultToken: 'TESTMODE',
+    configRuleName: 'iam-user-console-mfa',
+    accountId: '123456789012',
+  });
+  return summary.counts.NON_COMPLIANT;
+}
+
+function iamClient(endpoint: string): IAMClient {
+  return new IAMClient({
+    endpoint,
+    region: REGION,
+    credentials: { accessKeyId: 'testing', secretAccessKey: 'testing' },
+  });
+}
+
+async function listUsers(iam: IAMClient, maxItems?: number): Promise<{ name: string }[]> {
+  const users: { name: string }[] = [];
+  let marker: string | undefined;
+  do {
+    const out = await iam.send(
+      new ListUsersCommand({
+        ...(maxItems ? { MaxItems: maxItems } : {}),
+        ...(marker ? { Marker: marker } : {}),
+      }),
+    );
+    for (const user of out.Users ?? []) users.push({ name: user.UserName ?? '' });
+    marker = out.IsTruncated ? out.Marker : undefined;
+  } while (marker);
+  return users;
+}
+
+/** What the seed CLI loop does: list every user, then two calls per user, one after another. */
+async function runPerUser(endpoint: string): Promise<number> {
+  const iam = iamClient(endpoint);
+  const users = await listUsers(iam);
+  let nonCompliant = 0;
+  for (const user of users) {
+    let password = true;
+    try {
+      await iam.send(new GetLoginProfileCommand({ UserName: user.name }));
+    } catch (error) {
+      if ((error as { name?: string }).name !== 'NoSuchEntityException') throw error;
+      password = false;
+    }
+    const mfa = await iam.send(new ListMFADevicesCommand({ UserName: user.name }));
+    if (password && (mfa.MFADevices ?? []).length === 0) nonCompliant += 1;
+  }
+  return nonCompliant;
+}
+
+/** Minimal CSV split (the credential report has no quoted commas in the columns used). */
+function reportRows(csv: string): Record<string, string>[] {
+  const [header, ...lines] = csv.trim().split('\n');
+  const columns = (header ?? '').split(',');
+  return lines.map((line) => {
+    const cells = line.split(',');
+    return Object.fromEntries(columns.map((column, i) => [column, cells[i] ?? '']));
+  });
+}
+
+/** The floor: bulk reads only, plus one ListMFADevices per user the report flags. */
+async function runFloor(endpoint: string): Promise<number> {
+  const iam = iamClient(endpoint);
+  const [, report, virtual] = await Promise.all([
+    listUsers(iam, 1000),
+    (async () => {
+      for (;;) {
+        const generated = await iam.send(new GenerateCredentialReportCommand({}));
+        if (generated.State === 'COMPLETE') break;
+        await new Promise((resolve) => setTimeout(resolve, 200));
+      }
+      const out = await iam.send(new GetCredentialReportCommand({}));
+      return reportRows(new TextDecoder().decode(out.Content));
+    })(),
+    (async () => {
+      const assigned = new Set<string>();
+      let marker: string | undefined;
+      do {
+        const out = await iam.send(
+          new ListVirtualMFADevicesCommand({
+            AssignmentStatus: 'Assigned',
+            MaxItems: 1000,
+            ...(marker ? { Marker: marker } : {}),
+          }),
+        );
+        for (const device of out.VirtualMFADevices ?? []) {
+          if (device.User?.Arn) assigned.add(device.User.Arn);
+        }
+        marker = out.IsTruncated ? out.Marker : undefined;
+      } while (marker);
+      return assigned;
+    })(),
+  ]);
+  const flagged = report.filter(
+    (row) =>
+      row.user !== '<root_account>' &&
+      row.password_enabled === 'true' &&
+      row.mfa_active === 'false' &&
+      !virtual.has(row.arn ?? ''),
+  );
+  const confirmed = await mapPool(flagged, CONCURRENCY, async (row) => {
+    const out = await iam.send(new ListMFADevicesCommand({ UserName: row.user }));
+    return (out.MFADevices ?? []).length === 0;
+  });
+  return confirmed.filter(Boolean).length;
+}
+
+async function main(): Promise<void> {
+  const [approach, endpoint] = process.argv.slice(2) as [Approach | undefined, string | undefined];
+  if (!endpoint) throw new Error('usage: worker.ts <handler|per-user|floor> <endpoint>');
+  process.env.AWS_ACCESS_KEY_ID ??= 'testing';
+  process.env.AWS_SECRET_ACCESS_KEY ??= 'testing';
+  process.env.AWS_REGION ??= REGION;
+  process.env.POWERTOOLS_LOG_LEVEL ??= 'ERROR';
+  countCalls();
+  const run = { handler: runHandler, 'per-user': runPerUser, floor: runFloor }[
+    approach ?? 'handler'
+  ];
+  const started = performance.now();
+  const nonCompliant = await run(endpoint);
+  const ms = performance.now() - started;
+  const result: WorkerResult = {
+    ms,
+    calls,
+    peakRssMb: process.resourceUsage().maxRSS / 1024,
+    nonCompliant,
+  };
+  process.stdout.write(`${JSON.stringify(result)}\n`);
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(
+    `${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
+  );
+  process.exit(1);
+});
