@@ -142,11 +142,17 @@ async function listAllUsers(clients: AwsClients): Promise<ListedUser[]> {
   return users;
 }
 
-/** The report row for this very user: same ARN and the same creation second, else none. */
+/**
+ * The report row for this very user: same ARN and the same creation time, else none. The report
+ * has whole seconds while ListUsers may carry a fraction that a serializer rounds up, so the times
+ * may differ by one second; a user deleted and recreated under the same name within that second
+ * is the one case this cannot tell apart.
+ */
 function matchingRow(report: CredentialReport, user: ListedUser) {
   const row = report.rowsByArn.get(user.Arn);
   if (!row || !user.CreateDate) return undefined;
-  return row.createdAt === Math.floor(user.CreateDate.getTime() / 1000) ? row : undefined;
+  const listed = user.CreateDate.getTime() / 1000;
+  return Math.abs(row.createdAt - Math.floor(listed)) <= 1 ? row : undefined;
 }
 
 function facts(
