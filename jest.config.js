@@ -2,7 +2,7 @@
  * Suites: unit (mocked SDK), integration (against a local moto server), infra (CDK assertions),
  * reliability (fault injection and property tests).
  */
-const tsJest = ['ts-jest', { isolatedModules: true, diagnostics: false }];
+const tsJest = ['ts-jest', { diagnostics: false }]; // transpile only (tsconfig: isolatedModules); tsc type-checks
 const common = {
   testEnvironment: 'node',
   transform: { '^.+\\.ts$': tsJest },
