@@ -10,6 +10,7 @@ import {
 } from '@aws-sdk/client-config-service';
 import { clampAnnotation } from './annotation';
 import { DataLoadError, DeadlineError, describeError, errorName } from './errors';
+import { pages } from './pages';
 import type { Evaluation } from './types';
 
 /** PutEvaluations accepts at most 100 evaluations per call. */
@@ -144,18 +145,20 @@ export async function staleEvaluations(
 ): Promise<Evaluation[]> {
   const present = new Set(current.map((e) => key(e.resourceType, e.resourceId)));
   const stale: Evaluation[] = [];
-  let nextToken: string | undefined;
-  const seen = new Set<string>();
   try {
-    do {
-      const out = await config.send(
-        new GetComplianceDetailsByConfigRuleCommand({
-          ConfigRuleName: ruleName,
-          ComplianceTypes: ['COMPLIANT', 'NON_COMPLIANT'],
-          Limit: 100,
-          ...(nextToken ? { NextToken: nextToken } : {}),
-        }),
-      );
+    const listing = pages(
+      (nextToken) =>
+        config.send(
+          new GetComplianceDetailsByConfigRuleCommand({
+            ConfigRuleName: ruleName,
+            ComplianceTypes: ['COMPLIANT', 'NON_COMPLIANT'],
+            Limit: 100,
+            ...(nextToken ? { NextToken: nextToken } : {}),
+          }),
+        ),
+      (out) => out.NextToken ?? undefined,
+    );
+    for await (const out of listing) {
       for (const result of out.EvaluationResults ?? []) {
         const qualifier = result.EvaluationResultIdentifier?.EvaluationResultQualifier;
         const { ResourceType: type, ResourceId: id } = qualifier ?? {};
@@ -169,10 +172,7 @@ export async function staleEvaluations(
           annotation: `No longer exists in the account (last recorded ${result.ComplianceType ?? 'a verdict'}): cleared from the rule's results.`,
         });
       }
-      nextToken = out.NextToken ?? undefined;
-      if (nextToken && seen.has(nextToken)) throw new Error('the same NextToken came back twice');
-      if (nextToken) seen.add(nextToken);
-    } while (nextToken);
+    }
   } catch (error) {
     // A test-mode event may name a rule that does not exist: then nothing was recorded before.
     if (options.testMode && errorName(error) === 'NoSuchConfigRuleException') return [];

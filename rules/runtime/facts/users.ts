@@ -18,6 +18,7 @@ import {
   ListUsersCommand,
 } from '@aws-sdk/client-iam';
 import { DataLoadError, describeError, errorName } from '../errors';
+import { iamMarker, pages } from '../pages';
 import { mapPool } from '../pool';
 import type { AwsClients } from '../clients';
 import type { GatherContext, Scope } from '../types';
@@ -113,13 +114,15 @@ interface ListedUser {
 
 async function listAllUsers(clients: AwsClients): Promise<ListedUser[]> {
   const users: ListedUser[] = [];
-  const seen = new Set<string>();
-  let marker: string | undefined;
   try {
-    do {
-      const out = await clients.iam.send(
-        new ListUsersCommand({ MaxItems: PAGE_SIZE, ...(marker ? { Marker: marker } : {}) }),
-      );
+    const listing = pages(
+      (marker) =>
+        clients.iam.send(
+          new ListUsersCommand({ MaxItems: PAGE_SIZE, ...(marker ? { Marker: marker } : {}) }),
+        ),
+      iamMarker,
+    );
+    for await (const out of listing) {
       for (const user of out.Users ?? []) {
         if (!user.UserName || !user.UserId || !user.Arn) {
           throw new Error(`ListUsers returned a user without a name, id or ARN`);
@@ -131,11 +134,7 @@ async function listAllUsers(clients: AwsClients): Promise<ListedUser[]> {
           CreateDate: user.CreateDate,
         });
       }
-      marker = out.IsTruncated ? out.Marker : undefined;
-      if (out.IsTruncated && !marker) throw new Error('IsTruncated without a Marker');
-      if (marker && seen.has(marker)) throw new Error('the same Marker came back twice');
-      if (marker) seen.add(marker);
-    } while (marker);
+    }
   } catch (error) {
     throw new DataLoadError(`cannot list IAM users: ${describeError(error)}`);
   }

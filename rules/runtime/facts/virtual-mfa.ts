@@ -2,23 +2,26 @@
 import { ListVirtualMFADevicesCommand } from '@aws-sdk/client-iam';
 import { DataLoadError, describeError } from '../errors';
 import type { AwsClients } from '../clients';
+import { iamMarker, pages } from '../pages';
 
 export const PAGE_SIZE = 1000;
 
 /** Map of assigned user ARN (root included: `arn:<partition>:iam::<account>:root`) → device serials. */
 export async function listAssignedVirtualMfa(clients: AwsClients): Promise<Map<string, string[]>> {
   const byUser = new Map<string, string[]>();
-  let marker: string | undefined;
-  const seen = new Set<string>();
   try {
-    do {
-      const out = await clients.iam.send(
-        new ListVirtualMFADevicesCommand({
-          AssignmentStatus: 'Assigned',
-          MaxItems: PAGE_SIZE,
-          ...(marker ? { Marker: marker } : {}),
-        }),
-      );
+    const listing = pages(
+      (marker) =>
+        clients.iam.send(
+          new ListVirtualMFADevicesCommand({
+            AssignmentStatus: 'Assigned',
+            MaxItems: PAGE_SIZE,
+            ...(marker ? { Marker: marker } : {}),
+          }),
+        ),
+      iamMarker,
+    );
+    for await (const out of listing) {
       for (const device of out.VirtualMFADevices ?? []) {
         const userArn = device.User?.Arn;
         const serial = device.SerialNumber;
@@ -26,15 +29,7 @@ export async function listAssignedVirtualMfa(clients: AwsClients): Promise<Map<s
           byUser.set(userArn, [...(byUser.get(userArn) ?? []), serial]);
         }
       }
-      marker = out.IsTruncated ? out.Marker : undefined;
-      if (out.IsTruncated && !marker) {
-        throw new Error('IsTruncated without a Marker');
-      }
-      if (marker && seen.has(marker)) {
-        throw new Error(`the same Marker came back twice`);
-      }
-      if (marker) seen.add(marker);
-    } while (marker);
+    }
   } catch (error) {
     throw new DataLoadError(`cannot list virtual MFA devices: ${describeError(error)}`);
   }
