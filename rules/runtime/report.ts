@@ -11,12 +11,15 @@ import {
 import { clampAnnotation } from './annotation';
 import { DataLoadError, DeadlineError, describeError, errorName } from './errors';
 import { pages } from './pages';
+import { mapPool } from './pool';
 import type { Evaluation } from './types';
 
 /** PutEvaluations accepts at most 100 evaluations per call. */
 export const BATCH_SIZE = 100;
 /** Rounds of re-sending evaluations Config handed back in FailedEvaluations. */
 export const FAILED_EVALUATION_ROUNDS = 5;
+/** PutEvaluations calls in flight at once (each with the SDK's adaptive retry on throttling). */
+export const SEND_CONCURRENCY = 4;
 
 export interface SendOptions {
   resultToken: string;
@@ -63,9 +66,11 @@ export function assertUnique(evaluations: readonly Evaluation[]): void {
 }
 
 /**
- * PutEvaluations in batches of 100. Evaluations returned in FailedEvaluations are sent again (with
- * backoff) up to five rounds; any still failing then fail the invocation. Before each call the
- * remaining time is checked, so the function stops with a message instead of being killed mid-batch.
+ * PutEvaluations in batches of 100, up to `SEND_CONCURRENCY` batches in flight. Evaluations returned
+ * in FailedEvaluations are sent again (with backoff) up to five rounds; any still failing then fail
+ * the invocation. Before each call the remaining time is checked, so the function stops between
+ * whole batches with a message instead of being killed mid-batch; on any failure no new batch
+ * starts, and the error is raised once the batches in flight have been answered.
  */
 export async function sendEvaluations(
   config: ConfigServiceClient,
@@ -78,20 +83,27 @@ export async function sendEvaluations(
   const pending = evaluations.map((evaluation) =>
     toConfigEvaluation(evaluation, options.orderingTimestamp),
   );
+  const batches: ConfigEvaluation[][] = [];
+  for (let start = 0; start < pending.length; start += BATCH_SIZE) {
+    batches.push(pending.slice(start, start + BATCH_SIZE));
+  }
   let calls = 0;
   let resent = 0;
   let sent = 0;
-  for (let start = 0; start < pending.length; start += BATCH_SIZE) {
-    let batch = pending.slice(start, start + BATCH_SIZE);
+
+  const sendBatch = async (first: ConfigEvaluation[]): Promise<void> => {
+    let batch = first;
     for (let round = 0; batch.length > 0; round++) {
       if (round > FAILED_EVALUATION_ROUNDS) {
-        throw new DataLoadError(
-          `AWS Config refused ${batch.length} evaluation(s) after ${FAILED_EVALUATION_ROUNDS} retries (${describeBatch(batch)}); ${sent} of ${pending.length} were recorded`,
+        throw new Stop(
+          DataLoadError,
+          `AWS Config refused ${batch.length} evaluation(s) after ${FAILED_EVALUATION_ROUNDS} retries (${describeBatch(batch)}); {recorded} were recorded`,
         );
       }
       if (options.remainingMs() < reserveMs) {
-        throw new DeadlineError(
-          `stopped before the Lambda timeout: ${sent} of ${pending.length} evaluations sent; the next run sends them all again`,
+        throw new Stop(
+          DeadlineError,
+          'stopped before the Lambda timeout: {recorded} evaluations sent; the next run sends them all again',
         );
       }
       if (round > 0) {
@@ -109,11 +121,13 @@ export async function sendEvaluations(
         );
         failed = out.FailedEvaluations ?? [];
       } catch (error) {
-        throw new DataLoadError(
-          `PutEvaluations failed: ${describeError(error)}; ${sent} of ${pending.length} were recorded`,
+        throw new Stop(
+          DataLoadError,
+          `PutEvaluations failed: ${describeError(error)}; {recorded} were recorded`,
         );
+      } finally {
+        calls += 1;
       }
-      calls += 1;
       const failedKeys = new Set(
         failed.map((e) => key(e.ComplianceResourceType, e.ComplianceResourceId)),
       );
@@ -123,8 +137,28 @@ export async function sendEvaluations(
       sent += batch.length - next.length;
       batch = next;
     }
+  };
+
+  try {
+    await mapPool(batches, SEND_CONCURRENCY, sendBatch);
+  } catch (error) {
+    // Raised once the batches in flight were answered, so the count is what Config holds.
+    if (error instanceof Stop) {
+      throw new error.type(error.message.replace('{recorded}', `${sent} of ${pending.length}`));
+    }
+    throw error;
   }
   return { calls, resent };
+}
+
+/** Why sending stopped; becomes `type` with the final count once the batches in flight end. */
+class Stop extends Error {
+  constructor(
+    readonly type: new (message: string) => Error,
+    message: string,
+  ) {
+    super(message);
+  }
 }
 
 function describeBatch(batch: ConfigEvaluation[]): string {
@@ -132,19 +166,23 @@ function describeBatch(batch: ConfigEvaluation[]): string {
   return ids.join(', ') + (batch.length > 3 ? ', …' : '');
 }
 
+/** A verdict this rule recorded earlier, as Config keeps it. */
+export interface RecordedEvaluation {
+  resourceType: string;
+  resourceId: string;
+  compliance: string;
+}
+
 /**
- * Evaluations this rule recorded earlier (COMPLIANT or NON_COMPLIANT) for resources absent from
- * `current`: they no longer exist, so they are reported NOT_APPLICABLE with the resource type
- * Config recorded, and leave the rule's results.
+ * The COMPLIANT and NON_COMPLIANT verdicts this rule has on record. Read while the facts are being
+ * gathered: the two are independent, and comparing them afterwards finds the vanished resources.
  */
-export async function staleEvaluations(
+export async function recordedEvaluations(
   config: ConfigServiceClient,
   ruleName: string,
-  current: readonly Evaluation[],
   options: { testMode: boolean },
-): Promise<Evaluation[]> {
-  const present = new Set(current.map((e) => key(e.resourceType, e.resourceId)));
-  const stale: Evaluation[] = [];
+): Promise<RecordedEvaluation[]> {
+  const recorded: RecordedEvaluation[] = [];
   try {
     const listing = pages(
       (nextToken) =>
@@ -161,15 +199,12 @@ export async function staleEvaluations(
     for await (const out of listing) {
       for (const result of out.EvaluationResults ?? []) {
         const qualifier = result.EvaluationResultIdentifier?.EvaluationResultQualifier;
-        const { ResourceType: type, ResourceId: id } = qualifier ?? {};
-        if (!type || !id || present.has(key(type, id))) continue;
-        present.add(key(type, id));
-        stale.push({
-          resourceType: type,
-          resourceId: id,
-          resourceName: id,
-          compliance: 'NOT_APPLICABLE',
-          annotation: `No longer exists in the account (last recorded ${result.ComplianceType ?? 'a verdict'}): cleared from the rule's results.`,
+        const { ResourceType: resourceType, ResourceId: resourceId } = qualifier ?? {};
+        if (!resourceType || !resourceId) continue;
+        recorded.push({
+          resourceType,
+          resourceId,
+          compliance: result.ComplianceType ?? 'a verdict',
         });
       }
     }
@@ -177,6 +212,31 @@ export async function staleEvaluations(
     // A test-mode event may name a rule that does not exist: then nothing was recorded before.
     if (options.testMode && errorName(error) === 'NoSuchConfigRuleException') return [];
     throw new DataLoadError(`cannot read the rule's recorded evaluations: ${describeError(error)}`);
+  }
+  return recorded;
+}
+
+/**
+ * Recorded verdicts for resources absent from `current`: they no longer exist, so they are reported
+ * NOT_APPLICABLE with the resource type Config recorded, and leave the rule's results.
+ */
+export function staleEvaluations(
+  recorded: readonly RecordedEvaluation[],
+  current: readonly Evaluation[],
+): Evaluation[] {
+  const present = new Set(current.map((e) => key(e.resourceType, e.resourceId)));
+  const stale: Evaluation[] = [];
+  for (const { resourceType, resourceId, compliance } of recorded) {
+    const k = key(resourceType, resourceId);
+    if (present.has(k)) continue;
+    present.add(k);
+    stale.push({
+      resourceType,
+      resourceId,
+      resourceName: resourceId,
+      compliance: 'NOT_APPLICABLE',
+      annotation: `No longer exists in the account (last recorded ${compliance}): cleared from the rule's results.`,
+    });
   }
   return stale;
 }

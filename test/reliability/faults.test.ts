@@ -12,7 +12,7 @@ import { RULE_NAMES, RULES } from '../../rules/catalog';
 import { ClientProvider } from '../../rules/runtime/clients';
 import { createHandler, type InvocationSummary } from '../../rules/runtime/handler';
 import { logger } from '../../rules/runtime/logger';
-import { BATCH_SIZE } from '../../rules/runtime/report';
+import { BATCH_SIZE, SEND_CONCURRENCY } from '../../rules/runtime/report';
 import type { AnyRule } from '../../rules/runtime/types';
 import { on, startFaultProxy, type FaultProxy } from '../support/fault-proxy';
 import {
@@ -63,9 +63,9 @@ function scheduledEvent(rule: string, parameters: Record<string, unknown> = {}) 
   };
 }
 
-async function seed(): Promise<void> {
+async function seed(users: SeedUser[] = USERS): Promise<void> {
   await moto.reset();
-  const seeded = await seedUsers(moto.endpoint, TEST_ACCOUNT_ID, USERS);
+  const seeded = await seedUsers(moto.endpoint, TEST_ACCOUNT_ID, users);
   await setRootState(moto.endpoint, { mfaEnabled: true, passwordPresent: true });
   names = new Map(seeded.map((user) => [user.userId, user.name]));
   names.set(TEST_ACCOUNT_ID, TEST_ACCOUNT_ID);
@@ -115,8 +115,12 @@ function handlerFor(rule: AnyRule, maxAttempts?: number) {
 }
 
 /** Every stored verdict equals the fault-free one (a subset, never a different verdict). */
-function expectSubsetOfBaseline(rule: string, verdicts: Verdicts): void {
-  const expected = baseline.get(rule) ?? new Map<string, string>();
+function expectSubsetOfBaseline(
+  rule: string,
+  verdicts: Verdicts,
+  from: Map<string, Verdicts> = baseline,
+): void {
+  const expected = from.get(rule) ?? new Map<string, string>();
   for (const [name, compliance] of verdicts) {
     expect([name, compliance]).toEqual([name, expected.get(name)]);
   }
@@ -329,9 +333,33 @@ describe('a read that fails midway', () => {
 
 describe('remaining time', () => {
   const usersRule = ruleNamed('iam-user-console-mfa');
+  // More batches than are sent at once, so a deadline can fall between two waves of batches.
+  const MANY_USERS: SeedUser[] = Array.from(
+    { length: BATCH_SIZE * SEND_CONCURRENCY + 50 },
+    (_, i) => ({
+      name: `many-${String(i).padStart(4, '0')}`,
+      consolePassword: i % 3 !== 0,
+      mfa: MFA[i % MFA.length] ?? 'none',
+    }),
+  );
+  const manyBaseline = new Map<string, Verdicts>();
 
-  test('deadline reached after the first slow batch: DeadlineError, whole batches only', async () => {
-    // Prepare: PutEvaluations are slow; once one was answered, little time remains.
+  beforeAll(async () => {
+    proxy.setRates({});
+    proxy.setRules([]);
+    await seed(MANY_USERS);
+    await handlerFor(usersRule)(scheduledEvent('iam-user-console-mfa'));
+    manyBaseline.set('iam-user-console-mfa', await stored('iam-user-console-mfa'));
+    expect(manyBaseline.get('iam-user-console-mfa')?.size).toBe(MANY_USERS.length);
+  });
+
+  beforeEach(async () => {
+    await seed(MANY_USERS);
+  });
+
+  test('deadline reached after the first wave of batches: DeadlineError, whole batches only', async () => {
+    // Prepare: PutEvaluations are slow; once one was answered, little time remains. The batches
+    // already in flight complete; no further batch starts.
     proxy.setRules([
       { match: on('config', 'PutEvaluations'), fault: { kind: 'slow', ms: 100 }, rate: 1 },
     ]);
@@ -351,11 +379,13 @@ describe('remaining time', () => {
     // Assess
     await expect(run).rejects.toMatchObject({
       name: 'DeadlineError',
-      message: expect.stringMatching(/stopped before the Lambda timeout: 100 of 150/) as unknown,
+      message: expect.stringContaining(
+        `stopped before the Lambda timeout: ${BATCH_SIZE * SEND_CONCURRENCY} of ${MANY_USERS.length}`,
+      ) as unknown,
     });
     const verdicts = await stored('iam-user-console-mfa');
-    expect(verdicts.size).toBe(BATCH_SIZE);
-    expectSubsetOfBaseline('iam-user-console-mfa', verdicts);
+    expect(verdicts.size).toBe(BATCH_SIZE * SEND_CONCURRENCY);
+    expectSubsetOfBaseline('iam-user-console-mfa', verdicts, manyBaseline);
   });
 
   test('short real deadline with slow responses: DeadlineError, whole batches or none', async () => {
@@ -377,6 +407,6 @@ describe('remaining time', () => {
     await expect(run).rejects.toMatchObject({ name: 'DeadlineError' });
     const verdicts = await stored('iam-user-console-mfa');
     expect(verdicts.size % BATCH_SIZE).toBe(0);
-    expectSubsetOfBaseline('iam-user-console-mfa', verdicts);
+    expectSubsetOfBaseline('iam-user-console-mfa', verdicts, manyBaseline);
   });
 });
