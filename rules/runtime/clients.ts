@@ -81,6 +81,24 @@ interface CachedRole {
   expiresAt: number;
 }
 
+/** `arn:aws:lambda:us-east-1:123456789012:function:name[:qualifier]` → account and partition. */
+export function parseFunctionArn(arn: string): Identity {
+  const match = /^arn:([a-z-]+):lambda:[a-z0-9-]+:(\d{12}):function:[\w-]+(?::[\w$-]+)?$/.exec(arn);
+  if (!match?.[1] || !match[2]) {
+    throw new DataLoadError(`cannot read the account from the function ARN '${arn}'`);
+  }
+  return { partition: match[1], accountId: match[2], arn };
+}
+
+export interface InvocationHints {
+  /**
+   * The invoked function's ARN (from the Lambda context). A function's execution role lives in the
+   * function's account, so this names the account of the function's own credentials and spares the
+   * STS call.
+   */
+  functionArn?: string;
+}
+
 /**
  * Hands out clients for the account an event names: the function's own credentials, or those of
  * `ExecutionRoleName` in that account. Either way the account the credentials belong to must be
@@ -88,17 +106,23 @@ interface CachedRole {
  */
 export class ClientProvider {
   private readonly own: AwsClients;
-  private readonly sts: STSClient;
+  private stsClient: STSClient | undefined;
   private ownIdentity: Promise<Identity> | undefined;
   private readonly roles = new Map<string, CachedRole>();
 
   constructor(private readonly options: ClientOptions = {}) {
     this.own = createClients(options);
-    this.sts = new STSClient(sdkConfig(options));
+  }
+
+  /** Created on first use: a function in its own account with a Lambda context never needs STS. */
+  private get sts(): STSClient {
+    this.stsClient ??= new STSClient(sdkConfig(this.options));
+    return this.stsClient;
   }
 
   /** The identity of the function's (or CLI user's) own credentials; asked once per container. */
-  async callerIdentity(): Promise<Identity> {
+  async callerIdentity(hints: InvocationHints = {}): Promise<Identity> {
+    if (hints.functionArn) return parseFunctionArn(hints.functionArn);
     this.ownIdentity ??= this.sts.send(new GetCallerIdentityCommand({})).then(
       (out) => parseIdentityArn(out.Arn ?? ''),
       (error: unknown) => {
@@ -112,8 +136,9 @@ export class ClientProvider {
   async forAccount(
     accountId: string | undefined,
     executionRoleName?: string,
+    hints: InvocationHints = {},
   ): Promise<AccountAccess> {
-    const own = await this.callerIdentity();
+    const own = await this.callerIdentity(hints);
     if (!executionRoleName) {
       const access = { clients: this.own, identity: own };
       return verifyAccount(access, accountId ?? own.accountId);

@@ -9,11 +9,19 @@ import { describeError, InvalidInputError } from './errors';
 import { parseConfigEvent, scopeFor, type ConfigRequest } from './event';
 import { logger } from './logger';
 import { parseParameters } from './parameters';
-import { assertUnique, sendEvaluations, staleEvaluations } from './report';
+import {
+  assertUnique,
+  recordedEvaluations,
+  sendEvaluations,
+  staleEvaluations,
+  type RecordedEvaluation,
+} from './report';
 import type { AnyRule, ComplianceType, Evaluation, GatherTuning } from './types';
 
 export interface LambdaContextLike {
   getRemainingTimeInMillis(): number;
+  /** The function's ARN: names the account its own credentials belong to, without asking STS. */
+  invokedFunctionArn?: string;
 }
 
 export interface HandlerOptions {
@@ -66,7 +74,19 @@ export function createHandler(rule: AnyRule, options: HandlerOptions = {}): Conf
           `${name} does not evaluate ${target.resourceType} changes (it evaluates ${rule.metadata.changeTriggerTypes.join(', ') || 'on a schedule only'})`,
         );
       }
-      const access = await provider.forAccount(request.accountId, params.ExecutionRoleName);
+      const access = await provider.forAccount(request.accountId, params.ExecutionRoleName, {
+        ...(context?.invokedFunctionArn ? { functionArn: context.invokedFunctionArn } : {}),
+      });
+      // A periodic run also clears verdicts on resources that vanished: what the rule has on
+      // record is read alongside the facts, and compared with the new verdicts below.
+      let recorded: Promise<RecordedEvaluation[]> | undefined;
+      if (target.kind === 'all') {
+        recorded = recordedEvaluations(access.clients.config, request.ruleName, {
+          testMode: request.testMode,
+        });
+        // Awaited below; if gathering fails first, this outcome no longer matters.
+        recorded.catch(() => undefined);
+      }
 
       let evaluations: Evaluation[];
       if (target.kind === 'resource' && target.inapplicable) {
@@ -94,12 +114,7 @@ export function createHandler(rule: AnyRule, options: HandlerOptions = {}): Conf
         evaluations = rule.evaluate(facts, params);
       }
 
-      const stale =
-        target.kind === 'all'
-          ? await staleEvaluations(access.clients.config, request.ruleName, evaluations, {
-              testMode: request.testMode,
-            })
-          : [];
+      const stale = recorded ? staleEvaluations(await recorded, evaluations) : [];
       const all = [...evaluations, ...stale];
       assertUnique(all);
       const sent = await sendEvaluations(access.clients.config, all, {

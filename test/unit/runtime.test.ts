@@ -22,7 +22,7 @@ import 'aws-sdk-client-mock-jest';
 import { rule as consoleMfa } from '../../rules/iam-user-console-mfa/rule';
 import { rule as rootMfa } from '../../rules/root-account-mfa/rule';
 import { clampAnnotation } from '../../rules/runtime/annotation';
-import { ClientProvider } from '../../rules/runtime/clients';
+import { ClientProvider, parseFunctionArn } from '../../rules/runtime/clients';
 import {
   AccountMismatchError,
   DataLoadError,
@@ -30,6 +30,8 @@ import {
   InvalidInputError,
 } from '../../rules/runtime/errors';
 import { createHandler } from '../../rules/runtime/handler';
+import { mapPool } from '../../rules/runtime/pool';
+import { SEND_CONCURRENCY } from '../../rules/runtime/report';
 import { ACCOUNT, listedUser, reportCsv, reportRow, type TestUser } from './helpers';
 
 const sts = mockClient(STSClient);
@@ -342,6 +344,153 @@ describe('scheduled notifications', () => {
   });
 });
 
+describe('concurrency', () => {
+  const manyUsers = (n: number) =>
+    Array.from({ length: n }, (_, i) => listedUser(`user${String(i).padStart(4, '0')}`));
+
+  it(`keeps at most ${SEND_CONCURRENCY} PutEvaluations in flight and sends every batch once`, async () => {
+    // Prepare
+    const users = manyUsers(950);
+    mockUsers(
+      users,
+      users.map((u) => reportRow(u.UserName, false, false)),
+    );
+    let inFlight = 0;
+    let peak = 0;
+    config.on(PutEvaluationsCommand).callsFake(async () => {
+      inFlight += 1;
+      peak = Math.max(peak, inFlight);
+      await new Promise((resolve) => setImmediate(resolve));
+      inFlight -= 1;
+      return { FailedEvaluations: [] };
+    });
+    const handler = createHandler(consoleMfa, { clients: provider });
+
+    // Act
+    const summary = await handler(event());
+
+    // Assess
+    expect(peak).toBe(SEND_CONCURRENCY);
+    const ids = sentBatches().flatMap((batch) => batch.map((e) => e.ComplianceResourceId));
+    expect(ids).toHaveLength(950);
+    expect(new Set(ids).size).toBe(950);
+    expect(summary.putEvaluationsCalls).toBe(10);
+  });
+
+  it('on a failed batch starts no new one, and reports after the batches in flight end', async () => {
+    // Prepare
+    const users = manyUsers(950);
+    mockUsers(
+      users,
+      users.map((u) => reportRow(u.UserName, false, false)),
+    );
+    let call = 0;
+    let settled = 0;
+    config.on(PutEvaluationsCommand).callsFake(async () => {
+      call += 1;
+      if (call === 1) throw new Error('boom');
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      settled += 1;
+      return { FailedEvaluations: [] };
+    });
+    const handler = createHandler(consoleMfa, { clients: provider });
+
+    // Act
+    const result = handler(event());
+
+    // Assess: the three batches already in flight were answered, and the message counts them.
+    await expect(result).rejects.toThrow(
+      new DataLoadError(
+        `PutEvaluations failed: boom; ${String((SEND_CONCURRENCY - 1) * 100)} of 950 were recorded`,
+      ),
+    );
+    expect(settled).toBe(SEND_CONCURRENCY - 1);
+    expect(config).toHaveReceivedCommandTimes(PutEvaluationsCommand, SEND_CONCURRENCY);
+  });
+
+  it('reads the recorded evaluations while the facts are gathered', async () => {
+    // Prepare: the credential report is answered only after the clean-up read has started.
+    const order: string[] = [];
+    mockUsers([listedUser('alice')], [reportRow('alice', true, true)]);
+    config.on(GetComplianceDetailsByConfigRuleCommand).callsFake(() => {
+      order.push('recorded');
+      return { EvaluationResults: [] };
+    });
+    iam.on(GetCredentialReportCommand).callsFake(async () => {
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      order.push('report');
+      return { Content: reportCsv([reportRow('alice', true, true)]), GeneratedTime: new Date() };
+    });
+    const handler = createHandler(consoleMfa, { clients: provider });
+
+    // Act
+    const summary = await handler(event());
+
+    // Assess
+    expect(order).toEqual(['recorded', 'report']);
+    expect(summary.counts.COMPLIANT).toBe(1);
+  });
+
+  it('sends nothing when gathering fails while the recorded evaluations are being read', async () => {
+    // Prepare
+    mockUsers([listedUser('alice')], [reportRow('alice', true, true)]);
+    iam.on(ListUsersCommand).rejects(new Error('denied'));
+    config.on(GetComplianceDetailsByConfigRuleCommand).rejects(new Error('also denied'));
+    const handler = createHandler(consoleMfa, { clients: provider });
+
+    // Act
+    const result = handler(event());
+
+    // Assess: the gathering error is the one raised; nothing was sent.
+    await expect(result).rejects.toThrow(/cannot list IAM users: denied/);
+    expect(config).toHaveReceivedCommandTimes(PutEvaluationsCommand, 0);
+  });
+});
+
+describe('mapPool', () => {
+  it('returns results in input order with at most the given number in flight', async () => {
+    // Prepare
+    let inFlight = 0;
+    let peak = 0;
+    const work = async (n: number) => {
+      inFlight += 1;
+      peak = Math.max(peak, inFlight);
+      await new Promise((resolve) => setTimeout(resolve, (n % 3) * 2));
+      inFlight -= 1;
+      return n * 10;
+    };
+
+    // Act
+    const results = await mapPool([1, 2, 3, 4, 5, 6, 7], 3, work);
+
+    // Assess
+    expect(results).toEqual([10, 20, 30, 40, 50, 60, 70]);
+    expect(peak).toBe(3);
+  });
+
+  it('rejects with the first error only after the work in flight has settled', async () => {
+    // Prepare
+    const started: number[] = [];
+    const finished: number[] = [];
+    const work = async (n: number) => {
+      started.push(n);
+      if (n === 1) throw new Error('first');
+      await new Promise((resolve) => setTimeout(resolve, 10));
+      finished.push(n);
+      if (n === 2) throw new Error('second');
+      return n;
+    };
+
+    // Act
+    const result = mapPool([1, 2, 3, 4, 5], 3, work);
+
+    // Assess
+    await expect(result).rejects.toThrow('first');
+    expect(started).toEqual([1, 2, 3]);
+    expect(finished).toEqual([2, 3]);
+  });
+});
+
 describe('change notifications', () => {
   it('evaluates the one user with OrderingTimestamp = configurationItemCaptureTime', async () => {
     // Prepare
@@ -546,6 +695,76 @@ describe('accounts and roles', () => {
     await expect(result).rejects.toBeInstanceOf(AccountMismatchError);
     expect(config).toHaveReceivedCommandTimes(PutEvaluationsCommand, 0);
     expect(iam.calls()).toHaveLength(0);
+  });
+});
+
+describe('identity from the Lambda context', () => {
+  const functionArn = (account: string) =>
+    `arn:aws:lambda:us-east-1:${account}:function:mfa-config-rules-root:live`;
+
+  it('takes the account from the function ARN and never calls STS', async () => {
+    // Prepare
+    mockRoot(true);
+    const handler = createHandler(rootMfa, { clients: provider });
+
+    // Act
+    const summary = await handler(event(), {
+      getRemainingTimeInMillis: () => 60_000,
+      invokedFunctionArn: functionArn(ACCOUNT),
+    });
+
+    // Assess
+    expect(summary.counts.COMPLIANT).toBe(1);
+    expect(sts.calls()).toHaveLength(0);
+  });
+
+  it('still refuses an event for another account without a role', async () => {
+    // Prepare
+    mockRoot(true);
+    const handler = createHandler(rootMfa, { clients: provider });
+
+    // Act
+    const result = handler(event({ accountId: OTHER }), {
+      getRemainingTimeInMillis: () => 60_000,
+      invokedFunctionArn: functionArn(ACCOUNT),
+    });
+
+    // Assess
+    await expect(result).rejects.toBeInstanceOf(AccountMismatchError);
+    expect(sts.calls()).toHaveLength(0);
+    expect(iam.calls()).toHaveLength(0);
+  });
+
+  it('assumes the role with the partition of the function ARN, without GetCallerIdentity', async () => {
+    // Prepare
+    mockRoot(true);
+    const handler = createHandler(rootMfa, { clients: provider });
+
+    // Act
+    await handler(event({ accountId: OTHER, ruleParameters: '{"ExecutionRoleName":"Auditor"}' }), {
+      getRemainingTimeInMillis: () => 60_000,
+      invokedFunctionArn: functionArn(ACCOUNT),
+    });
+
+    // Assess
+    expect(sts).toHaveReceivedCommandTimes(GetCallerIdentityCommand, 0);
+    expect(sts).toHaveReceivedCommandWith(AssumeRoleCommand, {
+      RoleArn: `arn:aws:iam::${OTHER}:role/Auditor`,
+    });
+  });
+
+  it('parses function ARNs of every partition and refuses anything else', () => {
+    expect(parseFunctionArn('arn:aws-us-gov:lambda:us-gov-west-1:111122223333:function:f')).toEqual(
+      {
+        partition: 'aws-us-gov',
+        accountId: '111122223333',
+        arn: 'arn:aws-us-gov:lambda:us-gov-west-1:111122223333:function:f',
+      },
+    );
+    expect(
+      parseFunctionArn(`arn:aws:lambda:eu-west-1:${ACCOUNT}:function:f:$LATEST`).accountId,
+    ).toBe(ACCOUNT);
+    expect(() => parseFunctionArn(`arn:aws:iam::${ACCOUNT}:role/f`)).toThrow(DataLoadError);
   });
 });
 
