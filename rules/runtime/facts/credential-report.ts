@@ -4,10 +4,11 @@
  * four hours). Rows are parsed with a real CSV parser; a row whose shape is off is never guessed at:
  * it is left out, and the user it belongs to is checked live instead.
  */
-import { GenerateCredentialReportCommand, GetCredentialReportCommand } from '@aws-sdk/client-iam';
+import { GenerateCredentialReportCommand } from '@aws-sdk/client-iam';
 import { parse } from 'csv-parse/sync';
 import { DataLoadError, DeadlineError, describeError, errorName } from '../errors';
 import type { AwsClients } from '../clients';
+import { getCredentialReportCommand } from './report-download';
 
 export interface ReportRow {
   user: string;
@@ -71,7 +72,7 @@ export async function loadCredentialReport(
         }
         generate = false;
       }
-      const out = await clients.iam.send(new GetCredentialReportCommand({}));
+      const out = await clients.iam.send(getCredentialReportCommand());
       if (!out.Content || !out.GeneratedTime) {
         throw new Error('GetCredentialReport returned no content');
       }
