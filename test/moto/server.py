@@ -27,11 +27,14 @@ e. Root account: moto has no root and AccountMFAEnabled is always 0. POST /moto-
    a virtual MFA device to root, which ListVirtualMFADevices then shows with the root ARN.
 f. Control endpoints (JSON): POST /moto-ext/root, /moto-ext/report/expire (age the report past
    4 h), /moto-ext/seed-users (bulk users in-process, thousands per second); GET /moto-ext/health.
+   With MOTO_EXT_COUNT_CALLS=1, every AWS request is counted by operation (X-Amz-Target, else the
+   query Action); GET /moto-ext/calls returns the counts and starts them again from zero.
 g. Accounts: moto maps the request's access key to an account (AssumeRole keys belong to the
    role's account); patched handlers use self.current_account, control endpoints take accountId.
 """
 
-import argparse, base64, json, logging, os, re, sys, threading, time
+import argparse, base64, io, json, logging, os, re, sys, threading, time
+from urllib.parse import parse_qs
 from datetime import datetime, timezone
 from typing import Any
 
@@ -333,6 +336,27 @@ CONTROL = {"/moto-ext/root": control_root, "/moto-ext/report/expire": control_ex
            "/moto-ext/seed-users": control_seed_users}
 
 
+COUNT_CALLS = os.environ.get("MOTO_EXT_COUNT_CALLS") == "1"
+CALLS: dict[str, int] = {}
+CALLS_LOCK = threading.Lock()
+
+
+def count_call(environ: dict[str, Any]) -> None:
+    """Counts one AWS request by operation; the body read here is handed on to moto unchanged."""
+    target = environ.get("HTTP_X_AMZ_TARGET", "")
+    if target:
+        operation = target.rsplit(".", 1)[-1]
+    else:
+        length = int(environ.get("CONTENT_LENGTH") or 0)
+        body = environ["wsgi.input"].read(length) if length else b""
+        environ["wsgi.input"] = io.BytesIO(body)
+        query = parse_qs(body.decode("utf-8", "replace")) if body else {}
+        query = query or parse_qs(environ.get("QUERY_STRING", ""))
+        operation = (query.get("Action") or ["unknown"])[0]
+    with CALLS_LOCK:
+        CALLS[operation] = CALLS.get(operation, 0) + 1
+
+
 class ExtensionApp:
     """WSGI app: /moto-ext/* is served here, everything else by moto's own dispatcher."""
 
@@ -341,6 +365,8 @@ class ExtensionApp:
 
     def __call__(self, environ: dict[str, Any], start_response: Any) -> Any:
         if not environ.get("PATH_INFO", "").startswith("/moto-ext/"):
+            if COUNT_CALLS:
+                count_call(environ)
             return self.moto_app(environ, start_response)
         request = Request(environ)
         status, payload = self.handle(request)
@@ -350,6 +376,11 @@ class ExtensionApp:
     def handle(self, request: Request) -> tuple[int, Any]:
         if request.path == "/moto-ext/health":
             return 200, {"status": "ok"}
+        if request.path == "/moto-ext/calls" and request.method == "GET":
+            with CALLS_LOCK:
+                counts = dict(CALLS)
+                CALLS.clear()
+            return 200, {"calls": counts}
         handler = CONTROL.get(request.path)
         if handler is None or request.method != "POST":
             return 404, {"error": f"unknown control endpoint {request.method} {request.path}"}

@@ -104,6 +104,16 @@ export async function expireCredentialReport(endpoint: string, accountId: string
   await postJson(endpoint, '/moto-ext/report/expire', { accountId });
 }
 
+/**
+ * AWS requests moto received by operation since the last call (needs MOTO_EXT_COUNT_CALLS=1 in the
+ * server's environment); the counts start again from zero.
+ */
+export async function takeCallCounts(endpoint: string): Promise<Record<string, number>> {
+  const response = await fetch(`${endpoint}/moto-ext/calls`);
+  if (!response.ok) throw new Error(`moto /moto-ext/calls failed with HTTP ${response.status}`);
+  return ((await response.json()) as { calls: Record<string, number> }).calls;
+}
+
 /** Creates users server-side in one request (thousands per second). */
 export async function seedUsers(
   endpoint: string,
