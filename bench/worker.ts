@@ -1,6 +1,6 @@
 /**
  * Runs one approach once against an endpoint and prints one JSON line:
- *   {"ms": …, "calls": {"ListUsers": …}, "peakRssMb": …, "flagged": …}
+ *   {"ms": …, "calls": {"ListUsers": …}, "peakRssMb": …, "nonCompliant": …}
  *
  * Usage: node --import tsx bench/worker.ts <handler|per-user|floor> <endpoint>
  * Each run is its own process, so peak RSS belongs to that approach alone.
@@ -8,7 +8,6 @@
 import { ConfigServiceClient } from '@aws-sdk/client-config-service';
 import {
   GenerateCredentialReportCommand,
-  GetCredentialReportCommand,
   GetLoginProfileCommand,
   IAMClient,
   ListMFADevicesCommand,
@@ -16,23 +15,16 @@ import {
   ListVirtualMFADevicesCommand,
 } from '@aws-sdk/client-iam';
 import { STSClient } from '@aws-sdk/client-sts';
+import { functionSizing } from '../infra/settings';
 import { findRule } from '../rules/catalog';
 import { ClientProvider } from '../rules/runtime/clients';
+import { getCredentialReportCommand } from '../rules/runtime/facts/report-download';
+import { DEFAULT_CONCURRENCY } from '../rules/runtime/facts/users';
 import { createHandler } from '../rules/runtime/handler';
 import { mapPool } from '../rules/runtime/pool';
+import { lambdaContext, REGION, RULE, scheduledEvent, type WorkerResult } from './events';
 
 export type Approach = 'handler' | 'per-user' | 'floor';
-
-export interface WorkerResult {
-  ms: number;
-  calls: Record<string, number>;
-  peakRssMb: number;
-  /** Users found non-compliant (sanity check that every approach sees the same account). */
-  nonCompliant: number;
-}
-
-const REGION = 'us-east-1';
-const CONCURRENCY = 8;
 
 const calls: Record<string, number> = {};
 
@@ -51,20 +43,15 @@ function countCalls(): void {
 }
 
 async function runHandler(endpoint: string): Promise<number> {
-  const rule = findRule('iam-user-console-mfa');
-  if (!rule) throw new Error('iam-user-console-mfa is not in the catalog');
+  const rule = findRule(RULE);
+  if (!rule) throw new Error(`${RULE} is not in the catalog`);
   const handler = createHandler(rule, {
     clients: new ClientProvider({ endpoint, region: REGION }),
   });
-  const summary = await handler({
-    invokingEvent: JSON.stringify({
-      messageType: 'ScheduledNotification',
-      notificationCreationTime: new Date().toISOString(),
-    }),
-    resultToken: 'TESTMODE',
-    configRuleName: 'iam-user-console-mfa',
-    accountId: '123456789012',
-  });
+  const summary = await handler(
+    scheduledEvent(),
+    lambdaContext(functionSizing(RULE).timeoutSeconds),
+  );
   return summary.counts.NON_COMPLIANT;
 }
 
@@ -132,7 +119,8 @@ async function runFloor(endpoint: string): Promise<number> {
         if (generated.State === 'COMPLETE') break;
         await new Promise((resolve) => setTimeout(resolve, 200));
       }
-      const out = await iam.send(new GetCredentialReportCommand({}));
+      // The rule's own download path (Content as CDATA), so the floor pays no more for it.
+      const out = await iam.send(getCredentialReportCommand());
       return reportRows(new TextDecoder().decode(out.Content));
     })(),
     (async () => {
@@ -161,7 +149,7 @@ async function runFloor(endpoint: string): Promise<number> {
       row.mfa_active === 'false' &&
       !virtual.has(row.arn ?? ''),
   );
-  const confirmed = await mapPool(flagged, CONCURRENCY, async (row) => {
+  const confirmed = await mapPool(flagged, DEFAULT_CONCURRENCY, async (row) => {
     const out = await iam.send(new ListMFADevicesCommand({ UserName: row.user }));
     return (out.MFADevices ?? []).length === 0;
   });
