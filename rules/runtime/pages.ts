@@ -1,15 +1,17 @@
 /**
  * Follows a paginated AWS API to its last page. `fetchPage` gets the token of the page to read
  * (undefined for the first); `nextToken` says where the next page starts. A token seen twice is
- * refused rather than looped on.
+ * refused rather than looped on. Once `signal` is aborted, no further page is requested.
  */
 export async function* pages<Page>(
   fetchPage: (token: string | undefined) => Promise<Page>,
   nextToken: (page: Page) => string | undefined,
+  signal?: AbortSignal,
 ): AsyncGenerator<Page> {
   const seen = new Set<string>();
   let token: string | undefined;
   do {
+    signal?.throwIfAborted();
     const page = await fetchPage(token);
     yield page;
     token = nextToken(page);

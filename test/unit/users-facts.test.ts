@@ -565,3 +565,121 @@ describe('single-user scope (change notification)', () => {
     ]);
   });
 });
+
+describe('a failed bulk read stops the others', () => {
+  /** Lets pending callbacks run: a page or poll that is still going gets its next turn. */
+  const nextTurn = () => new Promise<void>((resolve) => setImmediate(resolve));
+  /** The abort signal a call was sent with (the second argument of `send`). */
+  const signalOf = (call: { args: unknown[] }) =>
+    (call.args[1] as { abortSignal?: AbortSignal } | undefined)?.abortSignal;
+
+  it('stops polling for the credential report when ListUsers fails, and rejects with that error', async () => {
+    // Prepare
+    mockBulk([], []);
+    iam.on(GenerateCredentialReportCommand).resolves({ State: 'STARTED' });
+    let failListUsers: (error: Error) => void = () => undefined;
+    iam.on(ListUsersCommand).callsFake(
+      () =>
+        new Promise((_resolve, reject) => {
+          failListUsers = reject;
+        }),
+    );
+    let polls = 0;
+    const sleep = async () => {
+      polls += 1;
+      if (polls === 2) failListUsers(awsError('ServiceFailure', 'IAM is down'));
+      if (polls > 50) throw new Error('still polling'); // bounds a poll loop that never stops
+      await nextTurn();
+    };
+    const ctx = { ...gatherContext(), tuning: { pollIntervalMs: 1, sleep } };
+
+    // Act
+    const error = await gatherUsers(ctx, ALL).catch((caught: unknown) => caught);
+    const generatesAtRejection = iam.commandCalls(GenerateCredentialReportCommand).length;
+    for (let turn = 0; turn < 5; turn += 1) await nextTurn();
+
+    // Assess
+    expect(error).toBeInstanceOf(DataLoadError);
+    expect(error).toHaveProperty('message', 'cannot list IAM users: ServiceFailure: IAM is down');
+    expect(generatesAtRejection).toBe(2);
+    expect(iam).toHaveReceivedCommandTimes(GenerateCredentialReportCommand, 2);
+    expect(polls).toBe(2);
+  });
+
+  it('rejects only once the virtual MFA page in flight has returned, and reads no next page', async () => {
+    // Prepare
+    mockBulk([], []);
+    iam.on(ListUsersCommand).rejects(awsError('ServiceFailure', 'IAM is down'));
+    let returnPage: () => void = () => undefined;
+    iam.on(ListVirtualMFADevicesCommand).callsFake(
+      () =>
+        new Promise((resolve) => {
+          returnPage = () => {
+            resolve({ VirtualMFADevices: [], IsTruncated: true, Marker: 'm1' });
+          };
+        }),
+    );
+    let settled = false;
+
+    // Act
+    const outcome = gatherUsers(gatherContext(), ALL).catch((caught: unknown) => caught);
+    void outcome.then(() => (settled = true));
+    await nextTurn();
+    const settledWhilePageInFlight = settled;
+    returnPage();
+    const error = await outcome;
+    await nextTurn();
+
+    // Assess
+    expect(settledWhilePageInFlight).toBe(false);
+    expect(error).toBeInstanceOf(DataLoadError);
+    expect(error).toHaveProperty('message', 'cannot list IAM users: ServiceFailure: IAM is down');
+    expect(iam).toHaveReceivedCommandTimes(ListVirtualMFADevicesCommand, 1);
+    const signals = new Set(iam.calls().map(signalOf));
+    expect(iam.calls()).toHaveLength(4);
+    expect(signals.size).toBe(1);
+    expect([...signals][0]?.aborted).toBe(true);
+  });
+
+  it('rejects with the credential report error, not the abort, and stops paging ListUsers', async () => {
+    // Prepare
+    mockBulk([], []);
+    iam.on(GetCredentialReportCommand).rejects(awsError('ServiceFailure', 'report unavailable'));
+    iam.on(ListUsersCommand).callsFake(async () => {
+      await nextTurn();
+      return { Users: [listedUser('alice')], IsTruncated: true, Marker: 'm1' };
+    });
+
+    // Act
+    const error = await gatherUsers(gatherContext(), ALL).catch((caught: unknown) => caught);
+    for (let turn = 0; turn < 5; turn += 1) await nextTurn();
+
+    // Assess
+    expect(error).toBeInstanceOf(DataLoadError);
+    expect(error).toHaveProperty(
+      'message',
+      'cannot load the IAM credential report: ServiceFailure: report unavailable',
+    );
+    expect(iam).toHaveReceivedCommandTimes(ListUsersCommand, 1);
+  });
+
+  it('cuts the wait between report polls short (default sleep)', async () => {
+    // Prepare
+    mockBulk([], []);
+    iam.on(GenerateCredentialReportCommand).resolves({ State: 'STARTED' });
+    iam.on(ListUsersCommand).callsFake(async () => {
+      await nextTurn();
+      throw awsError('ServiceFailure', 'IAM is down');
+    });
+    const ctx = { ...gatherContext(), tuning: { pollIntervalMs: 60_000 } };
+    const started = Date.now();
+
+    // Act
+    const error = await gatherUsers(ctx, ALL).catch((caught: unknown) => caught);
+
+    // Assess
+    expect(error).toHaveProperty('message', 'cannot list IAM users: ServiceFailure: IAM is down');
+    expect(Date.now() - started).toBeLessThan(1_000);
+    expect(iam).toHaveReceivedCommandTimes(GenerateCredentialReportCommand, 1);
+  });
+});

@@ -4,6 +4,7 @@
  * four hours). Rows are parsed with a real CSV parser; a row whose shape is off is never guessed at:
  * it is left out, and the user it belongs to is checked live instead.
  */
+import { setTimeout as delay } from 'node:timers/promises';
 import { GenerateCredentialReportCommand } from '@aws-sdk/client-iam';
 import { parse } from 'csv-parse/sync';
 import { DataLoadError, DeadlineError, describeError, errorName } from '../errors';
@@ -34,14 +35,14 @@ export interface ReportOptions {
   /** Stop polling when fewer than this many milliseconds remain. */
   reserveMs?: number;
   sleep?: (ms: number) => Promise<void>;
+  /** Stops the polling, the wait between polls included, and any call in flight. */
+  signal?: AbortSignal;
 }
 
 const REQUIRED_COLUMNS = ['user', 'arn', 'user_creation_time', 'password_enabled', 'mfa_active'];
 const ROOT_ROW = '<root_account>';
 /** LimitExceeded from GenerateCredentialReport is retried this many times before the run fails. */
 const LIMIT_EXCEEDED_RETRIES = 3;
-
-const defaultSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 /** Generates (when IAM's copy is missing or stale) and downloads the report, waiting while it is built. */
 export async function loadCredentialReport(
@@ -50,14 +51,18 @@ export async function loadCredentialReport(
 ): Promise<CredentialReport> {
   const pollMs = options.pollIntervalMs ?? 1000;
   const reserveMs = options.reserveMs ?? 10_000;
-  const sleep = options.sleep ?? defaultSleep;
+  const { signal } = options;
+  const sleep = options.sleep ?? ((ms: number) => delay(ms, undefined, { signal }));
   const wait = async (why: string) => {
     if (options.remainingMs() - pollMs < reserveMs) {
       throw new DeadlineError(
         `gave up waiting for the IAM credential report (${why}): not enough time left`,
       );
     }
+    signal?.throwIfAborted();
     await sleep(pollMs);
+    // An injected sleep does not know the signal.
+    signal?.throwIfAborted();
   };
 
   let limitRetries = 0;
@@ -65,14 +70,16 @@ export async function loadCredentialReport(
   for (;;) {
     try {
       if (generate) {
-        const out = await clients.iam.send(new GenerateCredentialReportCommand({}));
+        const out = await clients.iam.send(new GenerateCredentialReportCommand({}), {
+          abortSignal: signal,
+        });
         if (out.State !== 'COMPLETE') {
           await wait(`state ${out.State ?? 'unknown'}`);
           continue;
         }
         generate = false;
       }
-      const out = await clients.iam.send(getCredentialReportCommand());
+      const out = await clients.iam.send(getCredentialReportCommand(), { abortSignal: signal });
       if (!out.Content || !out.GeneratedTime) {
         throw new Error('GetCredentialReport returned no content');
       }

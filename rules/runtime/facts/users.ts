@@ -62,15 +62,33 @@ export async function gatherUsers(ctx: GatherContext, scope: Scope): Promise<Use
 
 async function gatherAllUsers(ctx: GatherContext): Promise<UsersFacts> {
   const tuning = ctx.tuning ?? {};
-  const [users, report, virtualMfa] = await Promise.all([
-    listAllUsers(ctx.clients),
-    loadCredentialReport(ctx.clients, {
-      remainingMs: ctx.remainingMs,
-      ...(tuning.pollIntervalMs !== undefined ? { pollIntervalMs: tuning.pollIntervalMs } : {}),
-      ...(tuning.sleep ? { sleep: tuning.sleep } : {}),
-    }),
-    listAssignedVirtualMfa(ctx.clients),
-  ]);
+  // The first failure aborts the other reads and is thrown once all three have stopped: in Lambda,
+  // reads left running would be frozen and resumed in a later invocation. Failures the abort
+  // causes come later, so they are never the one reported.
+  const abort = new AbortController();
+  const { signal } = abort;
+  let failure: { error: unknown } | undefined;
+  const abortOthersOnFailure = <T>(read: Promise<T>) =>
+    read.catch((error: unknown) => {
+      failure ??= { error };
+      abort.abort();
+      throw error;
+    });
+  const reads = [
+    abortOthersOnFailure(listAllUsers(ctx.clients, signal)),
+    abortOthersOnFailure(
+      loadCredentialReport(ctx.clients, {
+        remainingMs: ctx.remainingMs,
+        ...(tuning.pollIntervalMs !== undefined ? { pollIntervalMs: tuning.pollIntervalMs } : {}),
+        ...(tuning.sleep ? { sleep: tuning.sleep } : {}),
+        signal,
+      }),
+    ),
+    abortOthersOnFailure(listAssignedVirtualMfa(ctx.clients, signal)),
+  ] as const;
+  await Promise.allSettled(reads);
+  if (failure) throw failure.error;
+  const [users, report, virtualMfa] = await Promise.all(reads);
 
   const settled: UserFacts[] = [];
   const needLive: { user: ListedUser; password?: boolean }[] = [];
@@ -112,15 +130,17 @@ interface ListedUser {
   CreateDate?: Date | undefined;
 }
 
-async function listAllUsers(clients: AwsClients): Promise<ListedUser[]> {
+async function listAllUsers(clients: AwsClients, signal?: AbortSignal): Promise<ListedUser[]> {
   const users: ListedUser[] = [];
   try {
     const listing = pages(
       (marker) =>
         clients.iam.send(
           new ListUsersCommand({ MaxItems: PAGE_SIZE, ...(marker ? { Marker: marker } : {}) }),
+          { abortSignal: signal },
         ),
       iamMarker,
+      signal,
     );
     for await (const out of listing) {
       for (const user of out.Users ?? []) {

@@ -6,8 +6,14 @@ import { iamMarker, pages } from '../pages';
 
 export const PAGE_SIZE = 1000;
 
-/** Map of assigned user ARN (root included: `arn:<partition>:iam::<account>:root`) → device serials. */
-export async function listAssignedVirtualMfa(clients: AwsClients): Promise<Map<string, string[]>> {
+/**
+ * Map of assigned user ARN (root included: `arn:<partition>:iam::<account>:root`) → device serials.
+ * Aborting `signal` stops the listing.
+ */
+export async function listAssignedVirtualMfa(
+  clients: AwsClients,
+  signal?: AbortSignal,
+): Promise<Map<string, string[]>> {
   const byUser = new Map<string, string[]>();
   try {
     const listing = pages(
@@ -18,8 +24,10 @@ export async function listAssignedVirtualMfa(clients: AwsClients): Promise<Map<s
             MaxItems: PAGE_SIZE,
             ...(marker ? { Marker: marker } : {}),
           }),
+          { abortSignal: signal },
         ),
       iamMarker,
+      signal,
     );
     for await (const out of listing) {
       for (const device of out.VirtualMFADevices ?? []) {
