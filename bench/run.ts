@@ -11,7 +11,7 @@ import { pathToFileURL } from 'node:url';
 import { GenerateCredentialReportCommand, IAMClient } from '@aws-sdk/client-iam';
 import { build } from 'esbuild';
 import { format } from 'prettier';
-import { ESBUILD_TARGET, functionSizing } from '../infra/settings';
+import { ESBUILD_TARGET, functionSizing, LAMBDA_ESBUILD_ALIASES } from '../infra/settings';
 import { RULE_NAMES } from '../rules/catalog';
 import { DEFAULT_CONCURRENCY } from '../rules/runtime/facts/users';
 import { SEND_CONCURRENCY } from '../rules/runtime/report';
@@ -304,6 +304,7 @@ async function buildBundles(): Promise<Bundles> {
       treeShaking: true,
       legalComments: 'none',
       external: [],
+      alias: { ...LAMBDA_ESBUILD_ALIASES },
       logLevel: 'warning',
     });
     files.push({ rule, file, sizeKb: statSync(file).size / 1024 });
@@ -547,7 +548,8 @@ function report(sizes: SizeResult[], cold: ColdStarts | undefined, pending: numb
       'Each handler bundled with esbuild using the options of `BUNDLING` in',
       `\`infra/rule-function.ts\` (ESM, minified, tree-shaken, platform node, target`,
       `\`${ESBUILD_TARGET}\` from \`infra/settings.ts\`, mainFields module/main, createRequire banner,`,
-      'AWS SDK bundled, no legal comments). Load time is measured inside fresh processes',
+      'AWS SDK bundled, no legal comments, the credential chain replaced by',
+      '`rules/runtime/lambda-credentials.ts`). Load time is measured inside fresh processes',
       '(`performance.now()` around `await import(bundle)`, against the same around',
       "`require('@aws-sdk/client-iam'); require('@aws-sdk/client-config-service')` from",
       `node_modules), median of ${LOAD_SAMPLES} processes each, alternating. Importing a bundle also runs its`,

@@ -35,6 +35,7 @@ import {
   ASYNC_MAX_RETRY_ATTEMPTS,
   DEFAULT_LOG_RETENTION_DAYS,
   ESBUILD_TARGET,
+  LAMBDA_ESBUILD_ALIASES,
   functionSizing,
 } from './settings';
 
@@ -66,7 +67,11 @@ export const BUNDLING: BundlingOptions = {
   externalModules: [],
   forceDockerBundling: false,
   logLevel: LogLevel.WARNING,
-  esbuildArgs: { '--tree-shaking': 'true', '--legal-comments': 'none' },
+  esbuildArgs: {
+    '--tree-shaking': 'true',
+    '--legal-comments': 'none',
+    '--alias': Object.entries(LAMBDA_ESBUILD_ALIASES).map(([from, to]) => `${from}=${to}`),
+  },
 };
 
 /** Runtime of every rule function (settings.LAMBDA_RUNTIME). */

@@ -2,11 +2,27 @@
  * The numbers and names the infrastructure is built from, as plain data (no CDK import), so the
  * benchmark, the docs and the tests quote the same values the stacks deploy.
  */
+import { join } from 'node:path';
 
 /** Lambda runtime identifier of every rule function (the newest one cfn-lint and cdk-nag accept). */
 export const LAMBDA_RUNTIME = 'nodejs24.x';
 /** esbuild `target` matching {@link LAMBDA_RUNTIME}. */
 export const ESBUILD_TARGET = 'node24';
+
+/**
+ * Modules esbuild replaces when it bundles a rule function (package → absolute path of the
+ * replacement): the SDK's default credential chain becomes the environment-first chain Lambda needs
+ * (see rules/runtime/lambda-credentials.ts).
+ */
+export const LAMBDA_ESBUILD_ALIASES: Readonly<Record<string, string>> = {
+  '@aws-sdk/credential-provider-node': join(
+    __dirname,
+    '..',
+    'rules',
+    'runtime',
+    'lambda-credentials.ts',
+  ),
+};
 
 export interface FunctionSizing {
   /** Lambda timeout, in seconds. */
