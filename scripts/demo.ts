@@ -6,11 +6,6 @@
  * Exit codes: 0 = demo ran; 2 = failure (one line on stderr).
  */
 import {
-  ConfigServiceClient,
-  GetComplianceDetailsByConfigRuleCommand,
-  type EvaluationResult,
-} from '@aws-sdk/client-config-service';
-import {
   DeleteLoginProfileCommand,
   DeleteUserCommand,
   EnableMFADeviceCommand,
@@ -22,7 +17,8 @@ import { ClientProvider } from '../rules/runtime/clients';
 import { describeError } from '../rules/runtime/errors';
 import { createHandler, type InvocationSummary } from '../rules/runtime/handler';
 import { logger } from '../rules/runtime/logger';
-import type { AnyRule, ComplianceType } from '../rules/runtime/types';
+import type { AnyRule } from '../rules/runtime/types';
+import { scheduledEvent, storedEvaluations } from '../test/support/events';
 import {
   motoClientConfig,
   seedUsers,
@@ -38,44 +34,12 @@ function heading(text: string): void {
   process.stdout.write(`\n== ${text}\n\n`);
 }
 
-function scheduledEvent(rule: string): Record<string, unknown> {
-  return {
-    invokingEvent: JSON.stringify({
-      messageType: 'ScheduledNotification',
-      notificationCreationTime: new Date().toISOString(),
-    }),
-    resultToken: rule,
-    configRuleName: rule,
-    accountId: TEST_ACCOUNT_ID,
-  };
-}
-
-async function recorded(config: ConfigServiceClient, rule: string): Promise<EvaluationResult[]> {
-  const results: EvaluationResult[] = [];
-  let token: string | undefined;
-  do {
-    const page = await config.send(
-      new GetComplianceDetailsByConfigRuleCommand({
-        ConfigRuleName: rule,
-        Limit: 100,
-        NextToken: token,
-      }),
-    );
-    results.push(...(page.EvaluationResults ?? []));
-    token = page.NextToken;
-  } while (token);
-  return results;
-}
-
 class Demo {
   /** Resource id → name, from the handler summaries (Config records ids only). */
   private readonly names = new Map<string, string>();
   private readonly clients: ClientProvider;
 
-  constructor(
-    private readonly endpoint: string,
-    private readonly config: ConfigServiceClient,
-  ) {
+  constructor(private readonly endpoint: string) {
     this.clients = new ClientProvider({ endpoint, region: 'us-east-1' });
   }
 
@@ -97,16 +61,14 @@ class Demo {
   async rows(rules: readonly AnyRule[]): Promise<Row[]> {
     const rows: Row[] = [];
     for (const rule of rules) {
-      for (const result of await recorded(this.config, rule.metadata.name)) {
-        const qualifier = result.EvaluationResultIdentifier?.EvaluationResultQualifier;
-        const id = qualifier?.ResourceId ?? '';
+      for (const stored of await storedEvaluations(this.endpoint, rule.metadata.name)) {
         rows.push({
           rule: rule.metadata.name,
-          resourceType: qualifier?.ResourceType ?? '',
-          resourceId: id,
-          resourceName: this.names.get(id) ?? id,
-          compliance: result.ComplianceType as ComplianceType,
-          annotation: result.Annotation ?? '',
+          resourceType: stored.resourceType,
+          resourceId: stored.resourceId,
+          resourceName: this.names.get(stored.resourceId) ?? stored.resourceId,
+          compliance: stored.compliance,
+          annotation: stored.annotation ?? '',
         });
       }
     }
@@ -120,7 +82,6 @@ class Demo {
 
 async function demo(moto: MotoServer): Promise<void> {
   const iam = new IAMClient(motoClientConfig(moto.endpoint));
-  const config = new ConfigServiceClient(motoClientConfig(moto.endpoint));
   try {
     heading(`Seeding account ${TEST_ACCOUNT_ID} in a local moto server`);
     await setRootState(moto.endpoint, { mfaEnabled: false, passwordPresent: true });
@@ -143,7 +104,7 @@ async function demo(moto: MotoServer): Promise<void> {
     );
 
     heading('Running every rule through its Lambda handler (scheduled notification)');
-    const app = new Demo(moto.endpoint, config);
+    const app = new Demo(moto.endpoint);
     for (const rule of RULES) {
       const summary = await app.run(rule);
       process.stdout.write(
@@ -180,7 +141,6 @@ async function demo(moto: MotoServer): Promise<void> {
     );
   } finally {
     iam.destroy();
-    config.destroy();
   }
 }
 

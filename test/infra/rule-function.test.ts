@@ -11,6 +11,7 @@ import { OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { findRule, RULE_METADATA } from '../../rules/catalog';
 import { ClientProvider } from '../../rules/runtime/clients';
 import { createHandler } from '../../rules/runtime/handler';
+import { scheduledEvent } from '../support/events';
 import { seedUsers, setRootState, TEST_ACCOUNT_ID } from '../support/moto';
 import { useMoto } from '../support/use-moto';
 import { logicalIdOf } from '../../infra/conformance-pack-template';
@@ -79,16 +80,11 @@ const motoEndpoint = useMoto();
 
 /** A periodic event in test mode, and a Lambda-like context naming the test account. */
 function periodicRun(rule: string) {
-  const event = {
-    invokingEvent: JSON.stringify({
-      messageType: 'ScheduledNotification',
-      notificationCreationTime: '2026-03-01T10:00:00.000Z',
-    }),
-    ruleParameters: '{}',
+  const event = scheduledEvent(rule, {
     resultToken: 'TESTMODE',
-    configRuleName: rule,
-    accountId: TEST_ACCOUNT_ID,
-  };
+    parameters: {},
+    notificationCreationTime: '2026-03-01T10:00:00.000Z',
+  });
   const functionArn = `arn:aws:lambda:us-east-1:${TEST_ACCOUNT_ID}:function:${rule}`;
   return { event, functionArn };
 }

@@ -1,6 +1,7 @@
 /** The real CLI binary (bin/mfa-config-rules.js) as a child process, against moto. */
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
+import { scheduledEvent } from '../support/events';
 import { seedUsers, setRootState, TEST_ACCOUNT_ID } from '../support/moto';
 import { useMoto } from '../support/use-moto';
 
@@ -130,15 +131,7 @@ describe('mfa-config-rules CLI', () => {
     it('runs the handler on a TESTMODE event from stdin and prints a summary', async () => {
       // Prepare
       await seedUsers(endpoint(), TEST_ACCOUNT_ID, [{ name: 'bob', consolePassword: true }]);
-      const event = {
-        invokingEvent: JSON.stringify({
-          messageType: 'ScheduledNotification',
-          notificationCreationTime: new Date().toISOString(),
-        }),
-        resultToken: 'TESTMODE',
-        configRuleName: 'iam-user-console-mfa',
-        accountId: TEST_ACCOUNT_ID,
-      };
+      const event = scheduledEvent('iam-user-console-mfa', { resultToken: 'TESTMODE' });
 
       // Act
       const out = await runCli(

@@ -3,11 +3,6 @@
  * read back with GetComplianceDetailsByConfigRule.
  */
 import {
-  ConfigServiceClient,
-  GetComplianceDetailsByConfigRuleCommand,
-  type ComplianceType,
-} from '@aws-sdk/client-config-service';
-import {
   CreateVirtualMFADeviceCommand,
   DeleteLoginProfileCommand,
   DeleteUserCommand,
@@ -15,11 +10,18 @@ import {
   GenerateCredentialReportCommand,
   IAMClient,
 } from '@aws-sdk/client-iam';
-import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
 import { findRule } from '../../rules/catalog';
 import { ClientProvider } from '../../rules/runtime/clients';
 import { createHandler, type ConfigRuleHandler } from '../../rules/runtime/handler';
 import { logger } from '../../rules/runtime/logger';
+import type { ComplianceType } from '../../rules/runtime/types';
+import {
+  changeEvent,
+  scheduledEvent,
+  storedVerdicts,
+  type ConfigEvent,
+  type EventOptions,
+} from '../support/events';
 import {
   motoClientConfig,
   seedUsers,
@@ -41,40 +43,19 @@ function nextTime(): string {
   return new Date(clock).toISOString();
 }
 
-interface EventOptions {
-  accountId?: string;
-  ruleParameters?: string;
+/** A periodic run's event, a minute after the previous event. */
+function periodic(rule: string, options: EventOptions = {}): ConfigEvent {
+  return scheduledEvent(rule, { ...options, notificationCreationTime: nextTime() });
 }
 
-function scheduledEvent(rule: string, options: EventOptions = {}): Record<string, unknown> {
-  return {
-    invokingEvent: JSON.stringify({
-      messageType: 'ScheduledNotification',
-      notificationCreationTime: nextTime(),
-    }),
-    resultToken: rule,
-    configRuleName: rule,
-    accountId: options.accountId ?? TEST_ACCOUNT_ID,
-    ...(options.ruleParameters ? { ruleParameters: options.ruleParameters } : {}),
-  };
-}
-
-function changeEvent(rule: string, user: SeededUser, status: string): Record<string, unknown> {
-  return {
-    invokingEvent: JSON.stringify({
-      messageType: 'ConfigurationItemChangeNotification',
-      configurationItem: {
-        resourceType: 'AWS::IAM::User',
-        resourceId: user.userId,
-        resourceName: user.name,
-        configurationItemStatus: status,
-        configurationItemCaptureTime: nextTime(),
-      },
-    }),
-    resultToken: rule,
-    configRuleName: rule,
-    accountId: TEST_ACCOUNT_ID,
-  };
+/** A change of a seeded user with this configurationItemStatus, a minute after the previous event. */
+function userChange(rule: string, user: SeededUser, status: string): ConfigEvent {
+  return changeEvent(rule, {
+    resourceId: user.userId,
+    resourceName: user.name,
+    status,
+    captureTime: nextTime(),
+  });
 }
 
 function handlerFor(endpoint: string, ruleName: string): ConfigRuleHandler {
@@ -84,30 +65,6 @@ function handlerFor(endpoint: string, ruleName: string): ConfigRuleHandler {
     clients: new ClientProvider({ endpoint, region: 'us-east-1' }),
     tuning: { pollIntervalMs: 50 },
   });
-}
-
-/** Every stored verdict of a rule, by resource id. */
-async function verdicts(
-  config: ConfigServiceClient,
-  rule: string,
-): Promise<Record<string, ComplianceType | undefined>> {
-  const out: Record<string, ComplianceType | undefined> = {};
-  let token: string | undefined;
-  do {
-    const page = await config.send(
-      new GetComplianceDetailsByConfigRuleCommand({
-        ConfigRuleName: rule,
-        Limit: 100,
-        NextToken: token,
-      }),
-    );
-    for (const result of page.EvaluationResults ?? []) {
-      const id = result.EvaluationResultIdentifier?.EvaluationResultQualifier?.ResourceId ?? '';
-      out[id] = result.ComplianceType;
-    }
-    token = page.NextToken;
-  } while (token);
-  return out;
 }
 
 function byName(users: SeededUser[], name: string): SeededUser {
@@ -123,16 +80,13 @@ beforeAll(() => {
 describe('rules end to end through the Lambda handlers', () => {
   const endpoint = useMoto({ env: { MOTO_EXT_REPORT_DELAY_MS: '100' } });
   let iam: IAMClient;
-  let config: ConfigServiceClient;
 
   beforeEach(() => {
     iam = new IAMClient(motoClientConfig(endpoint()));
-    config = new ConfigServiceClient(motoClientConfig(endpoint()));
   });
 
   afterEach(() => {
     iam.destroy();
-    config.destroy();
   });
 
   describe(USER_RULE, () => {
@@ -147,8 +101,8 @@ describe('rules end to end through the Lambda handlers', () => {
       ]);
 
       // Act
-      const summary = await handlerFor(endpoint(), USER_RULE)(scheduledEvent(USER_RULE));
-      const stored = await verdicts(config, USER_RULE);
+      const summary = await handlerFor(endpoint(), USER_RULE)(periodic(USER_RULE));
+      const stored = await storedVerdicts(endpoint(), USER_RULE);
 
       // Assess
       expect(stored).toEqual({
@@ -167,8 +121,8 @@ describe('rules end to end through the Lambda handlers', () => {
         { name: 'late-fixer', consolePassword: true },
       ]);
       const handler = handlerFor(endpoint(), USER_RULE);
-      await handler(scheduledEvent(USER_RULE));
-      const before = await verdicts(config, USER_RULE);
+      await handler(periodic(USER_RULE));
+      const before = await storedVerdicts(endpoint(), USER_RULE);
       await iam.send(
         new EnableMFADeviceCommand({
           UserName: 'late-fixer',
@@ -179,8 +133,8 @@ describe('rules end to end through the Lambda handlers', () => {
       );
 
       // Act
-      await handler(scheduledEvent(USER_RULE));
-      const after = await verdicts(config, USER_RULE);
+      await handler(periodic(USER_RULE));
+      const after = await storedVerdicts(endpoint(), USER_RULE);
       const report = await iam.send(new GenerateCredentialReportCommand({}));
 
       // Assess
@@ -196,13 +150,13 @@ describe('rules end to end through the Lambda handlers', () => {
         { name: 'stayer', consolePassword: true, mfa: 'virtual' },
       ]);
       const handler = handlerFor(endpoint(), USER_RULE);
-      await handler(scheduledEvent(USER_RULE));
+      await handler(periodic(USER_RULE));
       await iam.send(new DeleteLoginProfileCommand({ UserName: 'leaver' }));
       await iam.send(new DeleteUserCommand({ UserName: 'leaver' }));
 
       // Act
-      const summary = await handler(scheduledEvent(USER_RULE));
-      const stored = await verdicts(config, USER_RULE);
+      const summary = await handler(periodic(USER_RULE));
+      const stored = await storedVerdicts(endpoint(), USER_RULE);
 
       // Assess
       expect(stored).toEqual({
@@ -219,13 +173,13 @@ describe('rules end to end through the Lambda handlers', () => {
       ]);
       if (!user) throw new Error('not seeded');
       const handler = handlerFor(endpoint(), USER_RULE);
-      await handler(scheduledEvent(USER_RULE));
+      await handler(periodic(USER_RULE));
       await iam.send(new DeleteLoginProfileCommand({ UserName: 'gone' }));
       await iam.send(new DeleteUserCommand({ UserName: 'gone' }));
 
       // Act
-      await handler(changeEvent(USER_RULE, user, 'ResourceDeleted'));
-      const stored = await verdicts(config, USER_RULE);
+      await handler(userChange(USER_RULE, user, 'ResourceDeleted'));
+      const stored = await storedVerdicts(endpoint(), USER_RULE);
 
       // Assess
       expect(stored).toEqual({ [user.userId]: 'NOT_APPLICABLE' });
@@ -241,8 +195,8 @@ describe('rules end to end through the Lambda handlers', () => {
       await iam.send(new DeleteUserCommand({ UserName: 'vanished' }));
 
       // Act
-      await handlerFor(endpoint(), USER_RULE)(changeEvent(USER_RULE, user, 'OK'));
-      const stored = await verdicts(config, USER_RULE);
+      await handlerFor(endpoint(), USER_RULE)(userChange(USER_RULE, user, 'OK'));
+      const stored = await storedVerdicts(endpoint(), USER_RULE);
 
       // Assess
       expect(stored).toEqual({ [user.userId]: 'NOT_APPLICABLE' });
@@ -257,8 +211,8 @@ describe('rules end to end through the Lambda handlers', () => {
       if (!user) throw new Error('not seeded');
 
       // Act
-      await handlerFor(endpoint(), USER_RULE)(changeEvent(USER_RULE, user, 'OK'));
-      const stored = await verdicts(config, USER_RULE);
+      await handlerFor(endpoint(), USER_RULE)(userChange(USER_RULE, user, 'OK'));
+      const stored = await storedVerdicts(endpoint(), USER_RULE);
 
       // Assess
       expect(stored).toEqual({ [user.userId]: 'NON_COMPLIANT' });
@@ -274,8 +228,8 @@ describe('rules end to end through the Lambda handlers', () => {
       ]);
 
       // Act
-      await handlerFor(endpoint(), USER_RULE)(scheduledEvent(USER_RULE));
-      const stored = await verdicts(config, USER_RULE);
+      await handlerFor(endpoint(), USER_RULE)(periodic(USER_RULE));
+      const stored = await storedVerdicts(endpoint(), USER_RULE);
 
       // Assess
       expect(stored).toEqual({
@@ -289,11 +243,11 @@ describe('rules end to end through the Lambda handlers', () => {
 
   describe('root rules', () => {
     async function runRootRules(): Promise<Record<string, ComplianceType | undefined>> {
-      await handlerFor(endpoint(), ROOT_RULE)(scheduledEvent(ROOT_RULE));
-      await handlerFor(endpoint(), HARDWARE_RULE)(scheduledEvent(HARDWARE_RULE));
+      await handlerFor(endpoint(), ROOT_RULE)(periodic(ROOT_RULE));
+      await handlerFor(endpoint(), HARDWARE_RULE)(periodic(HARDWARE_RULE));
       return {
-        [ROOT_RULE]: (await verdicts(config, ROOT_RULE))[TEST_ACCOUNT_ID],
-        [HARDWARE_RULE]: (await verdicts(config, HARDWARE_RULE))[TEST_ACCOUNT_ID],
+        [ROOT_RULE]: (await storedVerdicts(endpoint(), ROOT_RULE))[TEST_ACCOUNT_ID],
+        [HARDWARE_RULE]: (await storedVerdicts(endpoint(), HARDWARE_RULE))[TEST_ACCOUNT_ID],
       };
     }
 
@@ -361,47 +315,27 @@ describe('rules end to end through the Lambda handlers', () => {
         { name: 'their-intern', consolePassword: true },
       ]);
       await seedUsers(endpoint(), TEST_ACCOUNT_ID, [{ name: 'my-user', consolePassword: true }]);
-      const sts = new STSClient(motoClientConfig(endpoint()));
-      const { Credentials } = await sts.send(
-        new AssumeRoleCommand({
-          RoleArn: `arn:aws:iam::${OTHER_ACCOUNT_ID}:role/reader`,
-          RoleSessionName: 'test',
+
+      // Act
+      const summary = await handlerFor(
+        endpoint(),
+        USER_RULE,
+      )(
+        periodic(USER_RULE, {
+          accountId: OTHER_ACCOUNT_ID,
+          parameters: { ExecutionRoleName: 'Auditor' },
         }),
       );
-      sts.destroy();
-      const theirConfig = new ConfigServiceClient({
-        ...motoClientConfig(endpoint()),
-        credentials: {
-          accessKeyId: Credentials?.AccessKeyId ?? '',
-          secretAccessKey: Credentials?.SecretAccessKey ?? '',
-          sessionToken: Credentials?.SessionToken,
-        },
+      const stored = await storedVerdicts(endpoint(), USER_RULE, { accountId: OTHER_ACCOUNT_ID });
+      const mine = await storedVerdicts(endpoint(), USER_RULE);
+
+      // Assess
+      expect(summary.accountId).toBe(OTHER_ACCOUNT_ID);
+      expect(stored).toEqual({
+        [byName(theirs, 'their-admin').userId]: 'COMPLIANT',
+        [byName(theirs, 'their-intern').userId]: 'NON_COMPLIANT',
       });
-
-      try {
-        // Act
-        const summary = await handlerFor(
-          endpoint(),
-          USER_RULE,
-        )(
-          scheduledEvent(USER_RULE, {
-            accountId: OTHER_ACCOUNT_ID,
-            ruleParameters: '{"ExecutionRoleName":"Auditor"}',
-          }),
-        );
-        const stored = await verdicts(theirConfig, USER_RULE);
-        const mine = await verdicts(config, USER_RULE);
-
-        // Assess
-        expect(summary.accountId).toBe(OTHER_ACCOUNT_ID);
-        expect(stored).toEqual({
-          [byName(theirs, 'their-admin').userId]: 'COMPLIANT',
-          [byName(theirs, 'their-intern').userId]: 'NON_COMPLIANT',
-        });
-        expect(mine).toEqual({});
-      } finally {
-        theirConfig.destroy();
-      }
+      expect(mine).toEqual({});
     });
 
     it('refuses an event for another account without ExecutionRoleName', async () => {
@@ -412,11 +346,11 @@ describe('rules end to end through the Lambda handlers', () => {
       const run = handlerFor(
         endpoint(),
         USER_RULE,
-      )(scheduledEvent(USER_RULE, { accountId: OTHER_ACCOUNT_ID }));
+      )(periodic(USER_RULE, { accountId: OTHER_ACCOUNT_ID }));
 
       // Assess
       await expect(run).rejects.toThrow(/111122223333/);
-      expect(await verdicts(config, USER_RULE)).toEqual({});
+      expect(await storedVerdicts(endpoint(), USER_RULE)).toEqual({});
     });
   });
 });
@@ -435,19 +369,14 @@ describe('short ListUsers pages', () => {
         mfa: i % 2 === 0 ? ('virtual' as const) : ('none' as const),
       })),
     );
-    const config = new ConfigServiceClient(motoClientConfig(endpoint()));
 
-    try {
-      // Act
-      const summary = await handlerFor(endpoint(), USER_RULE)(scheduledEvent(USER_RULE));
-      const stored = await verdicts(config, USER_RULE);
+    // Act
+    const summary = await handlerFor(endpoint(), USER_RULE)(periodic(USER_RULE));
+    const stored = await storedVerdicts(endpoint(), USER_RULE);
 
-      // Assess
-      expect(Object.keys(stored).sort()).toEqual(users.map((user) => user.userId).sort());
-      expect(summary.evaluations).toBe(40);
-      expect(summary.counts).toEqual({ COMPLIANT: 20, NON_COMPLIANT: 10, NOT_APPLICABLE: 10 });
-    } finally {
-      config.destroy();
-    }
+    // Assess
+    expect(Object.keys(stored).sort()).toEqual(users.map((user) => user.userId).sort());
+    expect(summary.evaluations).toBe(40);
+    expect(summary.counts).toEqual({ COMPLIANT: 20, NON_COMPLIANT: 10, NOT_APPLICABLE: 10 });
   });
 });

@@ -4,19 +4,15 @@
  * with exactly the fault-free verdicts; under a storm or a failing read it rejects and what it
  * stored (if anything) is never wrong; near the deadline it stops between whole batches.
  */
-import {
-  ConfigServiceClient,
-  GetComplianceDetailsByConfigRuleCommand,
-} from '@aws-sdk/client-config-service';
 import { RULE_NAMES, RULES } from '../../rules/catalog';
 import { ClientProvider } from '../../rules/runtime/clients';
 import { createHandler, type InvocationSummary } from '../../rules/runtime/handler';
 import { logger } from '../../rules/runtime/logger';
 import { BATCH_SIZE, SEND_CONCURRENCY } from '../../rules/runtime/report';
 import type { AnyRule } from '../../rules/runtime/types';
+import { scheduledEvent, storedVerdicts, type ConfigEvent } from '../support/events';
 import { on, startFaultProxy, type FaultProxy } from '../support/fault-proxy';
 import {
-  motoClientConfig,
   seedUsers,
   setRootState,
   startMoto,
@@ -50,17 +46,9 @@ let proxy: FaultProxy;
 let names = new Map<string, string>();
 const baseline = new Map<string, Verdicts>();
 
-function scheduledEvent(rule: string, parameters: Record<string, unknown> = {}) {
-  return {
-    invokingEvent: JSON.stringify({
-      messageType: 'ScheduledNotification',
-      notificationCreationTime: new Date().toISOString(),
-    }),
-    ruleParameters: JSON.stringify(parameters),
-    resultToken: `${rule}/reliability`,
-    configRuleName: rule,
-    accountId: TEST_ACCOUNT_ID,
-  };
+/** A periodic run's event; moto stores its verdicts under the token's text before the '/'. */
+function periodic(rule: string, parameters: Record<string, unknown> = {}): ConfigEvent {
+  return scheduledEvent(rule, { resultToken: `${rule}/reliability`, parameters });
 }
 
 async function seed(users: SeedUser[] = USERS): Promise<void> {
@@ -73,26 +61,13 @@ async function seed(users: SeedUser[] = USERS): Promise<void> {
 
 /** What moto stored for a rule, read directly (not through the proxy), keyed by readable name. */
 async function stored(rule: string): Promise<Verdicts> {
-  const config = new ConfigServiceClient(motoClientConfig(moto.endpoint));
-  const verdicts: Verdicts = new Map();
-  let next: string | undefined;
-  do {
-    const out = await config.send(
-      new GetComplianceDetailsByConfigRuleCommand({
-        ConfigRuleName: rule,
-        ComplianceTypes: ['COMPLIANT', 'NON_COMPLIANT', 'NOT_APPLICABLE'],
-        Limit: 100,
-        ...(next ? { NextToken: next } : {}),
-      }),
-    );
-    for (const result of out.EvaluationResults ?? []) {
-      const id = result.EvaluationResultIdentifier?.EvaluationResultQualifier?.ResourceId ?? '?';
-      verdicts.set(names.get(id) ?? `unknown:${id}`, result.ComplianceType ?? '?');
-    }
-    next = out.NextToken;
-  } while (next);
-  config.destroy();
-  return verdicts;
+  const verdicts = await storedVerdicts(moto.endpoint, rule);
+  return new Map(
+    Object.entries(verdicts).map(([id, compliance]) => [
+      names.get(id) ?? `unknown:${id}`,
+      compliance,
+    ]),
+  );
 }
 
 function summaryVerdicts(summary: InvocationSummary): Verdicts {
@@ -137,7 +112,7 @@ beforeAll(async () => {
   // Fault-free baseline, through the proxy with every rate at 0.
   await seed();
   for (const rule of RULES) {
-    const summary = await handlerFor(rule)(scheduledEvent(rule.metadata.name));
+    const summary = await handlerFor(rule)(periodic(rule.metadata.name));
     const verdicts = await stored(rule.metadata.name);
     expect(verdicts).toEqual(summaryVerdicts(summary));
     baseline.set(rule.metadata.name, verdicts);
@@ -180,7 +155,7 @@ describe('moderate faults', () => {
 
     // Act: the rules run side by side, as their Lambda functions would.
     const summaries = await Promise.all(
-      RULES.map((rule) => handlerFor(rule)(scheduledEvent(rule.metadata.name))),
+      RULES.map((rule) => handlerFor(rule)(periodic(rule.metadata.name))),
     );
 
     // Assess
@@ -200,7 +175,7 @@ describe('moderate faults', () => {
     proxy.setRates({ drop: 0.1, slow: 0.1, slowMs: 50 });
 
     // Act
-    await Promise.all(RULES.map((rule) => handlerFor(rule)(scheduledEvent(rule.metadata.name))));
+    await Promise.all(RULES.map((rule) => handlerFor(rule)(periodic(rule.metadata.name))));
 
     // Assess
     for (const name of RULE_NAMES) {
@@ -224,7 +199,7 @@ describe('throttling storm', () => {
         handlerFor(
           rule,
           3,
-        )(scheduledEvent(rule.metadata.name)).then(
+        )(periodic(rule.metadata.name)).then(
           () => 'resolved',
           (error: unknown) => error,
         ),
@@ -272,7 +247,7 @@ describe('a read that fails midway', () => {
 
     // Act: one SDK attempt per call (the SDK counts LimitExceeded as throttling and would back
     // off for seconds); the runtime's own LimitExceeded retries remain.
-    const run = handlerFor(usersRule, 1)(scheduledEvent('iam-user-console-mfa'));
+    const run = handlerFor(usersRule, 1)(periodic('iam-user-console-mfa'));
 
     // Assess
     await expect(run).rejects.toMatchObject({
@@ -294,7 +269,7 @@ describe('a read that fails midway', () => {
     ]);
 
     // Act
-    const run = handlerFor(usersRule, 3)(scheduledEvent('iam-user-console-mfa'));
+    const run = handlerFor(usersRule, 3)(periodic('iam-user-console-mfa'));
 
     // Assess
     await expect(run).rejects.toMatchObject({ name: 'DataLoadError' });
@@ -319,7 +294,7 @@ describe('a read that fails midway', () => {
       const name = rule.metadata.name;
 
       // Act
-      const run = handlerFor(rule, 3)(scheduledEvent(name, { ExecutionRoleName: 'Auditor' }));
+      const run = handlerFor(rule, 3)(periodic(name, { ExecutionRoleName: 'Auditor' }));
 
       // Assess
       await expect(run).rejects.toMatchObject({
@@ -348,7 +323,7 @@ describe('remaining time', () => {
     proxy.setRates({});
     proxy.setRules([]);
     await seed(MANY_USERS);
-    await handlerFor(usersRule)(scheduledEvent('iam-user-console-mfa'));
+    await handlerFor(usersRule)(periodic('iam-user-console-mfa'));
     manyBaseline.set('iam-user-console-mfa', await stored('iam-user-console-mfa'));
     expect(manyBaseline.get('iam-user-console-mfa')?.size).toBe(MANY_USERS.length);
   });
@@ -374,7 +349,7 @@ describe('remaining time', () => {
     });
 
     // Act
-    const run = handler(scheduledEvent('iam-user-console-mfa'), context);
+    const run = handler(periodic('iam-user-console-mfa'), context);
 
     // Assess
     await expect(run).rejects.toMatchObject({
@@ -399,7 +374,7 @@ describe('remaining time', () => {
     });
 
     // Act
-    const run = handler(scheduledEvent('iam-user-console-mfa'), {
+    const run = handler(periodic('iam-user-console-mfa'), {
       getRemainingTimeInMillis: () => deadline - Date.now(),
     });
 

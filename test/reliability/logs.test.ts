@@ -7,23 +7,19 @@ import { RULES } from '../../rules/catalog';
 import { ClientProvider } from '../../rules/runtime/clients';
 import { createHandler } from '../../rules/runtime/handler';
 import { logger } from '../../rules/runtime/logger';
+import { scheduledEvent, type ScheduledEventOptions } from '../support/events';
 import { ACCOUNT_ID, mockAws } from './mock-aws';
 
 const TOKEN = 'tok-SECRET-42';
 const CANARY = 'report-canary';
 
-function scheduledEvent(rule: string, accountId = ACCOUNT_ID) {
-  return {
-    invokingEvent: JSON.stringify({
-      messageType: 'ScheduledNotification',
-      notificationCreationTime: '2026-01-01T00:00:00.000Z',
-    }),
-    ruleParameters: '{}',
-    resultToken: TOKEN,
-    configRuleName: rule,
-    accountId,
-  };
-}
+/** Every event carries the token whose absence from the logs the tests check. */
+const EVENT: ScheduledEventOptions = {
+  accountId: ACCOUNT_ID,
+  resultToken: TOKEN,
+  parameters: {},
+  notificationCreationTime: '2026-01-01T00:00:00.000Z',
+};
 
 /** Runs `act` while recording everything written to stdout, stderr and the console. */
 async function captureOutput(act: () => Promise<unknown>): Promise<string> {
@@ -75,7 +71,7 @@ describe('logs', () => {
 
       // Act
       const output = await captureOutput(async () => {
-        summary = await handler(scheduledEvent(name));
+        summary = await handler(scheduledEvent(name, EVENT));
       });
 
       // Assess
@@ -98,7 +94,9 @@ describe('logs', () => {
     const handler = createHandler(rule, { clients: new ClientProvider({ region: 'us-east-1' }) });
 
     // Act
-    const output = await captureOutput(() => handler(scheduledEvent('iam-user-console-mfa')));
+    const output = await captureOutput(() =>
+      handler(scheduledEvent('iam-user-console-mfa', EVENT)),
+    );
 
     // Assess
     expect(output).toContain('evaluation failed');
@@ -118,7 +116,7 @@ describe('another account', () => {
       logger.setLogLevel('SILENT');
 
       // Act
-      const run = handler(scheduledEvent(name, '999999999999'));
+      const run = handler(scheduledEvent(name, { ...EVENT, accountId: '999999999999' }));
 
       // Assess
       await expect(run).rejects.toMatchObject({

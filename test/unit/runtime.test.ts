@@ -32,6 +32,12 @@ import {
 import { createHandler } from '../../rules/runtime/handler';
 import { mapPool } from '../../rules/runtime/pool';
 import { SEND_CONCURRENCY } from '../../rules/runtime/report';
+import {
+  changeEvent,
+  scheduledEvent,
+  type ConfigEvent,
+  type EventOptions,
+} from '../support/events';
 import { ACCOUNT, listedUser, reportCsv, reportRow, type TestUser } from './helpers';
 
 const sts = mockClient(STSClient);
@@ -43,37 +49,20 @@ const TOKEN = 'secret-token-123';
 const SCHEDULED_AT = '2026-03-01T10:00:00.000Z';
 const CAPTURED_AT = '2026-03-02T11:22:33.000Z';
 
+const ENVELOPE: EventOptions = { accountId: ACCOUNT, resultToken: TOKEN, parameters: {} };
+
+/** A scheduled event; `overrides` replace envelope fields as they are, malformed ones included. */
 function event(overrides: Record<string, unknown> = {}): Record<string, unknown> {
   return {
-    invokingEvent: JSON.stringify({
-      messageType: 'ScheduledNotification',
-      notificationCreationTime: SCHEDULED_AT,
-    }),
-    ruleParameters: '{}',
-    resultToken: TOKEN,
-    configRuleName: 'the-rule',
-    accountId: ACCOUNT,
+    ...scheduledEvent('the-rule', { ...ENVELOPE, notificationCreationTime: SCHEDULED_AT }),
     ...overrides,
   };
 }
 
-function changeEvent(
-  status = 'OK',
-  messageType = 'ConfigurationItemChangeNotification',
-  resourceType = 'AWS::IAM::User',
-): Record<string, unknown> {
-  const item = {
-    resourceType,
-    resourceId: 'AIDAALICE',
-    resourceName: 'alice',
-    configurationItemStatus: status,
-    configurationItemCaptureTime: CAPTURED_AT,
-  };
-  const key =
-    messageType === 'ConfigurationItemChangeNotification'
-      ? 'configurationItem'
-      : 'configurationItemSummary';
-  return event({ invokingEvent: JSON.stringify({ messageType, [key]: item }) });
+/** A change of the user alice with this configurationItemStatus. */
+function aliceChange(status = 'OK', options: { oversized?: boolean } = {}): ConfigEvent {
+  const item = { resourceId: 'AIDAALICE', resourceName: 'alice', status, captureTime: CAPTURED_AT };
+  return changeEvent('the-rule', item, { ...ENVELOPE, ...options });
 }
 
 function mockRoot(mfa: boolean): void {
@@ -502,7 +491,7 @@ describe('change notifications', () => {
     const handler = createHandler(consoleMfa, { clients: provider });
 
     // Act
-    const summary = await handler(changeEvent());
+    const summary = await handler(aliceChange());
 
     // Assess
     expect(sentBatches()).toEqual([
@@ -536,9 +525,7 @@ describe('change notifications', () => {
     const handler = createHandler(consoleMfa, { clients: provider });
 
     // Act
-    const summary = await handler(
-      changeEvent('OK', 'OversizedConfigurationItemChangeNotification'),
-    );
+    const summary = await handler(aliceChange('OK', { oversized: true }));
 
     // Assess
     expect(summary.messageType).toBe('OversizedConfigurationItemChangeNotification');
@@ -549,10 +536,10 @@ describe('change notifications', () => {
   });
 
   it.each([
-    ['ResourceDeleted', changeEvent('ResourceDeleted')],
-    ['ResourceNotRecorded', changeEvent('ResourceNotRecorded')],
-    ['ResourceDeletedNotRecorded', changeEvent('ResourceDeletedNotRecorded')],
-    ['eventLeftScope', { ...changeEvent(), eventLeftScope: true }],
+    ['ResourceDeleted', aliceChange('ResourceDeleted')],
+    ['ResourceNotRecorded', aliceChange('ResourceNotRecorded')],
+    ['ResourceDeletedNotRecorded', aliceChange('ResourceDeletedNotRecorded')],
+    ['eventLeftScope', { ...aliceChange(), eventLeftScope: true }],
   ])('%s → NOT_APPLICABLE with no IAM calls', async (_label, input) => {
     // Prepare
     const handler = createHandler(consoleMfa, { clients: provider });
@@ -579,7 +566,7 @@ describe('change notifications', () => {
     const handler = createHandler(rootMfa, { clients: provider });
 
     // Act
-    const result = handler(changeEvent());
+    const result = handler(aliceChange());
 
     // Assess
     await expect(result).rejects.toBeInstanceOf(InvalidInputError);
