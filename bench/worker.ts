@@ -15,6 +15,7 @@ import {
   ListVirtualMFADevicesCommand,
 } from '@aws-sdk/client-iam';
 import { STSClient } from '@aws-sdk/client-sts';
+import type { InitializeMiddleware, MetadataBearer } from '@smithy/types';
 import { functionSizing } from '../infra/settings';
 import { findRule } from '../rules/catalog';
 import { ClientProvider } from '../rules/runtime/clients';
@@ -29,17 +30,37 @@ export type Approach = 'handler' | 'per-user' | 'floor';
 const calls: Record<string, number> = {};
 
 /** Counts every command any IAM, Config or STS client of this process sends, by operation. */
+/**
+ * Counts every command any IAM, Config or STS client of this process sends, by operation: a
+ * middleware (initialize step, so once per command, not per retry) is added to each client the
+ * first time it sends; the clients the rule's runtime creates are reached through the prototypes.
+ */
 function countCalls(): void {
+  const counted = new WeakSet<object>();
+  const counter: InitializeMiddleware<object, MetadataBearer> = (next, context) => (args) => {
+    const name = (context.commandName ?? 'unknown').replace(/Command$/, '');
+    calls[name] = (calls[name] ?? 0) + 1;
+    return next(args);
+  };
   for (const client of [IAMClient, ConfigServiceClient, STSClient]) {
-    const proto = client.prototype as unknown as { send: (...args: unknown[]) => unknown };
+    const proto = client.prototype as unknown as {
+      send: (this: Counted, ...args: unknown[]) => unknown;
+    };
     const original = proto.send;
-    proto.send = function (this: unknown, ...args: unknown[]): unknown {
-      const command = args[0] as { constructor: { name: string } };
-      const name = command.constructor.name.replace(/Command$/, '');
-      calls[name] = (calls[name] ?? 0) + 1;
+    proto.send = function (this: Counted, ...args: unknown[]): unknown {
+      if (!counted.has(this)) {
+        this.middlewareStack.add(counter, { step: 'initialize', name: 'benchCallCounter' });
+        counted.add(this);
+      }
       return original.apply(this, args);
     };
   }
+}
+
+interface Counted {
+  middlewareStack: {
+    add(middleware: InitializeMiddleware<object, MetadataBearer>, options: object): void;
+  };
 }
 
 async function runHandler(endpoint: string): Promise<number> {
