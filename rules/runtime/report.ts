@@ -95,15 +95,17 @@ export async function sendEvaluations(
     let batch = first;
     for (let round = 0; batch.length > 0; round++) {
       if (round > FAILED_EVALUATION_ROUNDS) {
+        const refused = `${batch.length} evaluation(s) after ${FAILED_EVALUATION_ROUNDS} retries (${describeBatch(batch)})`;
         throw new Stop(
           DataLoadError,
-          `AWS Config refused ${batch.length} evaluation(s) after ${FAILED_EVALUATION_ROUNDS} retries (${describeBatch(batch)}); {recorded} were recorded`,
+          (recorded) => `AWS Config refused ${refused}; ${recorded} were recorded`,
         );
       }
       if (options.remainingMs() < reserveMs) {
         throw new Stop(
           DeadlineError,
-          'stopped before the Lambda timeout: {recorded} evaluations sent; the next run sends them all again',
+          (recorded) =>
+            `stopped before the Lambda timeout: ${recorded} evaluations sent; the next run sends them all again`,
         );
       }
       if (round > 0) {
@@ -121,9 +123,10 @@ export async function sendEvaluations(
         );
         failed = out.FailedEvaluations ?? [];
       } catch (error) {
+        const why = describeError(error);
         throw new Stop(
           DataLoadError,
-          `PutEvaluations failed: ${describeError(error)}; {recorded} were recorded`,
+          (recorded) => `PutEvaluations failed: ${why}; ${recorded} were recorded`,
         );
       } finally {
         calls += 1;
@@ -144,7 +147,7 @@ export async function sendEvaluations(
   } catch (error) {
     // Raised once the batches in flight were answered, so the count is what Config holds.
     if (error instanceof Stop) {
-      throw new error.type(error.message.replace('{recorded}', `${sent} of ${pending.length}`));
+      throw new error.type(error.describe(`${sent} of ${pending.length}`));
     }
     throw error;
   }
@@ -155,9 +158,9 @@ export async function sendEvaluations(
 class Stop extends Error {
   constructor(
     readonly type: new (message: string) => Error,
-    message: string,
+    readonly describe: (recorded: string) => string,
   ) {
-    super(message);
+    super(describe('some'));
   }
 }
 
