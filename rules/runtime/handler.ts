@@ -79,28 +79,31 @@ export function createHandler(rule: AnyRule, options: HandlerOptions = {}): Conf
       });
       // A periodic run also clears verdicts on resources that vanished: what the rule has on
       // record is read alongside the facts, and compared with the new verdicts below.
+      const stopRecordedRead = new AbortController();
       let recorded: Promise<RecordedEvaluation[]> | undefined;
       if (target.kind === 'all') {
         recorded = recordedEvaluations(access.clients.config, request.ruleName, {
           testMode: request.testMode,
+          signal: stopRecordedRead.signal,
         });
         // Awaited below; if gathering fails first, this outcome no longer matters.
         recorded.catch(() => undefined);
       }
 
-      let evaluations: Evaluation[];
-      if (target.kind === 'resource' && target.inapplicable) {
-        const label = target.resourceName ?? target.resourceId;
-        evaluations = [
-          {
-            resourceType: target.resourceType,
-            resourceId: target.resourceId,
-            resourceName: label,
-            compliance: 'NOT_APPLICABLE',
-            annotation: `Resource ${label} ${target.inapplicable}: nothing to evaluate.`,
-          },
-        ];
-      } else {
+      const scope = scopeFor(request);
+      const evaluate = async (): Promise<Evaluation[]> => {
+        if (target.kind === 'resource' && target.inapplicable) {
+          const label = target.resourceName ?? target.resourceId;
+          return [
+            {
+              resourceType: target.resourceType,
+              resourceId: target.resourceId,
+              resourceName: label,
+              compliance: 'NOT_APPLICABLE',
+              annotation: `Resource ${label} ${target.inapplicable}: nothing to evaluate.`,
+            },
+          ];
+        }
         const facts: unknown = await rule.gather(
           {
             clients: access.clients,
@@ -109,11 +112,20 @@ export function createHandler(rule: AnyRule, options: HandlerOptions = {}): Conf
             remainingMs,
             ...(options.tuning ? { tuning: options.tuning } : {}),
           },
-          scopeFor(request),
+          scope,
         );
-        evaluations = rule.evaluate(facts, params);
-      }
+        return rule.evaluate(facts, params);
+      };
 
+      let evaluations: Evaluation[];
+      try {
+        evaluations = await evaluate();
+      } catch (error) {
+        // Nothing is left running when the invocation ends: stop the read and let it settle.
+        stopRecordedRead.abort();
+        await recorded?.catch(() => undefined);
+        throw error;
+      }
       const stale = recorded ? staleEvaluations(await recorded, evaluations) : [];
       const all = [...evaluations, ...stale];
       assertUnique(all);

@@ -183,9 +183,10 @@ export interface RecordedEvaluation {
 export async function recordedEvaluations(
   config: ConfigServiceClient,
   ruleName: string,
-  options: { testMode: boolean },
+  options: { testMode: boolean; signal?: AbortSignal },
 ): Promise<RecordedEvaluation[]> {
   const recorded: RecordedEvaluation[] = [];
+  const { signal } = options;
   try {
     const listing = pages(
       (nextToken) =>
@@ -196,8 +197,10 @@ export async function recordedEvaluations(
             Limit: 100,
             ...(nextToken ? { NextToken: nextToken } : {}),
           }),
+          { abortSignal: signal },
         ),
       (out) => out.NextToken ?? undefined,
+      signal,
     );
     for await (const out of listing) {
       for (const result of out.EvaluationResults ?? []) {

@@ -434,6 +434,40 @@ describe('concurrency', () => {
     await expect(result).rejects.toThrow(/cannot list IAM users: denied/);
     expect(config).toHaveReceivedCommandTimes(PutEvaluationsCommand, 0);
   });
+
+  it('stops reading recorded evaluations when gathering fails, and returns once the read ended', async () => {
+    // Prepare: the recorded verdicts come in 20 slow pages; ListUsers fails meanwhile.
+    mockUsers([listedUser('alice')], [reportRow('alice', true, true)]);
+    let inFlight = 0;
+    let served = 0;
+    config.on(GetComplianceDetailsByConfigRuleCommand).callsFake(async () => {
+      inFlight += 1;
+      served += 1;
+      await new Promise((resolve) => setTimeout(resolve, 30));
+      inFlight -= 1;
+      return {
+        EvaluationResults: [],
+        ...(served < 20 ? { NextToken: `page-${String(served)}` } : {}),
+      };
+    });
+    iam.on(ListUsersCommand).callsFake(async () => {
+      await new Promise((resolve) => setTimeout(resolve, 40));
+      throw new Error('denied');
+    });
+    const handler = createHandler(consoleMfa, { clients: provider });
+
+    // Act
+    const result = handler(event());
+
+    // Assess: the gathering error is raised after the page in flight was answered; no page follows.
+    await expect(result).rejects.toThrow(/cannot list IAM users: denied/);
+    expect(inFlight).toBe(0);
+    const pagesRead = config.commandCalls(GetComplianceDetailsByConfigRuleCommand).length;
+    expect(pagesRead).toBeLessThanOrEqual(2);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    expect(config.commandCalls(GetComplianceDetailsByConfigRuleCommand)).toHaveLength(pagesRead);
+    expect(config).toHaveReceivedCommandTimes(PutEvaluationsCommand, 0);
+  });
 });
 
 describe('mapPool', () => {
