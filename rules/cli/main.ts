@@ -11,7 +11,7 @@ import { findRule, RULE_NAMES, RULES } from '../catalog';
 import { clampAnnotation } from '../runtime/annotation';
 import { ClientProvider } from '../runtime/clients';
 import { describeError, InvalidInputError } from '../runtime/errors';
-import { createHandler } from '../runtime/handler';
+import { createHandler, evaluateRule } from '../runtime/handler';
 import { logger } from '../runtime/logger';
 import { parseParameters } from '../runtime/parameters';
 import type { AnyRule } from '../runtime/types';
@@ -83,16 +83,16 @@ async function evaluate(
   const access = await clients.forAccount(options.accountId, params[0]?.ExecutionRoleName);
   const rows: Row[] = [];
   for (const [index, rule] of rules.entries()) {
-    const facts: unknown = await rule.gather(
+    const evaluations = await evaluateRule(
+      rule,
+      access,
+      params[index] ?? {},
+      { kind: 'all' },
       {
-        clients: access.clients,
-        accountId: access.identity.accountId,
-        partition: access.identity.partition,
         remainingMs: () => Number.POSITIVE_INFINITY,
       },
-      { kind: 'all' },
     );
-    for (const evaluation of rule.evaluate(facts, params[index] ?? {})) {
+    for (const evaluation of evaluations) {
       rows.push({
         rule: rule.metadata.name,
         ...evaluation,

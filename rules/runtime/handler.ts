@@ -4,7 +4,7 @@
  *   rule.evaluate → (+ clean-up of vanished resources) → PutEvaluations.
  * Any failure throws before anything is sent from partial data.
  */
-import { ClientProvider } from './clients';
+import { ClientProvider, type AccountAccess } from './clients';
 import { describeError, InvalidInputError } from './errors';
 import { parseConfigEvent, scopeFor, type ConfigRequest } from './event';
 import { logger } from './logger';
@@ -16,7 +16,7 @@ import {
   staleEvaluations,
   type RecordedEvaluation,
 } from './report';
-import type { AnyRule, ComplianceType, Evaluation, GatherTuning } from './types';
+import type { AnyRule, ComplianceType, Evaluation, GatherTuning, Scope } from './types';
 
 export interface LambdaContextLike {
   getRemainingTimeInMillis(): number;
@@ -104,17 +104,10 @@ export function createHandler(rule: AnyRule, options: HandlerOptions = {}): Conf
             },
           ];
         }
-        const facts: unknown = await rule.gather(
-          {
-            clients: access.clients,
-            accountId: access.identity.accountId,
-            partition: access.identity.partition,
-            remainingMs,
-            ...(options.tuning ? { tuning: options.tuning } : {}),
-          },
-          scope,
-        );
-        return rule.evaluate(facts, params);
+        return evaluateRule(rule, access, params, scope, {
+          remainingMs,
+          ...(options.tuning ? { tuning: options.tuning } : {}),
+        });
       };
 
       let evaluations: Evaluation[];
@@ -179,4 +172,28 @@ export function createHandler(rule: AnyRule, options: HandlerOptions = {}): Conf
       throw error;
     }
   };
+}
+
+/**
+ * Gathers a rule's facts in the account `access` reaches and evaluates them: the step the Lambda
+ * handler and the CLI's `evaluate` share.
+ */
+export async function evaluateRule(
+  rule: AnyRule,
+  access: AccountAccess,
+  params: Record<string, unknown>,
+  scope: Scope,
+  options: { remainingMs: () => number; tuning?: GatherTuning },
+): Promise<Evaluation[]> {
+  const facts: unknown = await rule.gather(
+    {
+      clients: access.clients,
+      accountId: access.identity.accountId,
+      partition: access.identity.partition,
+      remainingMs: options.remainingMs,
+      ...(options.tuning ? { tuning: options.tuning } : {}),
+    },
+    scope,
+  );
+  return rule.evaluate(facts, params);
 }
