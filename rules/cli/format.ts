@@ -1,14 +1,10 @@
 /** How the CLI and the demo print evaluations. */
 import Table from 'cli-table3';
-import type { ComplianceType } from '../runtime/types';
+import type { ComplianceType, Evaluation } from '../runtime/types';
 
-export interface Row {
+/** An evaluation and the rule that made it. */
+export interface Row extends Evaluation {
   rule: string;
-  resourceType: string;
-  resourceId: string;
-  resourceName: string;
-  compliance: ComplianceType;
-  annotation: string;
 }
 
 const ORDER: Record<ComplianceType, number> = { NON_COMPLIANT: 0, COMPLIANT: 1, NOT_APPLICABLE: 2 };
