@@ -1,7 +1,8 @@
 /** What the benchmark's workers send the rule, and what they print. */
+import { scheduledEvent, type ConfigEvent } from '../test/support/events';
+import { TEST_ACCOUNT_ID } from '../test/support/moto';
 
 export const REGION = 'us-east-1';
-export const ACCOUNT_ID = '123456789012';
 export const RULE = 'iam-user-console-mfa';
 
 export interface WorkerResult {
@@ -14,16 +15,8 @@ export interface WorkerResult {
 }
 
 /** What Config sends for a periodic run; TESTMODE, so PutEvaluations validates and stores nothing. */
-export function scheduledEvent() {
-  return {
-    invokingEvent: JSON.stringify({
-      messageType: 'ScheduledNotification',
-      notificationCreationTime: new Date().toISOString(),
-    }),
-    resultToken: 'TESTMODE',
-    configRuleName: RULE,
-    accountId: ACCOUNT_ID,
-  };
+export function periodicTestEvent(): ConfigEvent {
+  return scheduledEvent(RULE, { resultToken: 'TESTMODE' });
 }
 
 /** The parts of the Lambda context the handler reads, for a function with this timeout. */
@@ -31,6 +24,6 @@ export function lambdaContext(timeoutSeconds: number) {
   const deadline = Date.now() + timeoutSeconds * 1000;
   return {
     getRemainingTimeInMillis: () => deadline - Date.now(),
-    invokedFunctionArn: `arn:aws:lambda:${REGION}:${ACCOUNT_ID}:function:${RULE}`,
+    invokedFunctionArn: `arn:aws:lambda:${REGION}:${TEST_ACCOUNT_ID}:function:${RULE}`,
   };
 }

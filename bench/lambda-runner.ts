@@ -8,7 +8,7 @@
  * Usage: node [flags] lambda-runner.mjs <bundle.mjs> <timeoutSeconds>
  */
 import { pathToFileURL } from 'node:url';
-import { lambdaContext, scheduledEvent, type WorkerResult } from './events';
+import { lambdaContext, periodicTestEvent, type WorkerResult } from './events';
 
 interface Summary {
   counts: { NON_COMPLIANT: number };
@@ -24,7 +24,7 @@ async function main(): Promise<void> {
   };
   const loadMs = performance.now() - loadStarted;
   const started = performance.now();
-  const summary = await module.handler(scheduledEvent(), lambdaContext(Number(timeout)));
+  const summary = await module.handler(periodicTestEvent(), lambdaContext(Number(timeout)));
   const result: WorkerResult & { loadMs: number } = {
     loadMs,
     ms: performance.now() - started,

@@ -23,7 +23,7 @@ import { getCredentialReportCommand } from '../rules/runtime/facts/report-downlo
 import { DEFAULT_CONCURRENCY } from '../rules/runtime/facts/users';
 import { createHandler } from '../rules/runtime/handler';
 import { mapPool } from '../rules/runtime/pool';
-import { lambdaContext, REGION, RULE, scheduledEvent, type WorkerResult } from './events';
+import { lambdaContext, REGION, RULE, periodicTestEvent, type WorkerResult } from './events';
 
 export type Approach = 'handler' | 'per-user' | 'floor';
 
@@ -70,7 +70,7 @@ async function runHandler(endpoint: string): Promise<number> {
     clients: new ClientProvider({ endpoint, region: REGION }),
   });
   const summary = await handler(
-    scheduledEvent(),
+    periodicTestEvent(),
     lambdaContext(functionSizing(RULE).timeoutSeconds),
   );
   return summary.counts.NON_COMPLIANT;

@@ -18,7 +18,8 @@ import { describeError } from '../rules/runtime/errors';
 import { createHandler, type InvocationSummary } from '../rules/runtime/handler';
 import { logger } from '../rules/runtime/logger';
 import type { AnyRule } from '../rules/runtime/types';
-import { scheduledEvent, storedEvaluations } from '../test/support/events';
+import { scheduledEvent } from '../test/support/events';
+import { storedEvaluations } from '../test/support/stored';
 import {
   motoClientConfig,
   seedUsers,

@@ -18,10 +18,10 @@ import type { ComplianceType } from '../../rules/runtime/types';
 import {
   changeEvent,
   scheduledEvent,
-  storedVerdicts,
   type ConfigEvent,
   type EventOptions,
 } from '../support/events';
+import { storedVerdicts } from '../support/stored';
 import {
   motoClientConfig,
   seedUsers,

@@ -10,7 +10,8 @@ import { createHandler, type InvocationSummary } from '../../rules/runtime/handl
 import { logger } from '../../rules/runtime/logger';
 import { BATCH_SIZE, SEND_CONCURRENCY } from '../../rules/runtime/report';
 import type { AnyRule } from '../../rules/runtime/types';
-import { scheduledEvent, storedVerdicts, type ConfigEvent } from '../support/events';
+import { scheduledEvent, type ConfigEvent } from '../support/events';
+import { storedVerdicts } from '../support/stored';
 import { on, startFaultProxy, type FaultProxy } from '../support/fault-proxy';
 import {
   seedUsers,

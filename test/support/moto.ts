@@ -8,7 +8,6 @@ import { join } from 'node:path';
 
 export const TEST_ACCOUNT_ID = '123456789012';
 
-const SERVER_SCRIPT = join(__dirname, '..', 'moto', 'server.py');
 const NOT_AVAILABLE =
   "moto_server not available: install moto 5.2.1 (pip install 'moto[server]==5.2.1')";
 const READY_TIMEOUT_MS = 30_000;
@@ -183,7 +182,14 @@ async function launch(options: StartMotoOptions): Promise<MotoServer> {
   const python = process.env.MOTO_PYTHON ?? 'python3';
   const child: ChildProcess = spawn(
     python,
-    [SERVER_SCRIPT, '--host', '127.0.0.1', '--port', String(port), '--watch-stdin'],
+    [
+      join(__dirname, '..', 'moto', 'server.py'),
+      '--host',
+      '127.0.0.1',
+      '--port',
+      String(port),
+      '--watch-stdin',
+    ],
     { env: { ...process.env, ...options.env }, stdio: ['pipe', 'ignore', 'pipe'] },
   );
 
