@@ -11,6 +11,7 @@ import { pathToFileURL } from 'node:url';
 import { GenerateCredentialReportCommand, IAMClient } from '@aws-sdk/client-iam';
 import { build } from 'esbuild';
 import { format } from 'prettier';
+import { BUNDLING, ruleEntry } from '../infra/rule-function';
 import { ESBUILD_TARGET, functionSizing, LAMBDA_ESBUILD_ALIASES } from '../infra/settings';
 import { RULE_NAMES } from '../rules/catalog';
 import { DEFAULT_CONCURRENCY } from '../rules/runtime/facts/users';
@@ -287,23 +288,21 @@ async function buildBundles(): Promise<Bundles> {
   const files: Bundles['files'] = [];
   for (const rule of RULE_NAMES) {
     const file = join(dir, rule, 'index.mjs');
-    // The options of infra/rule-function.ts BUNDLING, as NodejsFunction passes them to esbuild.
+    // infra/rule-function.ts BUNDLING, as NodejsFunction passes it to esbuild.
     await build({
-      entryPoints: [join(ROOT, 'rules', rule, 'handler.ts')],
+      entryPoints: [ruleEntry(rule)],
       outfile: file,
       bundle: true,
       platform: 'node',
       format: 'esm',
       target: ESBUILD_TARGET,
-      mainFields: ['module', 'main'],
-      banner: {
-        js: "import { createRequire } from 'module'; const require = createRequire(import.meta.url);",
-      },
-      minify: true,
-      sourcemap: false,
+      mainFields: BUNDLING.mainFields ?? [],
+      banner: { js: BUNDLING.banner ?? '' },
+      minify: BUNDLING.minify ?? false,
+      sourcemap: BUNDLING.sourceMap ?? false,
       treeShaking: true,
       legalComments: 'none',
-      external: [],
+      external: BUNDLING.externalModules ?? [],
       alias: { ...LAMBDA_ESBUILD_ALIASES },
       logLevel: 'warning',
     });
