@@ -20,6 +20,7 @@ import {
 } from '@aws-sdk/client-iam';
 import { AssumeRoleCommand, GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import { mockClient } from 'aws-sdk-client-mock';
+import { accountSummary } from '../unit/helpers';
 
 export const ACCOUNT_ID = '123456789012';
 
@@ -91,14 +92,7 @@ export function mockAws(users: readonly MockUser[] = []) {
   iam.on(GetLoginProfileCommand).resolves({
     LoginProfile: { UserName: 'x', CreateDate: CREATED, PasswordResetRequired: false },
   });
-  iam.on(GetAccountSummaryCommand).resolves({
-    SummaryMap: {
-      AccountMFAEnabled: 1,
-      AccountPasswordPresent: 1,
-      AccountAccessKeysPresent: 0,
-      AccountSigningCertificatesPresent: 0,
-    },
-  });
+  iam.on(GetAccountSummaryCommand).resolves(accountSummary());
 
   config.on(GetComplianceDetailsByConfigRuleCommand).resolves({ EvaluationResults: [] });
   config.on(PutEvaluationsCommand).resolves({ FailedEvaluations: [] });

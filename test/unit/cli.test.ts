@@ -13,7 +13,7 @@ import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import { mockClient } from 'aws-sdk-client-mock';
 import 'aws-sdk-client-mock-jest';
 import { main, type Io } from '../../rules/cli/main';
-import { ACCOUNT, listedUser, reportCsv, reportRow } from './helpers';
+import { ACCOUNT, accountSummary, listedUser, reportCsv, reportRow } from './helpers';
 
 const sts = mockClient(STSClient);
 const iam = mockClient(IAMClient);
@@ -37,14 +37,7 @@ function fakeIo(): FakeIo {
 }
 
 function mockAccount(aliceHasMfa: boolean): void {
-  iam.on(GetAccountSummaryCommand).resolves({
-    SummaryMap: {
-      AccountMFAEnabled: 1,
-      AccountPasswordPresent: 1,
-      AccountAccessKeysPresent: 0,
-      AccountSigningCertificatesPresent: 0,
-    },
-  });
+  iam.on(GetAccountSummaryCommand).resolves(accountSummary());
   iam.on(ListVirtualMFADevicesCommand).resolves({ VirtualMFADevices: [], IsTruncated: false });
   iam.on(ListUsersCommand).resolves({ Users: [listedUser('alice')], IsTruncated: false });
   iam.on(GenerateCredentialReportCommand).resolves({ State: 'COMPLETE' });

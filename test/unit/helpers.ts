@@ -22,6 +22,24 @@ export function gatherContext(): GatherContext {
   };
 }
 
+/**
+ * A GetAccountSummary answer: by default a root user with MFA and a password, and no access keys
+ * or signing certificates; `overrides` changes single keys.
+ */
+export function accountSummary(overrides: Record<string, number> = {}): {
+  SummaryMap: Record<string, number>;
+} {
+  return {
+    SummaryMap: {
+      AccountMFAEnabled: 1,
+      AccountPasswordPresent: 1,
+      AccountAccessKeysPresent: 0,
+      AccountSigningCertificatesPresent: 0,
+      ...overrides,
+    },
+  };
+}
+
 /** An SDK-style service error: compared by `name` in the runtime. */
 export function awsError(name: string, message = name): Error {
   const error = new Error(message);

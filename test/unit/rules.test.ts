@@ -12,7 +12,7 @@ import type { Evaluation } from '../../rules/runtime/types';
 import { rule as consoleMfa } from '../../rules/iam-user-console-mfa/rule';
 import { rule as hardwareMfa } from '../../rules/root-account-hardware-mfa/rule';
 import { rule as rootMfa } from '../../rules/root-account-mfa/rule';
-import { ACCOUNT, gatherContext } from './helpers';
+import { ACCOUNT, accountSummary, gatherContext } from './helpers';
 
 const iam = mockClient(IAMClient);
 const ROOT_ARN = `arn:aws:iam::${ACCOUNT}:root`;
@@ -107,14 +107,9 @@ describe('root-account-mfa', () => {
 
   it('is NOT_APPLICABLE when every credential key is 0', async () => {
     // Prepare
-    iam.on(GetAccountSummaryCommand).resolves({
-      SummaryMap: {
-        AccountMFAEnabled: 0,
-        AccountPasswordPresent: 0,
-        AccountAccessKeysPresent: 0,
-        AccountSigningCertificatesPresent: 0,
-      },
-    });
+    iam
+      .on(GetAccountSummaryCommand)
+      .resolves(accountSummary({ AccountMFAEnabled: 0, AccountPasswordPresent: 0 }));
 
     // Act
     const evaluation = only(rootMfa.evaluate(await gatherRoot(gatherContext()), {}));
@@ -167,14 +162,7 @@ describe('root-account-hardware-mfa', () => {
 
   it('counts a virtual device assigned to the exact root ARN', async () => {
     // Prepare
-    iam.on(GetAccountSummaryCommand).resolves({
-      SummaryMap: {
-        AccountMFAEnabled: 1,
-        AccountPasswordPresent: 1,
-        AccountAccessKeysPresent: 0,
-        AccountSigningCertificatesPresent: 0,
-      },
-    });
+    iam.on(GetAccountSummaryCommand).resolves(accountSummary());
     iam.on(ListVirtualMFADevicesCommand).resolves({
       VirtualMFADevices: [
         {
@@ -201,14 +189,7 @@ describe('root-account-hardware-mfa', () => {
 
   it("does not count a device named 'root-account-mfa-device' assigned to an IAM user", async () => {
     // Prepare
-    iam.on(GetAccountSummaryCommand).resolves({
-      SummaryMap: {
-        AccountMFAEnabled: 1,
-        AccountPasswordPresent: 1,
-        AccountAccessKeysPresent: 0,
-        AccountSigningCertificatesPresent: 0,
-      },
-    });
+    iam.on(GetAccountSummaryCommand).resolves(accountSummary());
     iam.on(ListVirtualMFADevicesCommand).resolves({
       VirtualMFADevices: [
         {

@@ -38,7 +38,14 @@ import {
   type ConfigEvent,
   type EventOptions,
 } from '../support/events';
-import { ACCOUNT, listedUser, reportCsv, reportRow, type TestUser } from './helpers';
+import {
+  ACCOUNT,
+  accountSummary,
+  listedUser,
+  reportCsv,
+  reportRow,
+  type TestUser,
+} from './helpers';
 
 const sts = mockClient(STSClient);
 const iam = mockClient(IAMClient);
@@ -66,14 +73,7 @@ function aliceChange(status = 'OK', options: { oversized?: boolean } = {}): Conf
 }
 
 function mockRoot(mfa: boolean): void {
-  iam.on(GetAccountSummaryCommand).resolves({
-    SummaryMap: {
-      AccountMFAEnabled: mfa ? 1 : 0,
-      AccountPasswordPresent: 1,
-      AccountAccessKeysPresent: 0,
-      AccountSigningCertificatesPresent: 0,
-    },
-  });
+  iam.on(GetAccountSummaryCommand).resolves(accountSummary({ AccountMFAEnabled: mfa ? 1 : 0 }));
 }
 
 function mockUsers(users: TestUser[], rows: string[]): void {
