@@ -46,6 +46,8 @@ import {
   DEFAULT_EXECUTION_ROLE_NAME,
   DEFAULT_PACK_NAME,
   DEFAULT_STACK_SET_NAME,
+  EXAMPLE_ORGANIZATION_IDS,
+  ORGANIZATION_ID_PATTERN,
 } from './settings';
 
 /** Where the stack is deployed from (the StackSet's `CallAs`). */
@@ -78,7 +80,6 @@ export interface MfaConfigRulesOrganizationPackProps extends PackCommonProps {
   readonly stackSetName?: string;
 }
 
-const ORGANIZATION_ID = /^o-[a-z0-9]{10,32}$/;
 const OU_ID = /^(ou-[a-z0-9]{4,32}-[a-z0-9]{8,32}|r-[a-z0-9]{4,32})$/;
 const ACCOUNT_ID = /^\d{12}$/;
 const ROLE_NAME = /^[\w+=,.@-]{1,64}$/;
@@ -105,8 +106,13 @@ export class MfaConfigRulesOrganizationPack extends Construct {
 
     check(
       this,
-      !literal(props.organizationId) || ORGANIZATION_ID.test(props.organizationId),
-      `organizationId '${props.organizationId}' is not an AWS Organizations id (o-…)`,
+      !literal(props.organizationId) || ORGANIZATION_ID_PATTERN.test(props.organizationId),
+      `organizationId '${props.organizationId}' is not an AWS Organizations id (o- and 10-32 lowercase letters or digits)`,
+    );
+    check(
+      this,
+      !EXAMPLE_ORGANIZATION_IDS.includes(props.organizationId),
+      `organizationId '${props.organizationId}' is the AWS documentation's example, not your organization: give yours (aws organizations describe-organization)`,
     );
     check(this, ROLE_NAME.test(roleName), `invalid executionRoleName '${roleName}'`);
     // A stack parameter's list (`CfnParameter.valueAsList`) is one encoded token: nothing to check.
@@ -156,6 +162,9 @@ export class MfaConfigRulesOrganizationPack extends Construct {
       (rule) =>
         new RuleFunction(this, logicalIdOf(rule.name), {
           rule,
+          ...(props.reservedConcurrency !== undefined
+            ? { reservedConcurrency: props.reservedConcurrency }
+            : {}),
           roleName: centralRoleName(rule.name),
           executionRole: { roleName, organizationId: props.organizationId },
           ...(props.logRetention !== undefined ? { logRetention: props.logRetention } : {}),
@@ -241,7 +250,7 @@ export class MfaConfigRulesOrganizationPack extends Construct {
       }
       Annotations.of(this).addWarningV2(
         'mfa-config-rules:invokeNotBoundToAccounts',
-        'AWS Config of any account may invoke the rule functions (no memberAccountIds given): an outside account can only make them fail (its roles are outside the organization), at the cost of the invocations. Give memberAccountIds to bind each permission to an account.',
+        `AWS Config of any account may invoke the rule functions (no memberAccountIds given): an outside account's event fails at its first call (its roles are outside the organization) and reads nothing, but uses up to the functions' reserved concurrency and can delay the organization's own evaluations. Give memberAccountIds to bind each permission to an account.`,
       );
       return;
     }

@@ -20,16 +20,17 @@ import {
   DEFAULT_PACK_NAME,
   DEFAULT_STACK_SET_NAME,
   ORGANIZATION_STACK_NAME,
-  PLACEHOLDER_ORGANIZATION_ID,
 } from '../../infra/settings';
 import { MfaConfigRulesOrganizationStack, TARGET_OUS_PARAMETER } from '../../infra/stacks';
 import {
   annotationsOf,
   resourceOf,
   synthesizeApp,
+  synthesizeOrgApp,
   tempDir,
   templateOf,
-  type Synthesized,
+  TEST_ORGANIZATION_ID,
+  type SynthesizedWithOrganization,
 } from './support/synth';
 
 const join = (...parts: unknown[]) => ({ 'Fn::Join': ['', parts] });
@@ -59,7 +60,7 @@ const actionsOf = (statement: Statement) =>
 const MEMBERS = ['222222222222', '333333333333'];
 const MANAGEMENT = '111111111111';
 const DELEGATED_CONTEXT = {
-  organizationId: 'o-a1b2c3d4e5',
+  organizationId: 'o-b2c3d4e5f6',
   callAs: 'DELEGATED_ADMIN',
   managementAccountId: MANAGEMENT,
   memberAccountIds: [...MEMBERS, MANAGEMENT].join(','),
@@ -68,14 +69,14 @@ const DELEGATED_CONTEXT = {
   maximumExecutionFrequency: 'One_Hour',
 };
 
-let byDefault: Synthesized;
-let delegated: Synthesized;
+let byDefault: SynthesizedWithOrganization;
+let delegated: SynthesizedWithOrganization;
 let template: Template;
 let delegatedTemplate: Template;
 
 beforeAll(() => {
-  byDefault = synthesizeApp();
-  delegated = synthesizeApp(DELEGATED_CONTEXT);
+  byDefault = synthesizeOrgApp();
+  delegated = synthesizeOrgApp(DELEGATED_CONTEXT);
   template = templateOf(byDefault.organization);
   delegatedTemplate = templateOf(delegated.organization);
 });
@@ -89,7 +90,7 @@ function stackSetTemplate(
   };
 }
 
-describe('organization stack (default context: management account)', () => {
+describe('organization stack (only organizationId given: management account)', () => {
   it(`is synthesized by default as ${ORGANIZATION_STACK_NAME}`, () => {
     expect(byDefault.organization.stackName).toBe(ORGANIZATION_STACK_NAME);
   });
@@ -112,7 +113,7 @@ describe('organization stack (default context: management account)', () => {
         ],
         Parameters: [
           { ParameterKey: 'CentralAccountId', ParameterValue: { Ref: 'AWS::AccountId' } },
-          { ParameterKey: 'OrganizationId', ParameterValue: PLACEHOLDER_ORGANIZATION_ID },
+          { ParameterKey: 'OrganizationId', ParameterValue: TEST_ORGANIZATION_ID },
         ],
       }),
     );
@@ -206,7 +207,7 @@ describe('organization stack (default context: management account)', () => {
               join('arn:', partition, ':iam::', account, `:role/${centralRoleName(rule.name)}`),
             ),
           },
-          StringEquals: { 'aws:PrincipalOrgID': PLACEHOLDER_ORGANIZATION_ID },
+          StringEquals: { 'aws:PrincipalOrgID': TEST_ORGANIZATION_ID },
         },
       },
     ]);
@@ -274,9 +275,6 @@ describe('organization stack (default context: management account)', () => {
     const annotations = annotationsOf(byDefault.organization);
     expect(
       annotations.findWarning('*', Match.stringLikeRegexp('AWS Config of any account may invoke')),
-    ).toHaveLength(1);
-    expect(
-      annotations.findWarning('*', Match.stringLikeRegexp('organizationId is the placeholder')),
     ).toHaveLength(1);
   });
 
@@ -377,7 +375,7 @@ describe('organization stack (delegated administrator, account list given)', () 
                   Effect: 'Allow',
                   Action: 'sts:AssumeRole',
                   Resource: join('arn:', partition, ':iam::*:role/CustomExecution'),
-                  Condition: { StringEquals: { 'aws:ResourceOrgID': 'o-a1b2c3d4e5' } },
+                  Condition: { StringEquals: { 'aws:ResourceOrgID': 'o-b2c3d4e5f6' } },
                 },
               ]),
             },

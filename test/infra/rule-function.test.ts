@@ -24,17 +24,17 @@ import {
   DEFAULT_EXECUTION_ROLE_NAME,
   DEFAULT_LOG_RETENTION_DAYS,
   LAMBDA_RUNTIME,
-  PLACEHOLDER_ORGANIZATION_ID,
   RULE_FUNCTION_SIZING,
 } from '../../infra/settings';
 import {
   functionAssetDir,
   REPO_ROOT,
   resourceOf,
-  synthesizeApp,
+  synthesizeOrgApp,
   tempDir,
+  TEST_ORGANIZATION_ID,
   templateOf,
-  type Synthesized,
+  type SynthesizedWithOrganization,
 } from './support/synth';
 
 /** Target size of each bundle; each size is printed by the load test. */
@@ -72,7 +72,7 @@ function roleStatements(template: Template, ruleName: string): Statement[] {
   return policies[0]?.PolicyDocument.Statement ?? [];
 }
 
-let synth: Synthesized;
+let synth: SynthesizedWithOrganization;
 let account_: Template;
 let organization: Template;
 
@@ -110,7 +110,7 @@ function runBundle(file: string, rule: string, env: Record<string, string>) {
 }
 
 beforeAll(() => {
-  synth = synthesizeApp();
+  synth = synthesizeOrgApp();
   account_ = templateOf(synth.account);
   organization = templateOf(synth.organization);
 });
@@ -206,7 +206,7 @@ describe.each(RULE_METADATA.map((rule) => [rule.name, rule] as const))(
           Effect: 'Allow',
           Action: 'sts:AssumeRole',
           Resource: join('arn:', partition, `:iam::*:role/${DEFAULT_EXECUTION_ROLE_NAME}`),
-          Condition: { StringEquals: { 'aws:ResourceOrgID': PLACEHOLDER_ORGANIZATION_ID } },
+          Condition: { StringEquals: { 'aws:ResourceOrgID': TEST_ORGANIZATION_ID } },
         },
       ]);
     });
