@@ -2,10 +2,11 @@
  * The pack across an AWS Organization, deployed in the management account or a delegated
  * administrator account (the "central" account):
  *
- *   - one rule function per rule, whose role may only assume `<executionRoleName>` roles inside the
- *     organization (`aws:ResourceOrgID`); the rules pass `ExecutionRoleName`, so each function
- *     reads every account (its own included) through that role, and the runtime refuses an event
- *     whose account is not the account of the role it assumed;
+ *   - one rule function per rule, with reserved concurrency, whose role may only assume
+ *     `<executionRoleName>` roles inside the organization (`aws:ResourceOrgID`); the rules pass
+ *     `ExecutionRoleName`, so each function reads every account (its own included) through that
+ *     role, narrowed by a session policy to its rule's actions; the runtime refuses an event for
+ *     another rule, and one whose account is not the account of the role it assumed;
  *   - a service-managed StackSet (auto-deployed to new accounts, one Region: IAM is global) that
  *     creates the execution role in every account of the target OUs;
  *   - the management account, which service-managed StackSets never deploy to: when the stack runs
@@ -20,7 +21,9 @@
  * `arn:…:config:<region>:*:config-rule/*`). So: with `memberAccountIds`, one permission per
  * account (`SourceAccount`); without, one permission for AWS Config of any account, relying on
  * the compensating controls above (an outside account's event names its own account, whose role
- * the central role may not assume).
+ * the central role may not assume: it fails at its first call and is logged as a refused account)
+ * and on the reserved concurrency, which bounds what such events can use (README, "Who may invoke
+ * the functions").
  */
 import { Annotations, Aws, Stack, Token } from 'aws-cdk-lib';
 import * as cloudformation from 'aws-cdk-lib/aws-cloudformation';
