@@ -18,11 +18,7 @@
 import { Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type { IConstruct } from 'constructs';
-import {
-  statementId,
-  type PermissionGrant,
-  type ResourceScope,
-} from '../rules/runtime/grants';
+import { statementId, type PermissionGrant, type ResourceScope } from '../rules/runtime/grants';
 
 export {
   CONFIG_ACTION_SCOPES,

@@ -53,7 +53,10 @@ import {
 
 /** The events below name the rule 'the-rule': each rule under test is served under that name. */
 function createHandler(rule: AnyRule, options?: HandlerOptions) {
-  return createRuntimeHandler({ ...rule, metadata: { ...rule.metadata, name: 'the-rule' } }, options);
+  return createRuntimeHandler(
+    { ...rule, metadata: { ...rule.metadata, name: 'the-rule' } },
+    options,
+  );
 }
 
 const sts = mockClient(STSClient);
