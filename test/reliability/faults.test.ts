@@ -307,8 +307,8 @@ describe('a read that fails midway', () => {
 
       // Assess
       await expect(run).rejects.toMatchObject({
-        name: 'DataLoadError',
-        message: expect.stringMatching(/cannot assume .*role\/Auditor.*AccessDenied/) as unknown,
+        name: 'AccountRefusedError',
+        message: expect.stringMatching(/may not assume .*role\/Auditor.*AccessDenied/) as unknown,
       });
       expect((await stored(name)).size).toBe(0);
     }
