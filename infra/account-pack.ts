@@ -35,6 +35,8 @@ export interface PackCommonProps {
   readonly logRetention?: logs.RetentionDays;
   /** Default: RETAIN. */
   readonly logRemovalPolicy?: RemovalPolicy;
+  /** Reserved concurrency of each rule function. Default: settings.DEFAULT_RESERVED_CONCURRENCY. */
+  readonly reservedConcurrency?: number;
 }
 
 export type MfaConfigRulesAccountPackProps = PackCommonProps;
@@ -79,6 +81,9 @@ export class MfaConfigRulesAccountPack extends Construct {
     this.functions = rules.map((rule) => {
       const fn = new RuleFunction(this, logicalIdOf(rule.name), {
         rule,
+        ...(props.reservedConcurrency !== undefined
+          ? { reservedConcurrency: props.reservedConcurrency }
+          : {}),
         ...(props.logRetention !== undefined ? { logRetention: props.logRetention } : {}),
         ...(props.logRemovalPolicy !== undefined
           ? { logRemovalPolicy: props.logRemovalPolicy }

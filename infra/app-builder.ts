@@ -1,10 +1,15 @@
 /**
- * Builds the default app: both stacks, configured from CDK context (cdk.json or `-c key=value`),
- * with cdk-nag's AwsSolutions checks on everything (an unsuppressed finding is an error, and
+ * Builds the default app, configured from CDK context (cdk.json or `-c key=value`), with cdk-nag's
+ * AwsSolutions and Serverless checks on everything (an unacknowledged finding is an error, and
  * errors fail `cdk synth`). `infra/app.ts` runs it; the tests build the same app.
+ *
+ * The account stack needs no context at all. The organization stack is built only when the user
+ * gives `organizationId`: there is no placeholder (a pack deployed with one could never assume a
+ * role), and a missing id must not stop anyone synthesizing or deploying the account stack.
+ * `cdk synth MfaConfigRules-Organization` without it fails, and `infra/app.ts` says why.
  */
-import { Annotations, App, Validations } from 'aws-cdk-lib';
-import { AwsSolutionsChecks } from 'cdk-nag';
+import { App, Validations } from 'aws-cdk-lib';
+import { AwsSolutionsChecks, ServerlessChecks } from 'cdk-nag';
 import type { CallAs } from './organization-pack';
 import { retentionDays } from './rule-function';
 import {
@@ -12,7 +17,6 @@ import {
   DEFAULT_EXECUTION_FREQUENCY,
   isExecutionFrequency,
   ORGANIZATION_STACK_NAME,
-  PLACEHOLDER_ORGANIZATION_ID,
   type ExecutionFrequency,
 } from './settings';
 import { MfaConfigRulesAccountStack, MfaConfigRulesOrganizationStack } from './stacks';
@@ -28,12 +32,17 @@ export const CONTEXT = {
   maximumExecutionFrequency: 'maximumExecutionFrequency',
   logRetentionDays: 'logRetentionDays',
   packName: 'packName',
+  reservedConcurrency: 'reservedConcurrency',
 } as const;
+
+/** Why the organization stack is absent, for `infra/app.ts` to print. */
+export const ORGANIZATION_STACK_SKIPPED = `${ORGANIZATION_STACK_NAME} is not synthesized: it needs your organization's id, -c organizationId=o-… (aws organizations describe-organization --query Organization.Id). ${ACCOUNT_STACK_NAME} needs no context.`;
 
 export interface MfaConfigRulesApp {
   app: App;
   account: MfaConfigRulesAccountStack;
-  organization: MfaConfigRulesOrganizationStack;
+  /** Absent when no `organizationId` was given. */
+  organization: MfaConfigRulesOrganizationStack | undefined;
 }
 
 function text(app: App, key: string): string | undefined {
@@ -71,38 +80,41 @@ export function buildApp(app: App = new App()): MfaConfigRulesApp {
   const logRetention =
     retentionText === undefined ? undefined : retentionDays(Number(retentionText));
   const packName = text(app, CONTEXT.packName);
+  const concurrencyText = text(app, CONTEXT.reservedConcurrency);
+  const reservedConcurrency = concurrencyText === undefined ? undefined : Number(concurrencyText);
   // Environment-agnostic: the stacks deploy to the account and Region of the credentials in use
   // (pick ONE Region: IAM is global).
   const common = {
     maximumExecutionFrequency: frequency,
     ...(logRetention !== undefined ? { logRetention } : {}),
     ...(packName !== undefined ? { packName } : {}),
+    ...(reservedConcurrency !== undefined ? { reservedConcurrency } : {}),
   };
 
   const account = new MfaConfigRulesAccountStack(app, ACCOUNT_STACK_NAME, common);
 
-  const organizationId = text(app, CONTEXT.organizationId) ?? PLACEHOLDER_ORGANIZATION_ID;
-  const callAs = (text(app, CONTEXT.callAs) ?? 'SELF') as CallAs;
-  const targets = list(app, CONTEXT.targetOrganizationalUnitIds);
-  const members = list(app, CONTEXT.memberAccountIds);
-  const managementAccountId = text(app, CONTEXT.managementAccountId);
-  const executionRoleName = text(app, CONTEXT.executionRoleName);
-  const organization = new MfaConfigRulesOrganizationStack(app, ORGANIZATION_STACK_NAME, {
-    ...common,
-    organizationId,
-    callAs,
-    ...(targets ? { targetOrganizationalUnitIds: targets } : {}),
-    ...(members ? { memberAccountIds: members } : {}),
-    ...(managementAccountId ? { managementAccountId } : {}),
-    ...(executionRoleName ? { executionRoleName } : {}),
-  });
-  if (organizationId === PLACEHOLDER_ORGANIZATION_ID) {
-    Annotations.of(organization).addWarningV2(
-      'mfa-config-rules:placeholderOrganizationId',
-      `organizationId is the placeholder ${PLACEHOLDER_ORGANIZATION_ID}: deploy with -c organizationId=o-… (no role would ever be assumable).`,
-    );
+  const organizationId = text(app, CONTEXT.organizationId);
+  let organization: MfaConfigRulesOrganizationStack | undefined;
+  if (organizationId !== undefined) {
+    const callAs = (text(app, CONTEXT.callAs) ?? 'SELF') as CallAs;
+    const targets = list(app, CONTEXT.targetOrganizationalUnitIds);
+    const members = list(app, CONTEXT.memberAccountIds);
+    const managementAccountId = text(app, CONTEXT.managementAccountId);
+    const executionRoleName = text(app, CONTEXT.executionRoleName);
+    organization = new MfaConfigRulesOrganizationStack(app, ORGANIZATION_STACK_NAME, {
+      ...common,
+      organizationId,
+      callAs,
+      ...(targets ? { targetOrganizationalUnitIds: targets } : {}),
+      ...(members ? { memberAccountIds: members } : {}),
+      ...(managementAccountId ? { managementAccountId } : {}),
+      ...(executionRoleName ? { executionRoleName } : {}),
+    });
   }
 
-  Validations.of(app).addPlugins(new AwsSolutionsChecks(app, { verbose: true }));
+  Validations.of(app).addPlugins(
+    new AwsSolutionsChecks(app, { verbose: true }),
+    new ServerlessChecks(app, { verbose: true }),
+  );
   return { app, account, organization };
 }

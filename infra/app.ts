@@ -1,7 +1,10 @@
 /**
- * CDK app entry point (cdk.json: `npx tsx infra/app.ts`). Synthesizes both stacks; deploy the one
- * that fits by name: `npx cdk deploy MfaConfigRules-Account` or `MfaConfigRules-Organization`.
+ * CDK app entry point (cdk.json: `npx tsx infra/app.ts`). Synthesizes the account stack, and the
+ * organization stack when `-c organizationId=o-…` is given; deploy the one that fits by name:
+ * `npx cdk deploy MfaConfigRules-Account` or `MfaConfigRules-Organization`.
  */
-import { buildApp } from './app-builder';
+import { buildApp, ORGANIZATION_STACK_SKIPPED } from './app-builder';
 
-buildApp().app.synth();
+const built = buildApp();
+if (!built.organization) process.stderr.write(`${ORGANIZATION_STACK_SKIPPED}\n`);
+built.app.synth();

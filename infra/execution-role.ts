@@ -135,3 +135,39 @@ export class ExecutionRole extends Construct {
     );
   }
 }
+
+/**
+ * A service control policy for the organization: no one in a member account may change or delete
+ * the execution role, except the service-managed StackSet that owns it (its `stacksets-exec-…`
+ * role). Without it, an account administrator can freeze their own account's results by breaking
+ * the role (every evaluation of that account then fails as a refused account, and the last
+ * verdicts stay on record). SCPs never apply to the management account, whose role this stack
+ * creates itself. Attach it to the OUs the pack covers (README, "Security").
+ */
+export function executionRoleProtectionScp(roleName: string): Record<string, unknown> {
+  return {
+    Version: '2012-10-17',
+    Statement: [
+      {
+        Sid: 'ProtectMfaConfigRulesExecutionRole',
+        Effect: 'Deny',
+        Action: [
+          'iam:AttachRolePolicy',
+          'iam:DeleteRole',
+          'iam:DeleteRolePermissionsBoundary',
+          'iam:DeleteRolePolicy',
+          'iam:DetachRolePolicy',
+          'iam:PutRolePermissionsBoundary',
+          'iam:PutRolePolicy',
+          'iam:UpdateAssumeRolePolicy',
+          'iam:UpdateRole',
+          'iam:UpdateRoleDescription',
+        ],
+        Resource: `arn:*:iam::*:role/${roleName}`,
+        Condition: {
+          ArnNotLike: { 'aws:PrincipalArn': 'arn:*:iam::*:role/stacksets-exec-*' },
+        },
+      },
+    ],
+  };
+}

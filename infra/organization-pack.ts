@@ -2,10 +2,11 @@
  * The pack across an AWS Organization, deployed in the management account or a delegated
  * administrator account (the "central" account):
  *
- *   - one rule function per rule, whose role may only assume `<executionRoleName>` roles inside the
- *     organization (`aws:ResourceOrgID`); the rules pass `ExecutionRoleName`, so each function
- *     reads every account (its own included) through that role, and the runtime refuses an event
- *     whose account is not the account of the role it assumed;
+ *   - one rule function per rule, with reserved concurrency, whose role may only assume
+ *     `<executionRoleName>` roles inside the organization (`aws:ResourceOrgID`); the rules pass
+ *     `ExecutionRoleName`, so each function reads every account (its own included) through that
+ *     role, narrowed by a session policy to its rule's actions; the runtime refuses an event for
+ *     another rule, and one whose account is not the account of the role it assumed;
  *   - a service-managed StackSet (auto-deployed to new accounts, one Region: IAM is global) that
  *     creates the execution role in every account of the target OUs;
  *   - the management account, which service-managed StackSets never deploy to: when the stack runs
@@ -20,7 +21,9 @@
  * `arn:…:config:<region>:*:config-rule/*`). So: with `memberAccountIds`, one permission per
  * account (`SourceAccount`); without, one permission for AWS Config of any account, relying on
  * the compensating controls above (an outside account's event names its own account, whose role
- * the central role may not assume).
+ * the central role may not assume: it fails at its first call and is logged as a refused account)
+ * and on the reserved concurrency, which bounds what such events can use (README, "Who may invoke
+ * the functions").
  */
 import { Annotations, Aws, Stack, Token } from 'aws-cdk-lib';
 import * as cloudformation from 'aws-cdk-lib/aws-cloudformation';
@@ -46,6 +49,8 @@ import {
   DEFAULT_EXECUTION_ROLE_NAME,
   DEFAULT_PACK_NAME,
   DEFAULT_STACK_SET_NAME,
+  EXAMPLE_ORGANIZATION_IDS,
+  ORGANIZATION_ID_PATTERN,
 } from './settings';
 
 /** Where the stack is deployed from (the StackSet's `CallAs`). */
@@ -78,7 +83,6 @@ export interface MfaConfigRulesOrganizationPackProps extends PackCommonProps {
   readonly stackSetName?: string;
 }
 
-const ORGANIZATION_ID = /^o-[a-z0-9]{10,32}$/;
 const OU_ID = /^(ou-[a-z0-9]{4,32}-[a-z0-9]{8,32}|r-[a-z0-9]{4,32})$/;
 const ACCOUNT_ID = /^\d{12}$/;
 const ROLE_NAME = /^[\w+=,.@-]{1,64}$/;
@@ -105,8 +109,13 @@ export class MfaConfigRulesOrganizationPack extends Construct {
 
     check(
       this,
-      !literal(props.organizationId) || ORGANIZATION_ID.test(props.organizationId),
-      `organizationId '${props.organizationId}' is not an AWS Organizations id (o-…)`,
+      !literal(props.organizationId) || ORGANIZATION_ID_PATTERN.test(props.organizationId),
+      `organizationId '${props.organizationId}' is not an AWS Organizations id (o- and 10-32 lowercase letters or digits)`,
+    );
+    check(
+      this,
+      !EXAMPLE_ORGANIZATION_IDS.includes(props.organizationId),
+      `organizationId '${props.organizationId}' is the AWS documentation's example, not your organization: give yours (aws organizations describe-organization)`,
     );
     check(this, ROLE_NAME.test(roleName), `invalid executionRoleName '${roleName}'`);
     // A stack parameter's list (`CfnParameter.valueAsList`) is one encoded token: nothing to check.
@@ -156,6 +165,9 @@ export class MfaConfigRulesOrganizationPack extends Construct {
       (rule) =>
         new RuleFunction(this, logicalIdOf(rule.name), {
           rule,
+          ...(props.reservedConcurrency !== undefined
+            ? { reservedConcurrency: props.reservedConcurrency }
+            : {}),
           roleName: centralRoleName(rule.name),
           executionRole: { roleName, organizationId: props.organizationId },
           ...(props.logRetention !== undefined ? { logRetention: props.logRetention } : {}),
@@ -241,7 +253,7 @@ export class MfaConfigRulesOrganizationPack extends Construct {
       }
       Annotations.of(this).addWarningV2(
         'mfa-config-rules:invokeNotBoundToAccounts',
-        'AWS Config of any account may invoke the rule functions (no memberAccountIds given): an outside account can only make them fail (its roles are outside the organization), at the cost of the invocations. Give memberAccountIds to bind each permission to an account.',
+        `AWS Config of any account may invoke the rule functions (no memberAccountIds given): an outside account's event fails at its first call (its roles are outside the organization) and reads nothing, but uses up to the functions' reserved concurrency and can delay the organization's own evaluations. Give memberAccountIds to bind each permission to an account.`,
       );
       return;
     }

@@ -1,6 +1,7 @@
 /**
- * What each rule may call, derived from its metadata `iamActions`, with the narrowest resource each
- * action accepts (Service Authorization Reference):
+ * What each rule may call, derived from its metadata `iamActions` (the grants themselves live in
+ * rules/runtime/grants.ts, shared with the runtime's session policy), with the narrowest resource
+ * each action accepts (Service Authorization Reference):
  *
  *   - IAM GetAccountSummary, ListUsers, ListVirtualMFADevices, GenerateCredentialReport and
  *     GetCredentialReport have no resource type: `*`.
@@ -17,70 +18,17 @@
 import { Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type { IConstruct } from 'constructs';
-import type { RuleMetadata } from '../rules/runtime/types';
+import { statementId, type PermissionGrant, type ResourceScope } from '../rules/runtime/grants';
 
-/** The narrowest resource an action can be scoped to, in the account that holds the policy. */
-export type ResourceScope = 'any' | 'iam-user' | 'config-rule';
-
-export interface PermissionGrant {
-  readonly scope: ResourceScope;
-  /** Sorted, no wildcards. */
-  readonly actions: readonly string[];
-}
-
-const IAM_ACTION_SCOPES: Readonly<Record<string, ResourceScope>> = {
-  'iam:GetAccountSummary': 'any',
-  'iam:ListUsers': 'any',
-  'iam:ListVirtualMFADevices': 'any',
-  'iam:GenerateCredentialReport': 'any',
-  'iam:GetCredentialReport': 'any',
-  'iam:ListMFADevices': 'iam-user',
-  'iam:GetLoginProfile': 'iam-user',
-  'iam:GetUser': 'iam-user',
-};
-
-/** What every rule calls to report and to clear verdicts on vanished resources. */
-export const CONFIG_ACTION_SCOPES: Readonly<Record<string, ResourceScope>> = {
-  'config:PutEvaluations': 'any',
-  'config:GetComplianceDetailsByConfigRule': 'config-rule',
-};
-
-const SCOPE_ORDER: readonly ResourceScope[] = ['any', 'iam-user', 'config-rule'];
-
-function group(actions: Iterable<string>): PermissionGrant[] {
-  const byScope = new Map<ResourceScope, Set<string>>();
-  for (const action of actions) {
-    if (action.includes('*')) throw new Error(`wildcard action '${action}' is not allowed`);
-    const scope = IAM_ACTION_SCOPES[action] ?? CONFIG_ACTION_SCOPES[action];
-    if (!scope) {
-      throw new Error(
-        `no resource scope is known for '${action}': add it to infra/permissions.ts after checking the Service Authorization Reference`,
-      );
-    }
-    const set = byScope.get(scope) ?? new Set<string>();
-    set.add(action);
-    byScope.set(scope, set);
-  }
-  return SCOPE_ORDER.flatMap((scope) => {
-    const set = byScope.get(scope);
-    return set ? [{ scope, actions: [...set].sort() }] : [];
-  });
-}
-
-/** Everything one rule's function calls in the evaluated account (reads, then Config). */
-export function rulePermissions(rule: RuleMetadata): PermissionGrant[] {
-  return group([...rule.iamActions, ...Object.keys(CONFIG_ACTION_SCOPES)]);
-}
-
-/** The union over several rules: what the shared member execution role needs. */
-export function packPermissions(rules: readonly RuleMetadata[]): PermissionGrant[] {
-  return group([...rules.flatMap((rule) => rule.iamActions), ...Object.keys(CONFIG_ACTION_SCOPES)]);
-}
-
-/** Every action of a set of grants, sorted. */
-export function grantedActions(grants: readonly PermissionGrant[]): string[] {
-  return grants.flatMap((grant) => grant.actions).sort();
-}
+export {
+  CONFIG_ACTION_SCOPES,
+  grantedActions,
+  IAM_ACTION_SCOPES,
+  packPermissions,
+  rulePermissions,
+  type PermissionGrant,
+  type ResourceScope,
+} from '../rules/runtime/grants';
 
 /** `Fn::Sub` patterns of each scope, for plain CloudFormation templates. */
 export const SCOPE_SUB_PATTERNS: Readonly<Record<Exclude<ResourceScope, 'any'>, string>> = {
@@ -127,17 +75,6 @@ export function toPolicyDocumentJson(grants: readonly PermissionGrant[]): Record
       Resource: grant.scope === 'any' ? '*' : { 'Fn::Sub': SCOPE_SUB_PATTERNS[grant.scope] },
     })),
   };
-}
-
-function statementId(scope: ResourceScope): string {
-  switch (scope) {
-    case 'any':
-      return 'ActionsWithoutResourceType';
-    case 'iam-user':
-      return 'IamUsers';
-    case 'config-rule':
-      return 'ConfigRules';
-  }
 }
 
 /** A cdk-nag finding acknowledged on purpose (`Validations.of(construct).acknowledge`). */

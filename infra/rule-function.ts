@@ -25,6 +25,11 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import type { RuleMetadata } from '../rules/runtime/types';
 import {
+  acknowledge,
+  asyncDesignAcknowledgments,
+  starPermissionsAcknowledgment,
+} from './nag-acknowledgments';
+import {
   rulePermissions,
   toPolicyStatements,
   wildcardAcknowledgments,
@@ -34,6 +39,7 @@ import {
   ASYNC_MAX_EVENT_AGE_SECONDS,
   ASYNC_MAX_RETRY_ATTEMPTS,
   DEFAULT_LOG_RETENTION_DAYS,
+  DEFAULT_RESERVED_CONCURRENCY,
   ESBUILD_TARGET,
   LAMBDA_ESBUILD_ALIASES,
   functionSizing,
@@ -107,6 +113,8 @@ export interface RuleFunctionProps {
   readonly logRetention?: logs.RetentionDays;
   /** What `cdk destroy` does to the log group. Default: RETAIN (logs expire by retention). */
   readonly logRemovalPolicy?: RemovalPolicy;
+  /** Copies that may run at once. Default: settings.DEFAULT_RESERVED_CONCURRENCY (10). */
+  readonly reservedConcurrency?: number;
 }
 
 export interface ConfigInvokeOptions {
@@ -120,6 +128,16 @@ export interface ConfigInvokeOptions {
    * admit an organization whose account list is not known; the caller must rely on other controls.
    */
   readonly anyAccount?: boolean;
+}
+
+/** A bounded, positive number of concurrent copies (Lambda accepts 1 to the account quota). */
+function reservedConcurrency(scope: Construct, value = DEFAULT_RESERVED_CONCURRENCY): number {
+  if (!Number.isInteger(value) || value < 1 || value > 1000) {
+    throw new Error(
+      `${scope.node.path}: reservedConcurrency must be an integer from 1 to 1000, not ${String(value)}`,
+    );
+  }
+  return value;
 }
 
 export class RuleFunction extends Construct {
@@ -194,9 +212,11 @@ export class RuleFunction extends Construct {
       bundling: BUNDLING,
       retryAttempts: ASYNC_MAX_RETRY_ATTEMPTS,
       maxEventAge: Duration.seconds(ASYNC_MAX_EVENT_AGE_SECONDS),
+      reservedConcurrentExecutions: reservedConcurrency(this, props.reservedConcurrency),
     });
 
     this.acknowledgeWildcards(props, assumableRoles);
+    acknowledge(this.function, asyncDesignAcknowledgments());
   }
 
   get functionArn(): string {
@@ -234,6 +254,9 @@ export class RuleFunction extends Construct {
             },
           ]
         : wildcardAcknowledgments(this, rulePermissions(props.rule));
-    Validations.of(this.role).acknowledge(...acknowledgments);
+    Validations.of(this.role).acknowledge(
+      ...acknowledgments,
+      ...(props.executionRole ? [] : [starPermissionsAcknowledgment(acknowledgments)]),
+    );
   }
 }

@@ -106,5 +106,32 @@ export const DEFAULT_STACK_SET_NAME = 'mfa-config-rules-execution-role';
 export const ACCOUNT_STACK_NAME = 'MfaConfigRules-Account';
 export const ORGANIZATION_STACK_NAME = 'MfaConfigRules-Organization';
 
-/** Placeholder organization id, so `cdk synth` works offline; deploy with the real one. */
-export const PLACEHOLDER_ORGANIZATION_ID = 'o-exampleorgid';
+/**
+ * AWS Organizations ids: `o-` and 10–32 lowercase letters or digits. There is no default: the
+ * organization stack is built only from an id the user gives (context `organizationId`).
+ */
+export const ORGANIZATION_ID_PATTERN = /^o-[a-z0-9]{10,32}$/;
+
+/**
+ * Ids that fit the format but name no organization: the example of the AWS documentation, which
+ * this project once shipped as a placeholder. A pack deployed with it could never assume a role.
+ */
+export const EXAMPLE_ORGANIZATION_IDS: readonly string[] = ['o-exampleorgid'];
+
+/**
+ * Reserved concurrency of every rule function: a bound on how many copies run at once, so no
+ * caller (an outside account's Config rule, when the organization stack admits any account) can
+ * take the central account's Lambda concurrency, and so the cost per hour has a ceiling.
+ *
+ * Sized for an organization of 1,000 accounts whose periodic runs arrive together: each function
+ * receives 1,000 asynchronous invocations; at a typical 3 s for the user rule (1 s for the root
+ * rules; README, "What it costs") 10 concurrent copies clear them in 1,000 × 3 s ÷ 10 = 300 s
+ * (100 s for a root rule), a twelfth of MaximumEventAge (3,600 s, below); the rest wait in
+ * Lambda's asynchronous queue, which retries throttled events for up to MaximumEventAge. 30
+ * reserved in all, of the default 1,000 per account and Region (Lambda keeps 100 unreserved).
+ */
+export const DEFAULT_RESERVED_CONCURRENCY = 10;
+/** Typical durations the sizing above assumes, in seconds (not a measurement on real AWS). */
+export const TYPICAL_DURATION_SECONDS = { user: 3, root: 1 } as const;
+/** The organization size the default is sized for. */
+export const SIZED_FOR_ACCOUNTS = 1000;

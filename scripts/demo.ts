@@ -45,17 +45,20 @@ class Demo {
   }
 
   async run(rule: AnyRule): Promise<InvocationSummary> {
+    // The handler returns counts only; the demo keeps the names it saw from its own side.
     const handler = createHandler(rule, {
       clients: this.clients,
       tuning: { pollIntervalMs: 50 },
+      onEvaluations: (evaluations) => {
+        for (const result of evaluations) {
+          // A cleared (vanished) resource comes back named by its id: keep the name seen earlier.
+          if (result.resourceName !== result.resourceId || !this.names.has(result.resourceId)) {
+            this.names.set(result.resourceId, result.resourceName);
+          }
+        }
+      },
     });
     const summary = await handler(scheduledEvent(rule.metadata.name));
-    for (const result of summary.results) {
-      // A cleared (vanished) resource comes back named by its id: keep the name seen earlier.
-      if (result.resourceName !== result.resourceId || !this.names.has(result.resourceId)) {
-        this.names.set(result.resourceId, result.resourceName);
-      }
-    }
     return summary;
   }
 

@@ -14,7 +14,7 @@ import { describeError, InvalidInputError } from '../runtime/errors';
 import { createHandler, evaluateRule } from '../runtime/handler';
 import { logger } from '../runtime/logger';
 import { parseParameters } from '../runtime/parameters';
-import type { AnyRule } from '../runtime/types';
+import type { AnyRule, Evaluation } from '../runtime/types';
 import { formatCounts, formatTable, type Row } from './format';
 
 export const EXIT = { OK: 0, NON_COMPLIANT: 1, ERROR: 2 } as const;
@@ -80,7 +80,9 @@ async function evaluate(
   const raw = options.parameters ? parseJsonObject(options.parameters, '--parameters') : {};
   const params = rules.map((rule) => parseParameters(rule, raw));
   const clients = provider(options);
-  const access = await clients.forAccount(options.accountId, params[0]?.ExecutionRoleName);
+  const access = await clients.forAccount(options.accountId, params[0]?.ExecutionRoleName, {
+    rules: rules.map((rule) => rule.metadata),
+  });
   const rows: Row[] = [];
   for (const [index, rule] of rules.entries()) {
     const evaluations = await evaluateRule(
@@ -126,11 +128,15 @@ async function invoke(
     throw new InvalidInputError(`cannot read --event ${options.event}: ${describeError(error)}`);
   }
   const event = parseJsonObject(text, `--event ${options.event}`);
-  const handler = createHandler(rule, { clients: provider(options) });
+  // The handler returns counts only; the verdicts come from this process's own side.
+  let verdicts: readonly Evaluation[] = [];
+  const handler = createHandler(rule, {
+    clients: provider(options),
+    onEvaluations: (all) => (verdicts = all),
+  });
   const deadline = Date.now() + timeoutMs;
   const summary = await handler(event, { getRemainingTimeInMillis: () => deadline - Date.now() });
-  const { results, ...short } = summary;
-  io.stdout(`${JSON.stringify(short, null, 2)}\n`);
+  io.stdout(`${JSON.stringify({ ...summary, verdicts }, null, 2)}\n`);
   return EXIT.OK;
 }
 

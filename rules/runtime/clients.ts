@@ -11,7 +11,15 @@
 import { ConfigServiceClient } from '@aws-sdk/client-config-service';
 import { IAMClient } from '@aws-sdk/client-iam';
 import { AssumeRoleCommand, GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
-import { AccountMismatchError, DataLoadError, describeError } from './errors';
+import {
+  AccountMismatchError,
+  AccountRefusedError,
+  DataLoadError,
+  describeError,
+  errorName,
+} from './errors';
+import { sessionPolicy } from './grants';
+import type { RuleMetadata } from './types';
 
 export const DEFAULT_MAX_ATTEMPTS = 8;
 
@@ -90,6 +98,9 @@ export function parseFunctionArn(arn: string): Identity {
   return { partition: match[1], accountId: match[2], arn };
 }
 
+/** STS errors that mean "this role may not be assumed by this function", not a failure of ours. */
+const REFUSED_ASSUME_ERRORS = new Set(['AccessDenied', 'AccessDeniedException']);
+
 export interface InvocationHints {
   /**
    * The invoked function's ARN (from the Lambda context). A function's execution role lives in the
@@ -97,6 +108,12 @@ export interface InvocationHints {
    * STS call.
    */
   functionArn?: string;
+  /**
+   * The rules this access serves. With an execution role, the session is narrowed to exactly their
+   * actions (a session policy on AssumeRole, rules/runtime/grants.ts), and cached per rule set.
+   * Absent: the role's full permissions (the CLI's read-only `evaluate` of several rules).
+   */
+  rules?: readonly RuleMetadata[];
 }
 
 /**
@@ -145,16 +162,34 @@ export class ClientProvider {
     }
     const target = accountId ?? own.accountId;
     const roleArn = `arn:${own.partition}:iam::${target}:role/${executionRoleName}`;
-    const cached = this.roles.get(roleArn);
+    const rules = hints.rules ?? [];
+    const policy = rules.length
+      ? sessionPolicy(rules, { partition: own.partition, accountId: target })
+      : undefined;
+    // One session per role and rule set: a session narrowed to one rule never serves another.
+    const cacheKey = `${roleArn}|${rules
+      .map((rule) => rule.name)
+      .sort()
+      .join(',')}`;
+    const cached = this.roles.get(cacheKey);
     if (cached && cached.expiresAt - Date.now() > CREDENTIAL_REFRESH_MARGIN_MS) {
       return cached.access;
     }
     let out;
     try {
       out = await this.sts.send(
-        new AssumeRoleCommand({ RoleArn: roleArn, RoleSessionName: ROLE_SESSION_NAME }),
+        new AssumeRoleCommand({
+          RoleArn: roleArn,
+          RoleSessionName: ROLE_SESSION_NAME,
+          ...(policy ? { Policy: policy } : {}),
+        }),
       );
     } catch (error) {
+      if (REFUSED_ASSUME_ERRORS.has(errorName(error) ?? '')) {
+        throw new AccountRefusedError(
+          `account ${target} refused: this function may not assume ${roleArn} (an account outside the organization, or an execution role that is missing or altered): ${describeError(error)}`,
+        );
+      }
       throw new DataLoadError(`cannot assume ${roleArn}: ${describeError(error)}`);
     }
     const creds = out.Credentials;
@@ -174,7 +209,7 @@ export class ClientProvider {
       target,
     );
     const expiresAt = creds.Expiration ? creds.Expiration.getTime() : Date.now() + 15 * 60_000;
-    this.roles.set(roleArn, { access, expiresAt });
+    this.roles.set(cacheKey, { access, expiresAt });
     return access;
   }
 }

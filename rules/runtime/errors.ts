@@ -23,6 +23,15 @@ export class AccountMismatchError extends Error {
   override readonly name = 'AccountMismatchError';
 }
 
+/**
+ * The event names an account this function may not read: STS refused the execution role (an
+ * account outside the organization, or one whose role is missing or altered). Logged as a refused
+ * account, not as a failure of the pack; nothing is read and nothing is reported.
+ */
+export class AccountRefusedError extends Error {
+  override readonly name = 'AccountRefusedError';
+}
+
 /** Name and message of any thrown value, on one line, for logs and CLI output. */
 export function describeError(error: unknown): string {
   if (error instanceof Error) {

@@ -1,6 +1,14 @@
 /**
  * The AWS Config event, validated strictly. Anything off throws an InvalidInputError naming what
  * is wrong; AWS Config shows that message on the rule and nothing is reported.
+ *
+ * Unknown keys, in the event and in `invokingEvent`, are IGNORED, not rejected: every key the
+ * runtime reads is required to have exactly its documented shape, and nothing else is read or
+ * passed on. AWS adds fields to these events over time (`configRuleId`, `version`,
+ * `evaluationMode`, `executionRoleArn`, `recordVersion`, `configurationItemDiff`, …; the
+ * configuration item carries dozens); rejecting unknown keys would turn such an addition into
+ * every rule of every account failing at once, with verdicts frozen until a new release. Ignoring
+ * them cannot change a verdict, because nothing unknown is ever used.
  */
 import * as z from 'zod/mini';
 import { InvalidInputError } from './errors';
@@ -22,9 +30,15 @@ const KNOWN_STATUSES = [
   'ResourceDeletedNotRecorded',
 ];
 
-const isoTime = z
-  .string()
-  .check(z.refine((value) => !Number.isNaN(Date.parse(value)), 'not an ISO 8601 time'));
+/**
+ * An ISO 8601 date and time with a time zone (`Z` or `±hh:mm`), as AWS Config writes them
+ * (`2016-02-17T01:36:34.043Z`). `Date.parse` alone would accept `"0"` (the year 2000), a date
+ * without a zone (read as local time) and February 30.
+ */
+const isoTime = z.iso.datetime({
+  offset: true,
+  error: 'must be an ISO 8601 date and time with a time zone, e.g. 2026-03-01T10:00:00Z',
+});
 
 const envelopeSchema = z.object({
   invokingEvent: z.string({ error: 'invokingEvent must be a JSON string' }),
@@ -37,8 +51,11 @@ const envelopeSchema = z.object({
     .string({ error: 'configRuleName is required' })
     .check(z.minLength(1, 'configRuleName is empty')),
   accountId: z
-    .string({ error: 'accountId is required' })
-    .check(z.regex(/^\d{12}$/, 'accountId must be 12 digits')),
+    .string({
+      error: (issue) =>
+        issue.input === undefined ? 'accountId is required' : 'accountId must be a 12-digit string',
+    })
+    .check(z.regex(/^\d{12}$/, 'accountId must be a 12-digit string')),
   configRuleArn: z.optional(z.string()),
   executionRoleArn: z.optional(z.string()),
 });
@@ -164,8 +181,10 @@ export function formatIssues(error: z.core.$ZodError): string {
   return error.issues
     .slice(0, 3)
     .map((issue) => {
-      const where = issue.path.length ? `${issue.path.join('.')}: ` : '';
-      return `${where}${describeIssue(issue)}`;
+      const path = issue.path.join('.');
+      const message = describeIssue(issue);
+      // A message that already names its key ("accountId must be …") is not prefixed again.
+      return !path || message.startsWith(`${path} `) ? message : `${path}: ${message}`;
     })
     .join('; ');
 }

@@ -1,14 +1,22 @@
 /**
  * The Lambda runtime every rule shares:
- *   event → (validate) request → (assume role, verify account) clients → gather facts →
- *   rule.evaluate → (+ clean-up of vanished resources) → PutEvaluations.
- * Any failure throws before anything is sent from partial data.
+ *   event → (validate, and check it is for this rule) request → (assume role narrowed to this
+ *   rule, verify account) clients → gather facts → rule.evaluate → (+ clean-up of vanished
+ *   resources) → PutEvaluations.
+ * Any failure throws before anything is sent from partial data. The handler returns counts only:
+ * whoever may invoke a function synchronously reads nothing of an account through it.
  */
 import { ClientProvider, type AccountAccess } from './clients';
-import { describeError, InvalidInputError } from './errors';
+import {
+  AccountMismatchError,
+  AccountRefusedError,
+  describeError,
+  InvalidInputError,
+} from './errors';
 import { parseConfigEvent, scopeFor, type ConfigRequest } from './event';
 import { logger } from './logger';
 import { parseParameters } from './parameters';
+import { isRuleName } from './rule-name';
 import {
   assertUnique,
   recordedEvaluations,
@@ -30,6 +38,11 @@ export interface HandlerOptions {
   tuning?: GatherTuning;
   /** Stop sending when fewer than this many milliseconds remain (default 5 s). */
   reserveMs?: number;
+  /**
+   * Called in-process with the evaluations once they were sent (the CLI's `invoke` prints them).
+   * They never leave the process through the return value.
+   */
+  onEvaluations?: (evaluations: readonly Evaluation[]) => void;
 }
 
 export interface InvocationSummary {
@@ -45,7 +58,6 @@ export interface InvocationSummary {
   putEvaluationsCalls: number;
   resent: number;
   durationMs: number;
-  results: Evaluation[];
 }
 
 export type ConfigRuleHandler = (
@@ -64,6 +76,11 @@ export function createHandler(rule: AnyRule, options: HandlerOptions = {}): Conf
     let request: ConfigRequest | undefined;
     try {
       request = parseConfigEvent(event);
+      if (!isRuleName(request.ruleName, name)) {
+        throw new InvalidInputError(
+          `this function serves the rule ${name} only (or its conformance pack copy, ${name}-conformance-pack-<id>), not ${JSON.stringify(request.ruleName.slice(0, 128))}`,
+        );
+      }
       const params = parseParameters(rule, request.ruleParameters);
       const target = request.target;
       if (
@@ -76,6 +93,7 @@ export function createHandler(rule: AnyRule, options: HandlerOptions = {}): Conf
       }
       const access = await provider.forAccount(request.accountId, params.ExecutionRoleName, {
         ...(context?.invokedFunctionArn ? { functionArn: context.invokedFunctionArn } : {}),
+        rules: [rule.metadata],
       });
       // A periodic run also clears verdicts on resources that vanished: what the rule has on
       // record is read alongside the facts, and compared with the new verdicts below.
@@ -147,8 +165,8 @@ export function createHandler(rule: AnyRule, options: HandlerOptions = {}): Conf
         putEvaluationsCalls: sent.calls,
         resent: sent.resent,
         durationMs: Date.now() - started,
-        results: all,
       };
+      options.onEvaluations?.(all);
       logger.info('evaluated', {
         rule: name,
         accountId: summary.accountId,
@@ -163,15 +181,34 @@ export function createHandler(rule: AnyRule, options: HandlerOptions = {}): Conf
       });
       return summary;
     } catch (error) {
-      logger.error('evaluation failed; nothing more was reported', {
+      const fields = {
         rule: name,
         accountId: request?.accountId,
         messageType: request?.messageType,
-        error: describeError(error),
-      });
+        error: withoutUserName(describeError(error), request),
+      };
+      if (error instanceof AccountRefusedError || error instanceof AccountMismatchError) {
+        // Someone else's event (or a broken execution role), not a failure of the pack.
+        logger.warn('refused account; nothing was read or reported', {
+          ...fields,
+          refusedAccount: request?.accountId,
+        });
+      } else {
+        logger.error('evaluation failed; nothing more was reported', fields);
+      }
       throw error;
     }
   };
+}
+
+/**
+ * Logs name users by id (`AIDA…`), never by name: the user name a change event carries is replaced
+ * by the user's id in anything logged (an AWS error message may quote it).
+ */
+function withoutUserName(message: string, request: ConfigRequest | undefined): string {
+  const target = request?.target;
+  if (target?.kind !== 'resource' || !target.resourceName) return message;
+  return message.split(target.resourceName).join(target.resourceId);
 }
 
 /**

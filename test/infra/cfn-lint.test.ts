@@ -8,12 +8,12 @@ import { ACCOUNT_STACK_NAME, ORGANIZATION_STACK_NAME } from '../../infra/setting
 import {
   cfnLint,
   resourceOf,
-  synthesizeApp,
+  synthesizeOrgApp,
   tempDir,
   templateOf,
   writeTemplate,
   type LintFinding,
-  type Synthesized,
+  type SynthesizedWithOrganization,
 } from './support/synth';
 
 let findings: LintFinding[];
@@ -30,8 +30,8 @@ function unexpected(found: LintFinding[]): LintFinding[] {
 }
 
 beforeAll(() => {
-  const byDefault = synthesizeApp();
-  const delegated = synthesizeApp({
+  const byDefault = synthesizeOrgApp();
+  const delegated = synthesizeOrgApp({
     organizationId: 'o-a1b2c3d4e5',
     callAs: 'DELEGATED_ADMIN',
     managementAccountId: '111111111111',
@@ -39,7 +39,7 @@ beforeAll(() => {
     targetOrganizationalUnitIds: 'r-ab12',
   });
   const dir = tempDir('lint');
-  const embedded = (synth: Synthesized, name: string) => {
+  const embedded = (synth: SynthesizedWithOrganization, name: string) => {
     const org = templateOf(synth.organization);
     const account = templateOf(synth.account);
     return {

@@ -3,33 +3,49 @@
  * account's role), organization conformance pack, invoke permissions; default context and a
  * delegated-administrator configuration.
  */
-import { App } from 'aws-cdk-lib';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { App, Validations } from 'aws-cdk-lib';
 import { Match, type Template } from 'aws-cdk-lib/assertions';
-import { AwsSolutionsChecks } from 'cdk-nag';
+import { AwsSolutionsChecks, ServerlessChecks } from 'cdk-nag';
 import { RULE_METADATA } from '../../rules/catalog';
+import { sessionPolicy } from '../../rules/runtime/grants';
+import { buildApp, ORGANIZATION_STACK_SKIPPED } from '../../infra/app-builder';
 import {
   conformancePackTemplateBody,
   EXECUTION_ROLE_PARAMETER,
   logicalIdOf,
 } from '../../infra/conformance-pack-template';
-import { EXECUTION_ROLE_POLICY_NAME, executionRoleTemplate } from '../../infra/execution-role';
+import {
+  EXECUTION_ROLE_POLICY_NAME,
+  executionRoleProtectionScp,
+  executionRoleTemplate,
+} from '../../infra/execution-role';
 import { grantedActions, packPermissions } from '../../infra/permissions';
 import {
+  ACCOUNT_STACK_NAME,
+  ASYNC_MAX_EVENT_AGE_SECONDS,
   centralRoleName,
+  DEFAULT_RESERVED_CONCURRENCY,
+  SIZED_FOR_ACCOUNTS,
+  TYPICAL_DURATION_SECONDS,
   DEFAULT_EXECUTION_ROLE_NAME,
   DEFAULT_PACK_NAME,
   DEFAULT_STACK_SET_NAME,
   ORGANIZATION_STACK_NAME,
-  PLACEHOLDER_ORGANIZATION_ID,
 } from '../../infra/settings';
 import { MfaConfigRulesOrganizationStack, TARGET_OUS_PARAMETER } from '../../infra/stacks';
 import {
   annotationsOf,
+  cdkJsonContext,
+  REPO_ROOT,
   resourceOf,
   synthesizeApp,
+  synthesizeOrgApp,
   tempDir,
   templateOf,
-  type Synthesized,
+  TEST_ORGANIZATION_ID,
+  type SynthesizedWithOrganization,
 } from './support/synth';
 
 const join = (...parts: unknown[]) => ({ 'Fn::Join': ['', parts] });
@@ -59,7 +75,7 @@ const actionsOf = (statement: Statement) =>
 const MEMBERS = ['222222222222', '333333333333'];
 const MANAGEMENT = '111111111111';
 const DELEGATED_CONTEXT = {
-  organizationId: 'o-a1b2c3d4e5',
+  organizationId: 'o-b2c3d4e5f6',
   callAs: 'DELEGATED_ADMIN',
   managementAccountId: MANAGEMENT,
   memberAccountIds: [...MEMBERS, MANAGEMENT].join(','),
@@ -68,14 +84,14 @@ const DELEGATED_CONTEXT = {
   maximumExecutionFrequency: 'One_Hour',
 };
 
-let byDefault: Synthesized;
-let delegated: Synthesized;
+let byDefault: SynthesizedWithOrganization;
+let delegated: SynthesizedWithOrganization;
 let template: Template;
 let delegatedTemplate: Template;
 
 beforeAll(() => {
-  byDefault = synthesizeApp();
-  delegated = synthesizeApp(DELEGATED_CONTEXT);
+  byDefault = synthesizeOrgApp();
+  delegated = synthesizeOrgApp(DELEGATED_CONTEXT);
   template = templateOf(byDefault.organization);
   delegatedTemplate = templateOf(delegated.organization);
 });
@@ -89,7 +105,7 @@ function stackSetTemplate(
   };
 }
 
-describe('organization stack (default context: management account)', () => {
+describe('organization stack (only organizationId given: management account)', () => {
   it(`is synthesized by default as ${ORGANIZATION_STACK_NAME}`, () => {
     expect(byDefault.organization.stackName).toBe(ORGANIZATION_STACK_NAME);
   });
@@ -112,7 +128,7 @@ describe('organization stack (default context: management account)', () => {
         ],
         Parameters: [
           { ParameterKey: 'CentralAccountId', ParameterValue: { Ref: 'AWS::AccountId' } },
-          { ParameterKey: 'OrganizationId', ParameterValue: PLACEHOLDER_ORGANIZATION_ID },
+          { ParameterKey: 'OrganizationId', ParameterValue: TEST_ORGANIZATION_ID },
         ],
       }),
     );
@@ -206,7 +222,7 @@ describe('organization stack (default context: management account)', () => {
               join('arn:', partition, ':iam::', account, `:role/${centralRoleName(rule.name)}`),
             ),
           },
-          StringEquals: { 'aws:PrincipalOrgID': PLACEHOLDER_ORGANIZATION_ID },
+          StringEquals: { 'aws:PrincipalOrgID': TEST_ORGANIZATION_ID },
         },
       },
     ]);
@@ -274,9 +290,6 @@ describe('organization stack (default context: management account)', () => {
     const annotations = annotationsOf(byDefault.organization);
     expect(
       annotations.findWarning('*', Match.stringLikeRegexp('AWS Config of any account may invoke')),
-    ).toHaveLength(1);
-    expect(
-      annotations.findWarning('*', Match.stringLikeRegexp('organizationId is the placeholder')),
     ).toHaveLength(1);
   });
 
@@ -377,7 +390,7 @@ describe('organization stack (delegated administrator, account list given)', () 
                   Effect: 'Allow',
                   Action: 'sts:AssumeRole',
                   Resource: join('arn:', partition, ':iam::*:role/CustomExecution'),
-                  Condition: { StringEquals: { 'aws:ResourceOrgID': 'o-a1b2c3d4e5' } },
+                  Condition: { StringEquals: { 'aws:ResourceOrgID': 'o-b2c3d4e5f6' } },
                 },
               ]),
             },
@@ -423,6 +436,161 @@ describe('organization stack inputs', () => {
   it('refuses an unknown frequency in context', () => {
     expect(() => synthesizeApp({ maximumExecutionFrequency: 'Daily' })).toThrow(
       /not a Config frequency/,
+    );
+  });
+});
+
+describe('safe to deploy org-wide (issue 11)', () => {
+  it('without organizationId: no organization stack, and the account stack synthesizes', () => {
+    // Prepare
+    expect(cdkJsonContext()).not.toHaveProperty('organizationId');
+
+    // Act
+    const plain = synthesizeApp();
+
+    // Assess
+    expect(plain.organization).toBeUndefined();
+    expect(plain.assembly.stacks.map((s) => s.stackName)).toEqual([ACCOUNT_STACK_NAME]);
+    expect(plain.assembly.getStackByName(ACCOUNT_STACK_NAME).template).toHaveProperty('Resources');
+    expect(ORGANIZATION_STACK_SKIPPED).toMatch(/-c organizationId=o-/);
+  });
+
+  it.each([
+    ['o-exampleorgid', /organizationId 'o-exampleorgid' is the AWS documentation's example/],
+    ['o-123', /organizationId 'o-123' is not an AWS Organizations id/],
+    ['O-ABCDEFGHIJ', /organizationId 'O-ABCDEFGHIJ' is not an AWS Organizations id/],
+    ['o-' + 'a'.repeat(33), /organizationId 'o-a+' is not an AWS Organizations id/],
+    ['exampleorgid', /organizationId 'exampleorgid' is not an AWS Organizations id/],
+  ])('organizationId %s fails the organization stack, naming organizationId', (id, message) => {
+    expect(() =>
+      buildApp(new App({ outdir: tempDir('bad-org'), context: { organizationId: id } })),
+    ).toThrow(message);
+  });
+
+  it('reserved concurrency on every function of both stacks (default, and the context value)', () => {
+    // Prepare
+    const stacks = [byDefault.account, byDefault.organization, delegated.organization];
+    const custom = new MfaConfigRulesOrganizationStack(new App({ outdir: tempDir('rc') }), 'Org', {
+      organizationId: TEST_ORGANIZATION_ID,
+      targetOrganizationalUnitIds: ['r-ab12'],
+      reservedConcurrency: 25,
+    });
+
+    // Act
+    const functions = stacks.map((stack) =>
+      templateOf(stack).findResources('AWS::Lambda::Function'),
+    );
+
+    // Assess
+    for (const found of functions) {
+      const all = Object.values(found) as { Properties: Record<string, unknown> }[];
+      expect(all).toHaveLength(RULE_METADATA.length);
+      for (const fn of all) {
+        expect(fn.Properties.ReservedConcurrentExecutions).toBe(DEFAULT_RESERVED_CONCURRENCY);
+      }
+    }
+    const customFunctions = Object.values(
+      templateOf(custom).findResources('AWS::Lambda::Function'),
+    ) as { Properties: Record<string, unknown> }[];
+    expect(customFunctions.map((fn) => fn.Properties.ReservedConcurrentExecutions)).toEqual(
+      RULE_METADATA.map(() => 25),
+    );
+    expect(() =>
+      synthesizeApp({ organizationId: TEST_ORGANIZATION_ID, reservedConcurrency: '0' }),
+    ).toThrow(/reservedConcurrency must be an integer from 1 to 1000/);
+  });
+
+  it('the default concurrency clears 1,000 accounts well inside MaximumEventAge', () => {
+    const seconds =
+      (SIZED_FOR_ACCOUNTS * TYPICAL_DURATION_SECONDS.user) / DEFAULT_RESERVED_CONCURRENCY;
+    expect(seconds).toBe(300);
+    expect(seconds).toBeLessThanOrEqual(ASYNC_MAX_EVENT_AGE_SECONDS / 10);
+  });
+
+  it.each([
+    ['account stack', () => byDefault.account],
+    ['organization stack, any account', () => byDefault.organization],
+    ['organization stack, account list', () => delegated.organization],
+  ])('%s: no unacknowledged cdk-nag AwsSolutions or Serverless finding', (_name, stack) => {
+    for (const pack of [new AwsSolutionsChecks(), new ServerlessChecks()]) {
+      expect(pack.validateScope(stack()).violations).toEqual([]);
+    }
+  });
+
+  it('every acknowledgment has a reason an auditor can check', () => {
+    for (const stack of [byDefault.account, byDefault.organization, delegated.organization]) {
+      const acknowledged = stack.node
+        .findAll()
+        .flatMap((c) => c.node.metadata)
+        .filter((m) => m.type === Validations.ACKNOWLEDGED_RULES_METADATA_KEY)
+        .flatMap((m) => Object.entries(m.data as Record<string, string>));
+      const ids = new Set(
+        acknowledged.map(([id]) => id.replace(/^annotation::/i, '').replace(/\[.*$/, '')),
+      );
+      expect([...ids].sort()).toEqual(
+        expect.arrayContaining([
+          'AwsSolutions-IAM5',
+          'Serverless-LambdaAsyncFailureDestination',
+          'Serverless-LambdaDLQ',
+          'Serverless-LambdaTracing',
+        ]),
+      );
+      for (const [, reason] of acknowledged) expect(reason.length).toBeGreaterThan(80);
+    }
+  });
+
+  it("each rule's session policy holds exactly the actions the account stack grants its role", () => {
+    const account = templateOf(byDefault.account);
+    for (const rule of RULE_METADATA) {
+      // Prepare
+      const role = resourceOf(account, 'AWS::IAM::Role', `Pack${logicalIdOf(rule.name)}Role`);
+      const policies = role.Properties.Policies as {
+        PolicyDocument: { Statement: Statement[] };
+      }[];
+      const granted = (policies[0]?.PolicyDocument.Statement ?? [])
+        .filter((s) => s.Sid !== 'OwnLogGroup')
+        .flatMap(actionsOf)
+        .sort();
+
+      // Act
+      const session = JSON.parse(
+        sessionPolicy([rule], { partition: 'aws', accountId: '222222222222' }),
+      ) as { Statement: Statement[] };
+
+      // Assess
+      expect(session.Statement.flatMap(actionsOf).sort()).toEqual(granted);
+    }
+  });
+
+  it('outside accounts: the central roles may assume only the execution role inside the organization', () => {
+    for (const rule of RULE_METADATA) {
+      const role = resourceOf(template, 'AWS::IAM::Role', `Pack${logicalIdOf(rule.name)}Role`);
+      const statements =
+        (role.Properties.Policies as { PolicyDocument: { Statement: Statement[] } }[])[0]
+          ?.PolicyDocument.Statement ?? [];
+      expect(statements.map((s) => s.Sid)).toEqual([
+        'OwnLogGroup',
+        'AssumeExecutionRoleInOrganization',
+      ]);
+      const assume = statements[1];
+      expect(actionsOf(assume ?? { Effect: '', Action: [], Resource: '' })).toEqual([
+        'sts:AssumeRole',
+      ]);
+      expect(assume?.Condition).toEqual({
+        StringEquals: { 'aws:ResourceOrgID': TEST_ORGANIZATION_ID },
+      });
+    }
+  });
+
+  it("the README's SCP is the one the code generates, for the default role name", () => {
+    const readme = fs.readFileSync(path.join(REPO_ROOT, 'README.md'), 'utf8');
+    const scp = executionRoleProtectionScp(DEFAULT_EXECUTION_ROLE_NAME);
+    expect(readme).toContain(JSON.stringify(scp, null, 2));
+    const statement = (scp.Statement as Statement[])[0];
+    expect(statement?.Effect).toBe('Deny');
+    expect(statement?.Resource).toBe(`arn:*:iam::*:role/${DEFAULT_EXECUTION_ROLE_NAME}`);
+    expect(actionsOf(statement ?? { Effect: '', Action: [], Resource: '' })).toEqual(
+      expect.arrayContaining(['iam:DeleteRole', 'iam:PutRolePolicy', 'iam:UpdateAssumeRolePolicy']),
     );
   });
 });

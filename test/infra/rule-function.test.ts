@@ -24,17 +24,17 @@ import {
   DEFAULT_EXECUTION_ROLE_NAME,
   DEFAULT_LOG_RETENTION_DAYS,
   LAMBDA_RUNTIME,
-  PLACEHOLDER_ORGANIZATION_ID,
   RULE_FUNCTION_SIZING,
 } from '../../infra/settings';
 import {
   functionAssetDir,
   REPO_ROOT,
   resourceOf,
-  synthesizeApp,
+  synthesizeOrgApp,
   tempDir,
+  TEST_ORGANIZATION_ID,
   templateOf,
-  type Synthesized,
+  type SynthesizedWithOrganization,
 } from './support/synth';
 
 /** Target size of each bundle; each size is printed by the load test. */
@@ -72,7 +72,7 @@ function roleStatements(template: Template, ruleName: string): Statement[] {
   return policies[0]?.PolicyDocument.Statement ?? [];
 }
 
-let synth: Synthesized;
+let synth: SynthesizedWithOrganization;
 let account_: Template;
 let organization: Template;
 
@@ -89,7 +89,7 @@ function periodicRun(rule: string) {
   return { event, functionArn };
 }
 
-/** Runs a bundle's handler once in a fresh `node` with only `env`; prints its verdicts as JSON. */
+/** Runs a bundle's handler once in a fresh `node` with only `env`; prints its return value as JSON. */
 function runBundle(file: string, rule: string, env: Record<string, string>) {
   const { event, functionArn } = periodicRun(rule);
   const script = [
@@ -99,7 +99,7 @@ function runBundle(file: string, rule: string, env: Record<string, string>) {
     '  getRemainingTimeInMillis: () => deadline - Date.now(),',
     `  invokedFunctionArn: ${JSON.stringify(functionArn)},`,
     '});',
-    'process.stdout.write(JSON.stringify(summary.results.map((r) => [r.resourceId, r.compliance])));',
+    'process.stdout.write(JSON.stringify(summary));',
   ].join('\n');
   return spawnSync(process.execPath, ['--input-type=module', '-e', script], {
     cwd: path.dirname(file),
@@ -110,7 +110,7 @@ function runBundle(file: string, rule: string, env: Record<string, string>) {
 }
 
 beforeAll(() => {
-  synth = synthesizeApp();
+  synth = synthesizeOrgApp();
   account_ = templateOf(synth.account);
   organization = templateOf(synth.organization);
 });
@@ -206,7 +206,7 @@ describe.each(RULE_METADATA.map((rule) => [rule.name, rule] as const))(
           Effect: 'Allow',
           Action: 'sts:AssumeRole',
           Resource: join('arn:', partition, `:iam::*:role/${DEFAULT_EXECUTION_ROLE_NAME}`),
-          Condition: { StringEquals: { 'aws:ResourceOrgID': PLACEHOLDER_ORGANIZATION_ID } },
+          Condition: { StringEquals: { 'aws:ResourceOrgID': TEST_ORGANIZATION_ID } },
         },
       ]);
     });
@@ -272,9 +272,11 @@ describe.each(RULE_METADATA.map((rule) => [rule.name, rule] as const))(
 
       // Assess
       expect(withKeys.status).toBe(0);
-      const verdicts = JSON.parse(withKeys.stdout) as [string, string][];
-      expect(verdicts).toEqual(expected.results.map((r) => [r.resourceId, r.compliance]));
-      expect(verdicts.length).toBe(name === 'iam-user-console-mfa' ? 4 : 1);
+      // The deployed handler returns counts only: the same counts as in-process, nothing else.
+      const summary = JSON.parse(withKeys.stdout) as Record<string, unknown>;
+      expect(summary.counts).toEqual(expected.counts);
+      expect(summary.evaluations).toBe(name === 'iam-user-console-mfa' ? 4 : 1);
+      expect(Object.keys(summary).sort()).toEqual(Object.keys(expected).sort());
       expect(withoutKeys.status).not.toBe(0);
       expect(withoutKeys.stdout).toBe('');
       expect(withoutKeys.stderr).toMatch(/Unable to find environment variable credentials/);

@@ -29,9 +29,13 @@ import {
   DeadlineError,
   InvalidInputError,
 } from '../../rules/runtime/errors';
-import { createHandler } from '../../rules/runtime/handler';
+import {
+  createHandler as createRuntimeHandler,
+  type HandlerOptions,
+} from '../../rules/runtime/handler';
 import { mapPool } from '../../rules/runtime/pool';
 import { SEND_CONCURRENCY } from '../../rules/runtime/report';
+import type { AnyRule } from '../../rules/runtime/types';
 import {
   changeEvent,
   scheduledEvent,
@@ -46,6 +50,14 @@ import {
   reportRow,
   type TestUser,
 } from './helpers';
+
+/** The events below name the rule 'the-rule': each rule under test is served under that name. */
+function createHandler(rule: AnyRule, options?: HandlerOptions) {
+  return createRuntimeHandler(
+    { ...rule, metadata: { ...rule.metadata, name: 'the-rule' } },
+    options,
+  );
+}
 
 const sts = mockClient(STSClient);
 const iam = mockClient(IAMClient);
@@ -634,7 +646,7 @@ describe('bad events and parameters', () => {
       /invalid invokingEvent/,
     ],
     ['missing resultToken', event({ resultToken: undefined }), /resultToken/],
-    ['bad accountId', event({ accountId: '12345' }), /accountId must be 12 digits/],
+    ['bad accountId', event({ accountId: '12345' }), /accountId must be a 12-digit string/],
     ['unknown parameter', event({ ruleParameters: '{"Foo":"x"}' }), /invalid rule parameters.*Foo/],
     [
       'invalid role name',

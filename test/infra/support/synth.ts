@@ -10,6 +10,7 @@ import { App, type Stack } from 'aws-cdk-lib';
 import { Annotations, Template } from 'aws-cdk-lib/assertions';
 import type { CloudAssembly } from 'aws-cdk-lib/cx-api';
 import { buildApp, type MfaConfigRulesApp } from '../../../infra/app-builder';
+import type { MfaConfigRulesOrganizationStack } from '../../../infra/stacks';
 
 export const REPO_ROOT = path.resolve(__dirname, '..', '..', '..');
 
@@ -50,6 +51,23 @@ export function synthesizeApp(context: Record<string, unknown> = {}): Synthesize
   const built = buildApp(app);
   const assembly = quietly(() => app.synth());
   return { ...built, outdir, assembly };
+}
+
+/** The organization id the tests give (`-c organizationId=…`); cdk.json has none. */
+export const TEST_ORGANIZATION_ID = 'o-a1b2c3d4e5';
+
+export type SynthesizedWithOrganization = Synthesized & {
+  organization: MfaConfigRulesOrganizationStack;
+};
+
+/** The default app with an organization id (so both stacks), plus extra context. */
+export function synthesizeOrgApp(
+  context: Record<string, unknown> = {},
+): SynthesizedWithOrganization {
+  const synth = synthesizeApp({ organizationId: TEST_ORGANIZATION_ID, ...context });
+  const { organization } = synth;
+  if (!organization) throw new Error('the organization stack was not built');
+  return { ...synth, organization };
 }
 
 /**

@@ -1,0 +1,125 @@
+/**
+ * What each rule may call, as plain data (no CDK import): the one source for the functions' own
+ * roles and the organization's execution role (rendered by infra/permissions.ts) and for the
+ * session policy the runtime passes when it assumes the execution role (rules/runtime/clients.ts),
+ * so a rule's cross-account session can do exactly what its single-account role may do.
+ *
+ * The narrowest resource each action accepts (Service Authorization Reference):
+ *
+ *   - IAM GetAccountSummary, ListUsers, ListVirtualMFADevices, GenerateCredentialReport and
+ *     GetCredentialReport have no resource type: `*`.
+ *   - IAM ListMFADevices, GetLoginProfile and GetUser act on a `user`:
+ *     `arn:<partition>:iam::<account>:user/*`.
+ *   - config:PutEvaluations has no resource type: `*`.
+ *   - config:GetComplianceDetailsByConfigRule acts on a `ConfigRule`, whose ARN carries the rule's
+ *     generated id (`config-rule/config-rule-ab12cd`), not its name:
+ *     `arn:<partition>:config:<region>:<account>:config-rule/*`.
+ */
+import type { RuleMetadata } from './types';
+
+/** The narrowest resource an action can be scoped to, in the account that holds the policy. */
+export type ResourceScope = 'any' | 'iam-user' | 'config-rule';
+
+export interface PermissionGrant {
+  readonly scope: ResourceScope;
+  /** Sorted, no wildcards. */
+  readonly actions: readonly string[];
+}
+
+export const IAM_ACTION_SCOPES: Readonly<Record<string, ResourceScope>> = {
+  'iam:GetAccountSummary': 'any',
+  'iam:ListUsers': 'any',
+  'iam:ListVirtualMFADevices': 'any',
+  'iam:GenerateCredentialReport': 'any',
+  'iam:GetCredentialReport': 'any',
+  'iam:ListMFADevices': 'iam-user',
+  'iam:GetLoginProfile': 'iam-user',
+  'iam:GetUser': 'iam-user',
+};
+
+/** What every rule calls to report and to clear verdicts on vanished resources. */
+export const CONFIG_ACTION_SCOPES: Readonly<Record<string, ResourceScope>> = {
+  'config:PutEvaluations': 'any',
+  'config:GetComplianceDetailsByConfigRule': 'config-rule',
+};
+
+const SCOPE_ORDER: readonly ResourceScope[] = ['any', 'iam-user', 'config-rule'];
+
+function group(actions: Iterable<string>): PermissionGrant[] {
+  const byScope = new Map<ResourceScope, Set<string>>();
+  for (const action of actions) {
+    if (action.includes('*')) throw new Error(`wildcard action '${action}' is not allowed`);
+    const scope = IAM_ACTION_SCOPES[action] ?? CONFIG_ACTION_SCOPES[action];
+    if (!scope) {
+      throw new Error(
+        `no resource scope is known for '${action}': add it to rules/runtime/grants.ts after checking the Service Authorization Reference`,
+      );
+    }
+    const set = byScope.get(scope) ?? new Set<string>();
+    set.add(action);
+    byScope.set(scope, set);
+  }
+  return SCOPE_ORDER.flatMap((scope) => {
+    const set = byScope.get(scope);
+    return set ? [{ scope, actions: [...set].sort() }] : [];
+  });
+}
+
+/** Everything one rule's function calls in the evaluated account (reads, then Config). */
+export function rulePermissions(rule: RuleMetadata): PermissionGrant[] {
+  return group([...rule.iamActions, ...Object.keys(CONFIG_ACTION_SCOPES)]);
+}
+
+/** The union over several rules: what the shared member execution role needs. */
+export function packPermissions(rules: readonly RuleMetadata[]): PermissionGrant[] {
+  return group([...rules.flatMap((rule) => rule.iamActions), ...Object.keys(CONFIG_ACTION_SCOPES)]);
+}
+
+/** Every action of a set of grants, sorted. */
+export function grantedActions(grants: readonly PermissionGrant[]): string[] {
+  return grants.flatMap((grant) => grant.actions).sort();
+}
+
+/** Statement id of a scope, the same in every rendering. */
+export function statementId(scope: ResourceScope): string {
+  switch (scope) {
+    case 'any':
+      return 'ActionsWithoutResourceType';
+    case 'iam-user':
+      return 'IamUsers';
+    case 'config-rule':
+      return 'ConfigRules';
+  }
+}
+
+/**
+ * The session policy the runtime passes to `AssumeRole` on the shared execution role: the same
+ * grants as the rule's own single-account role, in the evaluated account. A session's permissions
+ * are the intersection of the role's policies and this one, so a root rule's session cannot read
+ * the credential report or list users even though the role may. Region `*`: the role's own policy
+ * already pins the Config rule ARNs to its Region; this policy only narrows actions.
+ */
+export function sessionPolicy(
+  rules: readonly RuleMetadata[],
+  target: { partition: string; accountId: string },
+): string {
+  const resource = (scope: ResourceScope): string => {
+    switch (scope) {
+      case 'any':
+        return '*';
+      case 'iam-user':
+        return `arn:${target.partition}:iam::${target.accountId}:user/*`;
+      case 'config-rule':
+        return `arn:${target.partition}:config:*:${target.accountId}:config-rule/*`;
+    }
+  };
+  return JSON.stringify({
+    Version: '2012-10-17',
+    Statement: packPermissions(rules).map((grant) => ({
+      Sid: statementId(grant.scope),
+      Effect: 'Allow',
+      Action: grant.actions,
+      Resource: resource(grant.scope),
+    })),
+  });
+}
