@@ -25,7 +25,6 @@ import {
   DEFAULT_LOG_RETENTION_DAYS,
   LAMBDA_RUNTIME,
   PLACEHOLDER_ORGANIZATION_ID,
-  RULE_FUNCTION_SIZING,
 } from '../../infra/settings';
 import {
   functionAssetDir,
@@ -120,7 +119,7 @@ describe.each(RULE_METADATA.map((rule) => [rule.name, rule] as const))(
   (name, rule) => {
     const id = logicalIdOf(name);
 
-    it(`runs ${LAMBDA_RUNTIME} on arm64 with the sizing infra exports`, () => {
+    it(`runs ${LAMBDA_RUNTIME} on arm64 with the sizing of its metadata`, () => {
       for (const template of [account_, organization]) {
         const fn = resourceOf(template, 'AWS::Lambda::Function', `Pack${id}Function`);
         expect(fn.Properties).toEqual(
@@ -128,8 +127,8 @@ describe.each(RULE_METADATA.map((rule) => [rule.name, rule] as const))(
             Runtime: 'nodejs24.x',
             Architectures: ['arm64'],
             Handler: 'index.handler',
-            MemorySize: RULE_FUNCTION_SIZING[name]?.memoryMiB,
-            Timeout: RULE_FUNCTION_SIZING[name]?.timeoutSeconds,
+            MemorySize: rule.sizing.memoryMiB,
+            Timeout: rule.sizing.timeoutSeconds,
           }),
         );
       }

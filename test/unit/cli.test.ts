@@ -12,7 +12,10 @@ import {
 import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import { mockClient } from 'aws-sdk-client-mock';
 import 'aws-sdk-client-mock-jest';
+import { RULE_METADATA, RULE_NAMES } from '../../rules/catalog';
 import { main, type Io } from '../../rules/cli/main';
+import { formatCis, formatSecurityHub } from '../../rules/frameworks';
+import type { RuleMetadata } from '../../rules/runtime/types';
 import { ACCOUNT, accountSummary, listedUser, reportCsv, reportRow } from './helpers';
 
 const sts = mockClient(STSClient);
@@ -92,7 +95,7 @@ describe('usage errors', () => {
 });
 
 describe('rules', () => {
-  it('lists the 3 rules', async () => {
+  it('lists every rule of the catalog with each CIS version and its Security Hub control', async () => {
     // Prepare
     const io = fakeIo();
 
@@ -102,13 +105,49 @@ describe('rules', () => {
     // Assess
     expect(code).toBe(0);
     const text = io.out.join('');
-    const names = text.split('\n').filter((line) => /^\S/.test(line));
-    expect(names).toEqual([
-      'root-account-mfa',
-      'root-account-hardware-mfa',
-      'iam-user-console-mfa',
-    ]);
+    for (const rule of RULE_METADATA) {
+      expect(text).toContain(rule.name);
+      expect(text).toContain(` ${formatSecurityHub(rule)} `);
+      for (const line of formatCis(rule).split(', ')) expect(text).toContain(line);
+    }
+    expect(text).toContain('v2.0.0–v4.0.1 1.6 (manual)');
     expect(sts.calls()).toHaveLength(0);
+  });
+
+  it('prints every rule and its mappings as one JSON array with --output json', async () => {
+    // Prepare
+    const io = fakeIo();
+
+    // Act
+    const code = await main(['rules', '--output', 'json'], io);
+
+    // Assess
+    expect(code).toBe(0);
+    expect(io.err).toEqual([]);
+    const listed = JSON.parse(io.out.join('')) as RuleMetadata[];
+    expect(listed.map((rule) => rule.name)).toEqual(RULE_NAMES);
+    expect(listed).toEqual(JSON.parse(JSON.stringify(RULE_METADATA)));
+    const console = listed.find((rule) => rule.name === 'iam-user-console-mfa');
+    expect(console?.frameworks).toContainEqual(
+      expect.objectContaining({ version: 'v7.0.0', control: '2.10', assessment: 'Automated' }),
+    );
+    expect(console?.frameworks).toContainEqual(
+      expect.objectContaining({ framework: 'AWS Security Hub', control: 'IAM.5' }),
+    );
+  });
+
+  it('refuses an unknown --output with one line and exit 2', async () => {
+    // Prepare
+    const io = fakeIo();
+
+    // Act
+    const code = await main(['rules', '--output', 'xml'], io);
+
+    // Assess
+    expect(code).toBe(2);
+    expect(io.out).toEqual([]);
+    expect(io.err.join('')).toMatch(/^mfa-config-rules: .*'xml' is invalid.*\n$/);
+    expect(io.err.join('').split('\n')).toHaveLength(2);
   });
 });
 
