@@ -164,6 +164,11 @@ function versionRange(group: CisGroup, options: FormatOptions): string {
   return group.from === group.to ? group.from : `${group.from}${dash}${group.to}`;
 }
 
+/** `1.6`, or `1.6 (manual)` where the benchmark marks the recommendation Manual. */
+export function formatCisControl(m: Pick<CisGroup, 'control' | 'assessment'>): string {
+  return `${m.control}${m.assessment === 'Manual' ? ' (manual)' : ''}`;
+}
+
 /** `v1.4.0–v4.0.1 1.5, v5.0.0 1.4, …`, with ` (manual)` where the benchmark marks it Manual. */
 export function formatCis(
   rule: Pick<RuleMetadata, 'frameworks'>,
@@ -171,12 +176,7 @@ export function formatCis(
 ): string {
   const groups = cisGroups(rule);
   if (groups.length === 0) return 'none';
-  return groups
-    .map(
-      (g) =>
-        `${versionRange(g, options)} ${g.control}${g.assessment === 'Manual' ? ' (manual)' : ''}`,
-    )
-    .join(', ');
+  return groups.map((g) => `${versionRange(g, options)} ${formatCisControl(g)}`).join(', ');
 }
 
 /** `IAM.9`, or `none`. */

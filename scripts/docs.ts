@@ -12,7 +12,12 @@ import * as path from 'node:path';
 import * as prettier from 'prettier';
 import { conformancePackTemplate } from '../infra/conformance-pack-template';
 import { COMMON_PARAMETERS, RULE_METADATA } from '../rules/catalog';
-import { cisMappings, formatSecurityHub, SECURITY_HUB_IAM_CONTROLS } from '../rules/frameworks';
+import {
+  cisMappings,
+  formatCisControl,
+  formatSecurityHub,
+  SECURITY_HUB_IAM_CONTROLS,
+} from '../rules/frameworks';
 import { CIS_VERSIONS, type CisVersion, type RuleMetadata } from '../rules/runtime/types';
 
 export const README = path.join(__dirname, '..', 'README.md');
@@ -52,7 +57,7 @@ function rulesRegion(rules: readonly RuleMetadata[]): string {
 /** `1.6`, `1.6 (manual)`, or `—` when the rule has no recommendation in that version. */
 function cisCell(m: RuleMetadata, version: CisVersion): string {
   const mapping = cisMappings(m).find((c) => c.version === version);
-  return mapping ? `${mapping.control}${mapping.assessment === 'Manual' ? ' (manual)' : ''}` : '—';
+  return mapping ? formatCisControl(mapping) : '—';
 }
 
 /** Runs of consecutive versions in which no rule's number or status changes. */

@@ -9,6 +9,7 @@ import * as path from 'node:path';
 import type { Template } from 'aws-cdk-lib/assertions';
 import { OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { findRule, RULE_METADATA } from '../../rules/catalog';
+import { formatFrameworksShort } from '../../rules/frameworks';
 import { ClientProvider } from '../../rules/runtime/clients';
 import { createHandler } from '../../rules/runtime/handler';
 import { scheduledEvent } from '../support/events';
@@ -119,7 +120,7 @@ describe.each(RULE_METADATA.map((rule) => [rule.name, rule] as const))(
   (name, rule) => {
     const id = logicalIdOf(name);
 
-    it(`runs ${LAMBDA_RUNTIME} on arm64 with the sizing of its metadata`, () => {
+    it(`runs ${LAMBDA_RUNTIME} on arm64 with the sizing of its metadata, named with its controls`, () => {
       for (const template of [account_, organization]) {
         const fn = resourceOf(template, 'AWS::Lambda::Function', `Pack${id}Function`);
         expect(fn.Properties).toEqual(
@@ -129,6 +130,7 @@ describe.each(RULE_METADATA.map((rule) => [rule.name, rule] as const))(
             Handler: 'index.handler',
             MemorySize: rule.sizing.memoryMiB,
             Timeout: rule.sizing.timeoutSeconds,
+            Description: `AWS Config rule ${name}: ${rule.title} (${formatFrameworksShort(rule)})`,
           }),
         );
       }
