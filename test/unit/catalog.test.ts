@@ -1,6 +1,7 @@
 /** What every rule of the catalog must declare in its metadata, and the mappings we publish. */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import * as z from 'zod/mini';
 import { RULES } from '../../rules/catalog';
 import {
   cisMappings,
@@ -31,6 +32,13 @@ describe.each(RULES.map((rule) => [rule.metadata.name, rule] as const))('%s', (n
   it('declares exactly the parameters its zod shape accepts, each with a description', () => {
     expect(m.parameters.map((p) => p.name).sort()).toEqual(Object.keys(rule.parameters).sort());
     for (const p of m.parameters) expect(p.description.length).toBeGreaterThan(0);
+  });
+
+  it('documents the default its zod shape applies when Config omits a parameter', () => {
+    const schema = z.strictObject(rule.parameters);
+    for (const p of m.parameters) {
+      expect(schema.parse({ [p.name]: p.default })).toEqual(schema.parse({}));
+    }
   });
 
   it('is sized within what Lambda accepts', () => {
