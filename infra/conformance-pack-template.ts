@@ -9,6 +9,7 @@
  * (`<Rule>FunctionArn`), so the same template serves every deployment.
  */
 import { COMMON_PARAMETERS, RULE_METADATA } from '../rules/catalog';
+import { formatFrameworks } from '../rules/frameworks';
 import type { RuleMetadata } from '../rules/runtime/types';
 import { DEFAULT_EXECUTION_FREQUENCY, EXECUTION_FREQUENCIES } from './settings';
 
@@ -52,18 +53,22 @@ export function functionArnParameter(ruleName: string): string {
   return `${logicalIdOf(ruleName)}FunctionArn`;
 }
 
+/** Name of the pack parameter carrying one of a rule's own parameters, e.g. `IamUserMfaGracePeriodDays`. */
+export function ruleParameter(ruleName: string, parameter: string): string {
+  return `${logicalIdOf(ruleName)}${parameter}`;
+}
+
 /** Name of the condition that is true when a runtime parameter is set. */
 function presentCondition(parameter: string): string {
   return `Has${parameter}`;
 }
 
 /**
- * The rule description Security Hub shows an analyst: benchmark and control ids first (never cut),
- * then the title, then as much of the remediation as fits in Config's 256 characters.
+ * The rule description Security Hub shows an analyst: every CIS version's number and the Security
+ * Hub control first (never cut; rules/frameworks.ts formats them), then the title, then as much of the remediation as fits in Config's 256 characters.
  */
 export function ruleDescription(rule: RuleMetadata): string {
-  const versions = rule.cis.versions.replace(/\s*[–—]\s*/g, '-');
-  const head = `[CIS AWS Foundations Benchmark ${versions} ${rule.cis.control} | Security Hub ${rule.securityHubControl}] ${rule.title}.`;
+  const head = `[${formatFrameworks(rule, { ascii: true })}] ${rule.title}.`;
   if (head.length > MAX_RULE_DESCRIPTION_LENGTH) {
     throw new Error(`the description of ${rule.name} exceeds 256 characters: ${head}`);
   }
@@ -101,12 +106,16 @@ function sourceDetails(rule: RuleMetadata): Record<string, unknown>[] {
 }
 
 function configRule(rule: RuleMetadata, runtimeParameters: readonly string[]): ConfigRuleResource {
-  const inputParameters = Object.fromEntries(
-    runtimeParameters.map((name) => [
+  const inputParameters = Object.fromEntries([
+    ...runtimeParameters.map((name): [string, unknown] => [
       name,
       { 'Fn::If': [presentCondition(name), { Ref: name }, { Ref: 'AWS::NoValue' }] },
     ]),
-  );
+    ...rule.parameters.map((p): [string, unknown] => [
+      p.name,
+      { Ref: ruleParameter(rule.name, p.name) },
+    ]),
+  ]);
   return {
     Type: 'AWS::Config::ConfigRule',
     Properties: {
@@ -147,6 +156,13 @@ export function conformancePackTemplate(
       Type: 'String',
       Description: `ARN of the Lambda function that evaluates the ${rule.name} rule.`,
     };
+    for (const p of rule.parameters) {
+      parameters[ruleParameter(rule.name, p.name)] = {
+        Type: 'String',
+        Description: `${rule.name}: ${p.description}`,
+        Default: p.default,
+      };
+    }
   }
   const conditions = Object.fromEntries(
     runtimeParameters.map((name) => [

@@ -23,6 +23,7 @@ import {
 } from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
+import { formatFrameworksShort } from '../rules/frameworks';
 import type { RuleMetadata } from '../rules/runtime/types';
 import {
   acknowledge,
@@ -42,7 +43,6 @@ import {
   DEFAULT_RESERVED_CONCURRENCY,
   ESBUILD_TARGET,
   LAMBDA_ESBUILD_ALIASES,
-  functionSizing,
 } from './settings';
 
 /** Root of this package (holds `rules/` and, in a checkout, the lock file). */
@@ -152,7 +152,7 @@ export class RuleFunction extends Construct {
     super(scope, id);
     this.rule = props.rule;
     const stack = Stack.of(this);
-    const sizing = functionSizing(props.rule.name);
+    const sizing = props.rule.sizing;
 
     this.logGroup = new logs.LogGroup(this, 'LogGroup', {
       retention: props.logRetention ?? retentionDays(DEFAULT_LOG_RETENTION_DAYS),
@@ -202,7 +202,7 @@ export class RuleFunction extends Construct {
       entry: ruleEntry(props.rule.name),
       handler: 'handler',
       ...(fs.existsSync(lockFile) ? { depsLockFilePath: lockFile, projectRoot: PACKAGE_ROOT } : {}),
-      description: `AWS Config rule ${props.rule.name}: ${props.rule.title} (CIS ${props.rule.cis.control}, Security Hub ${props.rule.securityHubControl})`,
+      description: `AWS Config rule ${props.rule.name}: ${props.rule.title} (${formatFrameworksShort(props.rule)})`,
       runtime: RUNTIME,
       architecture: lambda.Architecture.ARM_64,
       memorySize: sizing.memoryMiB,

@@ -3,6 +3,8 @@
  * benchmark, the docs and the tests quote the same values the stacks deploy.
  */
 import { join } from 'node:path';
+import { RULE_METADATA, RULE_NAMES } from '../rules/catalog';
+import type { FunctionSizing } from '../rules/runtime/types';
 
 /** Lambda runtime identifier of every rule function (the newest one cfn-lint and cdk-nag accept). */
 export const LAMBDA_RUNTIME = 'nodejs24.x';
@@ -24,34 +26,16 @@ export const LAMBDA_ESBUILD_ALIASES: Readonly<Record<string, string>> = {
   ),
 };
 
-export interface FunctionSizing {
-  /** Lambda timeout, in seconds. */
-  readonly timeoutSeconds: number;
-  /** Lambda memory, in MiB (CPU share grows with it). */
-  readonly memoryMiB: number;
-}
+export type { FunctionSizing } from '../rules/runtime/types';
 
 /**
- * Timeout and memory per rule function.
- *
- * iam-user-console-mfa must finish an account of 5,000 IAM users in one invocation: a handful of
- * bulk reads (ListUsers, credential report, ListVirtualMFADevices), then up to ~250 per-user
- * ListMFADevices calls, which IAM serves at about 10 requests per second per account (~25 s plus
- * adaptive back-off when other tools share the limit), then PutEvaluations in batches of 100.
- * 300 s leaves room for throttling; 512 MiB holds the parsed credential report and the verdicts.
- * The root rules make two or three calls: 60 s / 256 MiB.
+ * Timeout and memory of a rule's function: its metadata's `sizing` (each rule's metadata says why).
+ * Throws for a name the catalog does not hold.
  */
-export const RULE_FUNCTION_SIZING: Readonly<Record<string, FunctionSizing>> = {
-  'root-account-mfa': { timeoutSeconds: 60, memoryMiB: 256 },
-  'root-account-hardware-mfa': { timeoutSeconds: 60, memoryMiB: 256 },
-  'iam-user-console-mfa': { timeoutSeconds: 300, memoryMiB: 512 },
-};
-
-/** Sizing of a rule the table above does not list (a rule added later). */
-export const DEFAULT_FUNCTION_SIZING: FunctionSizing = { timeoutSeconds: 60, memoryMiB: 256 };
-
 export function functionSizing(ruleName: string): FunctionSizing {
-  return RULE_FUNCTION_SIZING[ruleName] ?? DEFAULT_FUNCTION_SIZING;
+  const rule = RULE_METADATA.find((m) => m.name === ruleName);
+  if (!rule) throw new Error(`unknown rule '${ruleName}' (rules: ${RULE_NAMES.join(', ')})`);
+  return rule.sizing;
 }
 
 /**

@@ -16,6 +16,7 @@ import { logger } from '../runtime/logger';
 import { parseParameters } from '../runtime/parameters';
 import type { AnyRule, Evaluation } from '../runtime/types';
 import { formatCounts, formatTable, type Row } from './format';
+import { formatRules, RULES_OUTPUT_FORMATS, type RulesOutputFormat } from './rules-output';
 
 export const EXIT = { OK: 0, NON_COMPLIANT: 1, ERROR: 2 } as const;
 
@@ -140,15 +141,6 @@ async function invoke(
   return EXIT.OK;
 }
 
-function listRules(io: Io): number {
-  for (const { metadata: m } of RULES) {
-    io.stdout(
-      `${m.name}\n  ${m.title}\n  CIS AWS Foundations ${m.cis.control} (${m.cis.versions}), Security Hub ${m.securityHubControl}, severity ${m.severity}\n  replaces the managed rule ${m.replacesManagedRule}; evaluates ${m.resourceTypes.join(', ')}\n\n`,
-    );
-  }
-  return EXIT.OK;
-}
-
 function program(io: Io, run: (code: Promise<number>) => void): Command {
   const cmd = new Command('mfa-config-rules')
     .description('AWS Config rules for the CIS AWS Foundations MFA controls, run locally.')
@@ -207,10 +199,16 @@ function program(io: Io, run: (code: Promise<number>) => void): Command {
 
   cmd
     .command('rules')
-    .description('list the rules with their CIS and Security Hub controls')
+    .description('list the rules with their CIS (every version) and Security Hub controls')
     .exitOverride()
-    .action(() => {
-      run(Promise.resolve(listRules(io)));
+    .addOption(
+      new Option('--output <format>', 'output format')
+        .choices(RULES_OUTPUT_FORMATS)
+        .default('table'),
+    )
+    .action((options: { output: RulesOutputFormat }) => {
+      io.stdout(formatRules(options.output));
+      run(Promise.resolve(EXIT.OK));
     });
   return cmd;
 }

@@ -12,6 +12,7 @@
  * The credential report's `<root_account>` row is never a user. How the facts are read at the
  * API-call floor, and how fresh each one is, is in runtime/facts/users.ts.
  */
+import { cis, securityHub } from '../frameworks';
 import { gatherUsers, type UserFacts, type UsersFacts } from '../runtime/facts/users';
 import type { Evaluation, RuleDefinition } from '../runtime/types';
 
@@ -22,8 +23,20 @@ export const rule: RuleDefinition<UsersFacts> = {
     description:
       'Checks that each IAM user with a console password has at least one active MFA device of any kind. Reads the credential report, ListUsers and ListVirtualMFADevices in bulk, and confirms live any user the report flags, so a fixed user turns COMPLIANT on the next run. NOT_APPLICABLE for users without a console password.',
     severity: 'MEDIUM',
-    cis: { versions: 'v1.4.0–v3.0.0', control: '1.10' },
-    securityHubControl: 'IAM.5',
+    frameworks: [
+      ...cis(['v1.4.0', 'v1.5.0', 'v2.0.0', 'v3.0.0', 'v4.0.1'], '1.10', 'Automated'),
+      ...cis(['v5.0.0'], '1.9', 'Automated'),
+      ...cis(['v6.0.0'], '2.9', 'Automated'),
+      ...cis(['v7.0.0'], '2.10', 'Automated'),
+      securityHub('IAM.5'),
+    ],
+    // 5,000 IAM users in one invocation: a handful of bulk reads (ListUsers, credential report,
+    // ListVirtualMFADevices), then up to ~250 per-user ListMFADevices calls, which IAM serves at
+    // about 10 requests per second per account (~25 s plus adaptive back-off when other tools
+    // share the limit), then PutEvaluations in batches of 100. 300 s leaves room for throttling;
+    // 512 MiB holds the parsed credential report and the verdicts.
+    sizing: { timeoutSeconds: 300, memoryMiB: 512 },
+    parameters: [],
     replacesManagedRule: 'mfa-enabled-for-iam-console-access',
     resourceTypes: ['AWS::IAM::User'],
     changeTriggerTypes: ['AWS::IAM::User'],

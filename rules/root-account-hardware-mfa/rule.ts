@@ -12,6 +12,7 @@
  * ARN — never because of its name. A virtual device beside a hardware key still fails: it can
  * still sign in.
  */
+import { cis, cloudawareV7Source, securityHub } from '../frameworks';
 import { gatherRoot, type RootFacts } from '../runtime/facts/account';
 import { listAssignedVirtualMfa } from '../runtime/facts/virtual-mfa';
 import { noRootCredentials } from '../runtime/root-annotations';
@@ -29,8 +30,18 @@ export const rule: RuleDefinition<RootDeviceFacts> = {
     description:
       'Checks that the root user has MFA and that no virtual MFA device is assigned to it (ListVirtualMFADevices, matched on the exact root ARN, never on a device name), so root signs in only with a hardware TOTP token or FIDO security key. NOT_APPLICABLE when the root user holds no credentials.',
     severity: 'CRITICAL',
-    cis: { versions: 'v1.4.0–v3.0.0', control: '1.6' },
-    securityHubControl: 'IAM.6',
+    frameworks: [
+      ...cis(['v1.4.0', 'v1.5.0'], '1.6', 'Automated'),
+      // Manual from v2.0.0 on (Steampipe cis_type; Prowler's cis_2.0/cis_3.0 files say Automated).
+      ...cis(['v2.0.0', 'v3.0.0', 'v4.0.1'], '1.6', 'Manual'),
+      ...cis(['v5.0.0'], '1.5', 'Manual'),
+      ...cis(['v6.0.0'], '2.5', 'Manual'),
+      ...cis(['v7.0.0'], '2.6', 'Manual', [cloudawareV7Source('2.6')]),
+      securityHub('IAM.6'),
+    ],
+    // Three calls (GetAccountSummary, ListVirtualMFADevices, PutEvaluations).
+    sizing: { timeoutSeconds: 60, memoryMiB: 256 },
+    parameters: [],
     replacesManagedRule: 'root-account-hardware-mfa-enabled',
     resourceTypes: ['AWS::::Account'],
     changeTriggerTypes: [],

@@ -9,6 +9,7 @@
  *
  * Read live from GetAccountSummary on every run (never from the credential report).
  */
+import { cis, cloudawareV7Source, securityHub } from '../frameworks';
 import { gatherRoot, type RootFacts } from '../runtime/facts/account';
 import { noRootCredentials } from '../runtime/root-annotations';
 import type { Evaluation, RuleDefinition } from '../runtime/types';
@@ -20,8 +21,16 @@ export const rule: RuleDefinition<RootFacts> = {
     description:
       'Checks that the root user of the account has multi-factor authentication enabled (IAM account summary, read live on every run). NOT_APPLICABLE when the root user holds no password, access key or signing certificate, as AWS Organizations centralized root access leaves member accounts.',
     severity: 'CRITICAL',
-    cis: { versions: 'v1.4.0–v3.0.0', control: '1.5' },
-    securityHubControl: 'IAM.9',
+    frameworks: [
+      ...cis(['v1.4.0', 'v1.5.0', 'v2.0.0', 'v3.0.0', 'v4.0.1'], '1.5', 'Automated'),
+      ...cis(['v5.0.0'], '1.4', 'Automated'),
+      ...cis(['v6.0.0'], '2.4', 'Automated'),
+      ...cis(['v7.0.0'], '2.5', 'Automated', [cloudawareV7Source('2.5')]),
+      securityHub('IAM.9'),
+    ],
+    // Two calls (GetAccountSummary, PutEvaluations): the smallest function is plenty.
+    sizing: { timeoutSeconds: 60, memoryMiB: 256 },
+    parameters: [],
     replacesManagedRule: 'root-account-mfa-enabled',
     resourceTypes: ['AWS::::Account'],
     changeTriggerTypes: [],

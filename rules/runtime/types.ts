@@ -42,13 +42,11 @@ export interface RuleMetadata {
   /** One paragraph: what is checked and how each verdict is reached. */
   description: string;
   severity: 'CRITICAL' | 'HIGH' | 'MEDIUM' | 'LOW';
-  cis: {
-    /** Versions of the CIS AWS Foundations Benchmark whose numbering `control` follows. */
-    versions: string;
-    control: string;
-  };
-  /** AWS Security Hub (Foundational Security Best Practices) control id. */
-  securityHubControl: string;
+  /**
+   * Every framework control the rule implements: one entry per CIS AWS Foundations Benchmark
+   * version, and the Security Hub control. Each names its source (see rules/frameworks.ts).
+   */
+  frameworks: readonly FrameworkMapping[];
   /** The AWS managed rule this one replaces. */
   replacesManagedRule: string;
   resourceTypes: readonly ResourceType[];
@@ -57,6 +55,60 @@ export interface RuleMetadata {
   remediation: string;
   /** Exactly the IAM actions the rule's function calls; the CDK construct grants these and no others. */
   iamActions: readonly string[];
+  /** The rule function's Lambda timeout and memory, with the reason in a comment beside them. */
+  sizing: FunctionSizing;
+  /**
+   * The rule's own parameters (the keys of its `parameters` zod shape, nothing more): what the
+   * docs, the CLI and the conformance pack say about each. The runtime's `ExecutionRoleName` is
+   * not listed here (rules/catalog.ts COMMON_PARAMETERS).
+   */
+  parameters: readonly RuleParameter[];
+}
+
+/** Versions of the CIS AWS Foundations Benchmark the pack maps, oldest first. */
+export const CIS_VERSIONS = [
+  'v1.4.0',
+  'v1.5.0',
+  'v2.0.0',
+  'v3.0.0',
+  'v4.0.1',
+  'v5.0.0',
+  'v6.0.0',
+  'v7.0.0',
+] as const;
+export type CisVersion = (typeof CIS_VERSIONS)[number];
+
+export type FrameworkMapping =
+  | {
+      framework: 'CIS AWS Foundations Benchmark';
+      version: CisVersion;
+      /** The recommendation number in that version, e.g. `1.10`. */
+      control: string;
+      /** How the benchmark itself marks the recommendation. */
+      assessment: 'Automated' | 'Manual';
+      /** Where the number and the assessment status come from (URLs). */
+      sources: readonly string[];
+    }
+  | {
+      framework: 'AWS Security Hub';
+      /** The Security Hub CSPM control id, e.g. `IAM.5`. */
+      control: string;
+      sources: readonly string[];
+    };
+
+export interface FunctionSizing {
+  /** Lambda timeout, in seconds. */
+  readonly timeoutSeconds: number;
+  /** Lambda memory, in MiB (CPU share grows with it). */
+  readonly memoryMiB: number;
+}
+
+export interface RuleParameter {
+  /** The key in Config's `InputParameters` (and `--parameters`). */
+  name: string;
+  description: string;
+  /** The value used when the parameter is absent (Config passes every value as a string). */
+  default: string;
 }
 
 export interface GatherContext {

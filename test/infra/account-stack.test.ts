@@ -185,13 +185,14 @@ describe('construct library (infra/index.ts)', () => {
     expect(typeof lib.MfaConfigRulesAccountStack).toBe('function');
     expect(typeof lib.MfaConfigRulesOrganizationStack).toBe('function');
     expect(typeof lib.conformancePackTemplate).toBe('function');
-    expect(lib.RULE_FUNCTION_SIZING['iam-user-console-mfa']).toEqual({
+    expect(lib.functionSizing('iam-user-console-mfa')).toEqual({
       timeoutSeconds: 300,
       memoryMiB: 512,
     });
-    expect(lib.RULE_FUNCTION_SIZING['root-account-mfa']).toEqual({
+    expect(lib.functionSizing('root-account-mfa')).toEqual({
       timeoutSeconds: 60,
       memoryMiB: 256,
     });
+    expect(() => lib.functionSizing('no-such-rule')).toThrow("unknown rule 'no-such-rule'");
   });
 });

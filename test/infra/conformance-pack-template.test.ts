@@ -13,7 +13,9 @@ import {
   logicalIdOf,
   MAX_RULE_DESCRIPTION_LENGTH,
   ruleDescription,
+  ruleParameter,
 } from '../../infra/conformance-pack-template';
+import { cisGroups, formatFrameworks, formatSecurityHub } from '../../rules/frameworks';
 import { DEFAULT_EXECUTION_FREQUENCY, EXECUTION_FREQUENCIES } from '../../infra/settings';
 import { cfnLint, REPO_ROOT, tempDir, writeTemplate } from './support/synth';
 
@@ -81,7 +83,9 @@ describe('conformance pack template', () => {
       'OversizedConfigurationItemChangeNotification',
     ]);
     expect(user.Scope).toEqual({ ComplianceResourceTypes: ['AWS::IAM::User'] });
-    for (const name of ['root-account-mfa', 'root-account-hardware-mfa']) {
+    const periodicOnly = RULE_METADATA.filter((rule) => rule.changeTriggerTypes.length === 0);
+    expect(periodicOnly.length).toBeGreaterThan(0);
+    for (const { name } of periodicOnly) {
       const root = ruleProps(name);
       expect(root.Source.SourceDetails.map((detail) => detail.MessageType)).toEqual([
         'ScheduledNotification',
@@ -90,22 +94,48 @@ describe('conformance pack template', () => {
     }
   });
 
-  it('describes each rule with its CIS (versions) and Security Hub ids within 256 characters', () => {
+  it('describes each rule with every CIS version and its Security Hub control within 256 characters', () => {
     for (const rule of RULE_METADATA) {
       const description = ruleProps(rule.name).Description;
       expect(description).toBe(ruleDescription(rule));
       expect(description.length).toBeLessThanOrEqual(MAX_RULE_DESCRIPTION_LENGTH);
-      expect(description).toContain('CIS AWS Foundations Benchmark');
-      expect(description).toContain(rule.cis.versions.replace('–', '-'));
-      expect(description).toContain(` ${rule.cis.control} `);
-      expect(description).toContain(`Security Hub ${rule.securityHubControl}`);
+      expect(description.startsWith(`[${formatFrameworks(rule, { ascii: true })}] `)).toBe(true);
+      for (const group of cisGroups(rule)) {
+        expect(description).toContain(` ${group.control}`);
+      }
+      expect(description).toContain(`Security Hub ${formatSecurityHub(rule)}]`);
     }
     expect(ruleProps('root-account-mfa').Description).toMatch(
-      /^\[CIS .* 1\.5 \| Security Hub IAM\.9\]/,
+      /^\[CIS AWS Foundations v1\.4\.0-v4\.0\.1 1\.5, v5\.0\.0 1\.4, v6\.0\.0 2\.4, v7\.0\.0 2\.5 \| Security Hub IAM\.9\] /,
     );
-    expect(ruleProps('root-account-hardware-mfa').Description).toContain('IAM.6');
+    expect(ruleProps('root-account-hardware-mfa').Description).toMatch(
+      /^\[CIS AWS Foundations v1\.4\.0-v1\.5\.0 1\.6, v2\.0\.0-v4\.0\.1 1\.6 \(manual\), v5\.0\.0 1\.5 \(manual\), v6\.0\.0 2\.5 \(manual\), v7\.0\.0 2\.6 \(manual\) \| Security Hub IAM\.6\] /,
+    );
     expect(ruleProps('iam-user-console-mfa').Description).toMatch(
-      / 1\.10 \| Security Hub IAM\.5\]/,
+      /^\[CIS AWS Foundations v1\.4\.0-v4\.0\.1 1\.10, v5\.0\.0 1\.9, v6\.0\.0 2\.9, v7\.0\.0 2\.10 \| Security Hub IAM\.5\] /,
+    );
+  });
+
+  it("passes each rule's own parameters from a pack parameter with the metadata's default", () => {
+    const [first] = RULE_METADATA;
+    if (!first) throw new Error('the catalog is empty');
+    const rule = {
+      ...first,
+      name: 'example-rule',
+      parameters: [{ name: 'GracePeriodDays', description: 'Days of grace.', default: '0' }],
+    };
+    const withParameter = conformancePackTemplate([rule]);
+    expect(withParameter.Parameters[ruleParameter('example-rule', 'GracePeriodDays')]).toEqual({
+      Type: 'String',
+      Description: 'example-rule: Days of grace.',
+      Default: '0',
+    });
+    expect(
+      withParameter.Resources[logicalIdOf('example-rule')]?.Properties.InputParameters,
+    ).toEqual(
+      expect.objectContaining({
+        GracePeriodDays: { Ref: 'ExampleRuleGracePeriodDays' },
+      }),
     );
   });
 

@@ -9,6 +9,7 @@ import * as path from 'node:path';
 import type { Template } from 'aws-cdk-lib/assertions';
 import { OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { findRule, RULE_METADATA } from '../../rules/catalog';
+import { formatFrameworksShort } from '../../rules/frameworks';
 import { ClientProvider } from '../../rules/runtime/clients';
 import { createHandler } from '../../rules/runtime/handler';
 import { scheduledEvent } from '../support/events';
@@ -24,7 +25,6 @@ import {
   DEFAULT_EXECUTION_ROLE_NAME,
   DEFAULT_LOG_RETENTION_DAYS,
   LAMBDA_RUNTIME,
-  RULE_FUNCTION_SIZING,
 } from '../../infra/settings';
 import {
   functionAssetDir,
@@ -120,7 +120,7 @@ describe.each(RULE_METADATA.map((rule) => [rule.name, rule] as const))(
   (name, rule) => {
     const id = logicalIdOf(name);
 
-    it(`runs ${LAMBDA_RUNTIME} on arm64 with the sizing infra exports`, () => {
+    it(`runs ${LAMBDA_RUNTIME} on arm64 with the sizing of its metadata, named with its controls`, () => {
       for (const template of [account_, organization]) {
         const fn = resourceOf(template, 'AWS::Lambda::Function', `Pack${id}Function`);
         expect(fn.Properties).toEqual(
@@ -128,8 +128,9 @@ describe.each(RULE_METADATA.map((rule) => [rule.name, rule] as const))(
             Runtime: 'nodejs24.x',
             Architectures: ['arm64'],
             Handler: 'index.handler',
-            MemorySize: RULE_FUNCTION_SIZING[name]?.memoryMiB,
-            Timeout: RULE_FUNCTION_SIZING[name]?.timeoutSeconds,
+            MemorySize: rule.sizing.memoryMiB,
+            Timeout: rule.sizing.timeoutSeconds,
+            Description: `AWS Config rule ${name}: ${rule.title} (${formatFrameworksShort(rule)})`,
           }),
         );
       }

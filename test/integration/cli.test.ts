@@ -1,6 +1,8 @@
 /** The real CLI binary (bin/mfa-config-rules.js) as a child process, against moto. */
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
+import { RULE_METADATA } from '../../rules/catalog';
+import type { RuleMetadata } from '../../rules/runtime/types';
 import { scheduledEvent } from '../support/events';
 import { seedUsers, setRootState, TEST_ACCOUNT_ID } from '../support/moto';
 import { useMoto } from '../support/use-moto';
@@ -91,7 +93,9 @@ describe('mfa-config-rules CLI', () => {
       expect(out.code).toBe(0);
       const rows = JSON.parse(out.stdout) as JsonRow[];
       expect(rows.filter((row) => row.compliance === 'NON_COMPLIANT')).toEqual([]);
-      expect(rows).toHaveLength(5);
+      // one row per account rule, one per seeded user (3) for each user rule: from the catalog
+      const users = (m: RuleMetadata) => (m.resourceTypes.includes('AWS::IAM::User') ? 3 : 1);
+      expect(rows).toHaveLength(RULE_METADATA.reduce((sum, m) => sum + users(m), 0));
     }, 90_000);
 
     it('prints a table with the user names', async () => {

@@ -12,7 +12,10 @@ import {
 import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import { mockClient } from 'aws-sdk-client-mock';
 import 'aws-sdk-client-mock-jest';
+import { RULE_METADATA, RULE_NAMES } from '../../rules/catalog';
 import { main, type Io } from '../../rules/cli/main';
+import { formatCis, formatSecurityHub } from '../../rules/frameworks';
+import type { RuleMetadata } from '../../rules/runtime/types';
 import { ACCOUNT, accountSummary, listedUser, reportCsv, reportRow } from './helpers';
 
 const sts = mockClient(STSClient);
@@ -92,7 +95,7 @@ describe('usage errors', () => {
 });
 
 describe('rules', () => {
-  it('lists the 3 rules', async () => {
+  it('lists every rule of the catalog with each CIS version and its Security Hub control', async () => {
     // Prepare
     const io = fakeIo();
 
@@ -102,13 +105,49 @@ describe('rules', () => {
     // Assess
     expect(code).toBe(0);
     const text = io.out.join('');
-    const names = text.split('\n').filter((line) => /^\S/.test(line));
-    expect(names).toEqual([
-      'root-account-mfa',
-      'root-account-hardware-mfa',
-      'iam-user-console-mfa',
-    ]);
+    for (const rule of RULE_METADATA) {
+      expect(text).toContain(rule.name);
+      expect(text).toContain(` ${formatSecurityHub(rule)} `);
+      for (const line of formatCis(rule).split(', ')) expect(text).toContain(line);
+    }
+    expect(text).toContain('v2.0.0–v4.0.1 1.6 (manual)');
     expect(sts.calls()).toHaveLength(0);
+  });
+
+  it('prints every rule and its mappings as one JSON array with --output json', async () => {
+    // Prepare
+    const io = fakeIo();
+
+    // Act
+    const code = await main(['rules', '--output', 'json'], io);
+
+    // Assess
+    expect(code).toBe(0);
+    expect(io.err).toEqual([]);
+    const listed = JSON.parse(io.out.join('')) as RuleMetadata[];
+    expect(listed.map((rule) => rule.name)).toEqual(RULE_NAMES);
+    expect(listed).toEqual(JSON.parse(JSON.stringify(RULE_METADATA)));
+    const console = listed.find((rule) => rule.name === 'iam-user-console-mfa');
+    expect(console?.frameworks).toContainEqual(
+      expect.objectContaining({ version: 'v7.0.0', control: '2.10', assessment: 'Automated' }),
+    );
+    expect(console?.frameworks).toContainEqual(
+      expect.objectContaining({ framework: 'AWS Security Hub', control: 'IAM.5' }),
+    );
+  });
+
+  it('refuses an unknown --output with one line and exit 2', async () => {
+    // Prepare
+    const io = fakeIo();
+
+    // Act
+    const code = await main(['rules', '--output', 'xml'], io);
+
+    // Assess
+    expect(code).toBe(2);
+    expect(io.out).toEqual([]);
+    expect(io.err.join('')).toMatch(/^mfa-config-rules: .*'xml' is invalid.*\n$/);
+    expect(io.err.join('').split('\n')).toHaveLength(2);
   });
 });
 
@@ -127,32 +166,34 @@ describe('evaluate --output json', () => {
     expect(io.out).toHaveLength(1);
     const rows = JSON.parse(io.out.join('')) as Record<string, unknown>[];
     expect(Array.isArray(rows)).toBe(true);
-    expect(rows).toHaveLength(3);
+    expect(new Set(rows.map((row) => row.rule))).toEqual(new Set(RULE_NAMES));
     for (const row of rows) {
       expect(Object.keys(row).sort()).toEqual(
         ['annotation', 'compliance', 'resourceId', 'resourceName', 'resourceType', 'rule'].sort(),
       );
     }
-    expect(rows).toEqual([
-      expect.objectContaining({
-        rule: 'root-account-mfa',
-        resourceType: 'AWS::::Account',
-        resourceId: ACCOUNT,
-        compliance: 'COMPLIANT',
-      }),
-      expect.objectContaining({
-        rule: 'root-account-hardware-mfa',
-        resourceId: ACCOUNT,
-        compliance: 'COMPLIANT',
-      }),
-      expect.objectContaining({
-        rule: 'iam-user-console-mfa',
-        resourceType: 'AWS::IAM::User',
-        resourceId: 'AIDAALICE',
-        resourceName: 'alice',
-        compliance: 'NON_COMPLIANT',
-      }),
-    ]);
+    expect(rows).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({
+          rule: 'root-account-mfa',
+          resourceType: 'AWS::::Account',
+          resourceId: ACCOUNT,
+          compliance: 'COMPLIANT',
+        }),
+        expect.objectContaining({
+          rule: 'root-account-hardware-mfa',
+          resourceId: ACCOUNT,
+          compliance: 'COMPLIANT',
+        }),
+        expect.objectContaining({
+          rule: 'iam-user-console-mfa',
+          resourceType: 'AWS::IAM::User',
+          resourceId: 'AIDAALICE',
+          resourceName: 'alice',
+          compliance: 'NON_COMPLIANT',
+        }),
+      ]),
+    );
     // read-only: nothing is sent to AWS Config
     expect(config.calls()).toHaveLength(0);
     expect(iam).toHaveReceivedCommandWith(ListMFADevicesCommand, { UserName: 'alice' });

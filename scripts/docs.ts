@@ -1,0 +1,325 @@
+/**
+ * `npm run docs`: rewrites the generated regions of README.md from the rule metadata, so the rule,
+ * control, parameter and cost tables cannot drift from the code. A region is everything between
+ * `<!-- NAME:start … -->` and `<!-- NAME:end -->`; text outside the regions is left alone.
+ *
+ *   tsx scripts/docs.ts           rewrite README.md
+ *   tsx scripts/docs.ts --check   exit 1 with one line when README.md is not up to date (run by
+ *                                 `npm test`: test/unit/readme.test.ts); --readme FILE: another copy
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import * as prettier from 'prettier';
+import { conformancePackTemplate } from '../infra/conformance-pack-template';
+import { COMMON_PARAMETERS, RULE_METADATA } from '../rules/catalog';
+import {
+  cisMappings,
+  formatCisControl,
+  formatSecurityHub,
+  SECURITY_HUB_IAM_CONTROLS,
+} from '../rules/frameworks';
+import { CIS_VERSIONS, type CisVersion, type RuleMetadata } from '../rules/runtime/types';
+
+export const README = path.join(__dirname, '..', 'README.md');
+
+const code = (text: string) => `\`${text}\``;
+
+function table(head: readonly string[], rows: readonly (readonly string[])[]): string {
+  const line = (cells: readonly string[]) =>
+    `| ${cells.map((c) => c.replace(/\|/g, '\\|')).join(' | ')} |`;
+  return [line(head), line(head.map(() => '---')), ...rows.map(line)].join('\n');
+}
+
+function isUserRule(rule: RuleMetadata): boolean {
+  return rule.resourceTypes.includes('AWS::IAM::User');
+}
+
+// ---------------------------------------------------------------------------------------------
+// rules: what each rule checks
+
+function rulesRegion(rules: readonly RuleMetadata[]): string {
+  return table(
+    ['rule', 'checks', 'resource', 'severity', 'Security Hub', 'replaces the managed rule'],
+    rules.map((m) => [
+      code(m.name),
+      m.title,
+      m.resourceTypes.map(code).join(', '),
+      m.severity,
+      formatSecurityHub(m),
+      code(m.replacesManagedRule),
+    ]),
+  );
+}
+
+// ---------------------------------------------------------------------------------------------
+// controls: every CIS version's number, and where the numbers come from
+
+/** `1.6`, `1.6 (manual)`, or `—` when the rule has no recommendation in that version. */
+function cisCell(m: RuleMetadata, version: CisVersion): string {
+  const mapping = cisMappings(m).find((c) => c.version === version);
+  return mapping ? formatCisControl(mapping) : '—';
+}
+
+/** Runs of consecutive versions in which no rule's number or status changes. */
+function versionColumns(rules: readonly RuleMetadata[]): CisVersion[][] {
+  const key = (v: CisVersion) => rules.map((m) => cisCell(m, v)).join('\u0000');
+  const columns: CisVersion[][] = [];
+  for (const version of CIS_VERSIONS) {
+    const last = columns.at(-1);
+    const first = last?.[0];
+    if (last && first && key(first) === key(version)) last.push(version);
+    else columns.push([version]);
+  }
+  return columns;
+}
+
+function controlsRegion(rules: readonly RuleMetadata[]): string {
+  const columns = versionColumns(rules);
+  const head = [
+    'rule',
+    ...columns.map((c) => (c.length === 1 ? (c[0] ?? '') : `${c[0] ?? ''}–${c.at(-1) ?? ''}`)),
+    'Security Hub',
+  ];
+  const rows = rules.map((m) => [
+    code(m.name),
+    ...columns.map((c) => (c[0] ? cisCell(m, c[0]) : '—')),
+    formatSecurityHub(m),
+  ]);
+  const sources = new Map<string, Set<string>>();
+  for (const m of rules) {
+    for (const mapping of m.frameworks) {
+      const what =
+        mapping.framework === 'AWS Security Hub' ? 'Security Hub controls' : mapping.version;
+      for (const url of mapping.sources) {
+        const set = sources.get(url) ?? new Set<string>();
+        set.add(what);
+        sources.set(url, set);
+      }
+    }
+  }
+  const order = (s: string) => {
+    const index = (CIS_VERSIONS as readonly string[]).indexOf(s);
+    return index === -1 ? CIS_VERSIONS.length : index;
+  };
+  const sourceLines = [...sources.entries()]
+    .sort(([a], [b]) =>
+      a === SECURITY_HUB_IAM_CONTROLS ? -1 : b === SECURITY_HUB_IAM_CONTROLS ? 1 : a < b ? -1 : 1,
+    )
+    .map(
+      ([url, what]) => `- <${url}>: ${[...what].sort((a, b) => order(a) - order(b)).join(', ')}`,
+    );
+  return [
+    table(head, rows),
+    '',
+    'CIS AWS Foundations Benchmark recommendation numbers by version, "(manual)" where the benchmark marks the recommendation Manual rather than Automated (`mfa-config-rules rules --output json` lists each mapping with its sources). Sources, and the versions each one was read for:',
+    '',
+    ...sourceLines,
+  ].join('\n');
+}
+
+// ---------------------------------------------------------------------------------------------
+// parameters: rule parameters, and the conformance pack's parameters
+
+function ruleParametersRegion(rules: readonly RuleMetadata[]): string {
+  const rows = [
+    ...Object.entries(COMMON_PARAMETERS).map(([name, description]) => [
+      code(name),
+      'every rule',
+      'empty',
+      description,
+    ]),
+    ...rules.flatMap((m) =>
+      m.parameters.map((p) => [
+        code(p.name),
+        code(m.name),
+        p.default === '' ? 'empty' : code(p.default),
+        p.description,
+      ]),
+    ),
+  ];
+  return table(['Rule parameter', 'rules', 'default', 'meaning'], rows);
+}
+
+function packParametersRegion(rules: readonly RuleMetadata[]): string {
+  const template = conformancePackTemplate(rules);
+  return table(
+    ['Pack parameter', 'Default', 'Meaning'],
+    Object.entries(template.Parameters).map(([name, p]) => [
+      code(name),
+      p.Default === undefined ? 'none (required)' : p.Default === '' ? 'empty' : code(p.Default),
+      p.Description,
+    ]),
+  );
+}
+
+function packCliRegion(rules: readonly RuleMetadata[]): string {
+  const template = conformancePackTemplate(rules);
+  const arns = Object.keys(template.Parameters).filter((name) => name.endsWith('FunctionArn'));
+  return [
+    '```sh',
+    'aws configservice put-conformance-pack --conformance-pack-name cis-mfa-config-rules \\',
+    '  --template-body file://dist/conformance-pack.yaml \\',
+    '  --conformance-pack-input-parameters \\',
+    ...arns.map(
+      (name, index) =>
+        `    ParameterName=${name},ParameterValue=arn:aws:lambda:…${index < arns.length - 1 ? ' \\' : ''}`,
+    ),
+    '# organization-wide: aws configservice put-organization-conformance-pack, same template, plus',
+    '#   ParameterName=ExecutionRoleName,ParameterValue=MfaConfigRulesExecution',
+    '```',
+  ].join('\n');
+}
+
+// ---------------------------------------------------------------------------------------------
+// cost: invocations and evaluations follow from the rules' resource types
+
+const CONFIG_TIERS = [
+  { upTo: 100_000, price: 0.001 },
+  { upTo: 500_000, price: 0.0008 },
+  { upTo: Number.POSITIVE_INFINITY, price: 0.0005 },
+] as const;
+const LAMBDA_PER_REQUEST = 0.2 / 1_000_000;
+const LAMBDA_PER_GB_SECOND = 0.0000133334;
+/** Assumed run time per invocation (not measured): account rules 1 s, user rules 3 s at 50 users. */
+const ASSUMED_SECONDS = { account: 1, user: 3 } as const;
+
+const n = (value: number) => value.toLocaleString('en-US', { maximumFractionDigits: 2 });
+const usd = (value: number) =>
+  `$${value.toLocaleString('en-US', { minimumFractionDigits: 2, maximumFractionDigits: 2 })}`;
+
+function configCost(evaluations: number): string {
+  const parts: string[] = [];
+  let total = 0;
+  let floor = 0;
+  for (const tier of CONFIG_TIERS) {
+    const count = Math.max(0, Math.min(evaluations, tier.upTo) - floor);
+    if (count > 0) {
+      parts.push(`${n(count)} × $${String(tier.price)}`);
+      total += count * tier.price;
+    }
+    floor = tier.upTo;
+  }
+  return `${parts.join(' + ')} = **${usd(total)}**`;
+}
+
+function costRegion(rules: readonly RuleMetadata[]): string {
+  const accounts = 100;
+  const users = 50;
+  const days = 30;
+  const accountRules = rules.filter((m) => !isUserRule(m));
+  const userRules = rules.filter(isUserRule);
+  const perRunEvaluations = accountRules.length + userRules.length * users;
+  const u = userRules.length === 1 ? 'U' : `${userRules.length}U`;
+  const gbSeconds =
+    accountRules.reduce(
+      (sum, m) => sum + (ASSUMED_SECONDS.account * m.sizing.memoryMiB) / 1024,
+      0,
+    ) + userRules.reduce((sum, m) => sum + (ASSUMED_SECONDS.user * m.sizing.memoryMiB) / 1024, 0);
+  const column = (runsPerDay: number) => {
+    const invocations = rules.length * accounts * runsPerDay;
+    const evaluations = perRunEvaluations * accounts * runsPerDay;
+    const monthlyInvocations = invocations * days;
+    const monthlyGbS = gbSeconds * accounts * runsPerDay * days;
+    const lambda = monthlyInvocations * LAMBDA_PER_REQUEST + monthlyGbS * LAMBDA_PER_GB_SECOND;
+    const perDay = runsPerDay === 1 ? '' : ` × ${String(runsPerDay)}`;
+    return {
+      invocations: `${String(rules.length)} × ${String(accounts)}${perDay} = ${n(invocations)}`,
+      evaluations: `(${String(accountRules.length)} + ${String(userRules.length * users)}) × ${String(accounts)}${perDay} = ${n(evaluations)}`,
+      monthly: n(evaluations * days),
+      config: configCost(evaluations * days),
+      lambda: `${n(monthlyInvocations)} requests, ${n(monthlyGbS)} GB-s ≈ **${usd(lambda)}**`,
+    };
+  };
+  const daily = column(1);
+  const hourly = column(24);
+  const sizes = [
+    ...accountRules.map(
+      (m) =>
+        `${String(ASSUMED_SECONDS.account)} s for ${code(m.name)} at ${String(m.sizing.memoryMiB)} MB`,
+    ),
+    ...userRules.map(
+      (m) =>
+        `${String(ASSUMED_SECONDS.user)} s for ${code(m.name)} at ${String(m.sizing.memoryMiB)} MB with ${String(users)} users`,
+    ),
+  ];
+  return [
+    `Per account and periodic run: **${String(rules.length)} invocations** (one per rule) and **${String(accountRules.length)} + ${u} evaluations** (one per account rule, and one per IAM user ${userRules.length === 1 ? 'for the user rule' : `for each of the ${String(userRules.length)} user rules`}, U users); plus, for each recorded change of an IAM user, one invocation and one evaluation per user rule, and a NOT_APPLICABLE evaluation per user deleted since the last run.`,
+    '',
+    `Worked example, **${String(accounts)} accounts × ${String(users)} IAM users**, ${String(days)}-day month, periodic runs only:`,
+    '',
+    table(
+      ['', code('TwentyFour_Hours'), code('One_Hour')],
+      [
+        ['Invocations per day', daily.invocations, hourly.invocations],
+        ['Evaluations per day', daily.evaluations, hourly.evaluations],
+        ['Evaluations per month', daily.monthly, hourly.monthly],
+        ['Config evaluations per month', daily.config, hourly.config],
+        [`Lambda per month (≈ ${n(gbSeconds)} GB-s per account-run)`, daily.lambda, hourly.lambda],
+      ],
+    ),
+    '',
+    `(${n(gbSeconds)} GB-s per account-run is an assumption, not a measurement: ${sizes.join(', ')} (each function's memory from its metadata), generous next to the 0.2 s the benchmark measures at 100 users against a local emulator; within the Lambda free tier in both cases if nothing else uses it.)`,
+  ].join('\n');
+}
+
+// ---------------------------------------------------------------------------------------------
+
+export const REGIONS: Record<string, (rules: readonly RuleMetadata[]) => string> = {
+  rules: rulesRegion,
+  controls: controlsRegion,
+  'rule-parameters': ruleParametersRegion,
+  'pack-parameters': packParametersRegion,
+  'pack-cli': packCliRegion,
+  cost: costRegion,
+};
+
+/** README text with every region regenerated, formatted as `prettier --write` would. */
+export async function renderReadme(
+  text: string,
+  rules: readonly RuleMetadata[] = RULE_METADATA,
+  filepath: string = README,
+): Promise<string> {
+  let out = text;
+  for (const [name, render] of Object.entries(REGIONS)) {
+    const pattern = new RegExp(`(<!-- ${name}:start[^>]*-->)[\\s\\S]*?(<!-- ${name}:end -->)`);
+    if (!pattern.test(out))
+      throw new Error(`README.md has no region ${name} (<!-- ${name}:start -->)`);
+    out = out.replace(
+      pattern,
+      (_match, start: string, end: string) => `${start}\n\n${render(rules)}\n\n${end}`,
+    );
+  }
+  // The repository's prettier settings, whatever the file's location (a copy under test).
+  const options = (await prettier.resolveConfig(README)) ?? {};
+  return prettier.format(out, { ...options, filepath });
+}
+
+async function main(argv: readonly string[]): Promise<number> {
+  const check = argv.includes('--check');
+  const at = argv.indexOf('--readme');
+  const file = at === -1 ? README : path.resolve(argv[at + 1] ?? README);
+  const current = fs.readFileSync(file, 'utf8');
+  const wanted = await renderReadme(current, RULE_METADATA, file);
+  if (wanted === current) return 0;
+  if (check) {
+    process.stderr.write(
+      'README.md differs from the rule metadata: run `npm run docs` and commit the result\n',
+    );
+    return 1;
+  }
+  fs.writeFileSync(file, wanted);
+  process.stdout.write('README.md: generated regions rewritten\n');
+  return 0;
+}
+
+if (require.main === module) {
+  main(process.argv.slice(2)).then(
+    (status) => {
+      process.exitCode = status;
+    },
+    (error: unknown) => {
+      process.stderr.write(`docs: ${error instanceof Error ? error.message : String(error)}\n`);
+      process.exitCode = 2;
+    },
+  );
+}
