@@ -16,6 +16,7 @@ import { logger } from '../runtime/logger';
 import { parseParameters } from '../runtime/parameters';
 import type { AnyRule } from '../runtime/types';
 import { formatCounts, formatTable, type Row } from './format';
+import { isDocumentOutput, localDocument, renderDocument } from './outputs';
 
 export const EXIT = { OK: 0, NON_COMPLIANT: 1, ERROR: 2 } as const;
 
@@ -71,7 +72,7 @@ async function evaluate(
   options: AwsOptions & {
     rule?: string[];
     parameters?: string;
-    output: 'table' | 'json';
+    output: 'table' | 'json' | 'csv' | 'html';
     accountId?: string;
   },
   io: Io,
@@ -100,7 +101,9 @@ async function evaluate(
       });
     }
   }
-  if (options.output === 'json') {
+  if (isDocumentOutput(options.output)) {
+    io.stdout(renderDocument(options.output, localDocument(rows, access.identity.accountId)));
+  } else if (options.output === 'json') {
     io.stdout(`${JSON.stringify(rows, null, 2)}\n`);
   } else {
     io.stdout(
@@ -174,7 +177,7 @@ function program(io: Io, run: (code: Promise<number>) => void): Command {
       .option('--account-id <id>', 'with ExecutionRoleName: the account whose role to assume')
       .addOption(
         new Option('--output <format>', 'output format')
-          .choices(['table', 'json'])
+          .choices(['table', 'json', 'csv', 'html'])
           .default('table'),
       ),
   ).action((options: Parameters<typeof evaluate>[0]) => {
