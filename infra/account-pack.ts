@@ -16,6 +16,7 @@ import {
   functionArnParameter,
   logicalIdOf,
 } from './conformance-pack-template';
+import { MfaConfigRulesOperations, type OperationsOptions } from './operations';
 import { RuleFunction } from './rule-function';
 import {
   DEFAULT_EXECUTION_FREQUENCY,
@@ -24,7 +25,7 @@ import {
   type ExecutionFrequency,
 } from './settings';
 
-export interface PackCommonProps {
+export interface PackCommonProps extends OperationsOptions {
   /** Default: settings.DEFAULT_PACK_NAME. */
   readonly packName?: string;
   /** Periodic evaluation frequency. Default: TwentyFour_Hours. */
@@ -69,6 +70,8 @@ export function packInputParameters(
 export class MfaConfigRulesAccountPack extends Construct {
   readonly functions: readonly RuleFunction[];
   readonly conformancePack: config.CfnConformancePack;
+  /** Alarms, failure queues, alerts and Security Hub automation rules (infra/operations.ts). */
+  readonly operations: MfaConfigRulesOperations;
 
   constructor(scope: Construct, id: string, props: MfaConfigRulesAccountPackProps = {}) {
     super(scope, id);
@@ -107,5 +110,17 @@ export class MfaConfigRulesAccountPack extends Construct {
     for (const fn of this.functions) {
       this.conformancePack.node.addDependency(...fn.invokePermissions);
     }
+    this.operations = new MfaConfigRulesOperations(this, 'Operations', {
+      functions: this.functions,
+      ...operationsOptions(props),
+    });
   }
+}
+
+/** The operations props of a pack's props (for the packs' constructors). */
+export function operationsOptions(props: OperationsOptions): OperationsOptions {
+  return {
+    ...(props.notifications ? { notifications: props.notifications } : {}),
+    ...(props.securityHub ? { securityHub: props.securityHub } : {}),
+  };
 }

@@ -28,6 +28,8 @@ export const CONTEXT = {
   maximumExecutionFrequency: 'maximumExecutionFrequency',
   logRetentionDays: 'logRetentionDays',
   packName: 'packName',
+  notificationEmails: 'notificationEmails',
+  securityHubAutomation: 'securityHubAutomation',
 } as const;
 
 export interface MfaConfigRulesApp {
@@ -71,12 +73,25 @@ export function buildApp(app: App = new App()): MfaConfigRulesApp {
   const logRetention =
     retentionText === undefined ? undefined : retentionDays(Number(retentionText));
   const packName = text(app, CONTEXT.packName);
+  // Operations (infra/operations.ts): alerts to these addresses; Security Hub automation rules.
+  const emails = list(app, CONTEXT.notificationEmails);
+  const hubValue: unknown = app.node.tryGetContext(CONTEXT.securityHubAutomation);
+  const hubText =
+    typeof hubValue === 'boolean' || typeof hubValue === 'string' ? String(hubValue) : undefined;
+  if (hubValue !== undefined && hubValue !== null && hubText === undefined) {
+    throw new Error('context securityHubAutomation must be true or false');
+  }
+  if (hubText !== undefined && !['true', 'false'].includes(hubText)) {
+    throw new Error(`context securityHubAutomation: '${hubText}' is not true or false`);
+  }
   // Environment-agnostic: the stacks deploy to the account and Region of the credentials in use
   // (pick ONE Region: IAM is global).
   const common = {
     maximumExecutionFrequency: frequency,
     ...(logRetention !== undefined ? { logRetention } : {}),
     ...(packName !== undefined ? { packName } : {}),
+    ...(emails ? { notifications: { emails } } : {}),
+    ...(hubText === 'true' ? { securityHub: true } : {}),
   };
 
   const account = new MfaConfigRulesAccountStack(app, ACCOUNT_STACK_NAME, common);
