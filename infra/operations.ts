@@ -74,10 +74,14 @@ export interface MfaConfigRulesOperationsProps extends OperationsOptions {
 
 /** CloudWatch namespace of the metrics the log metric filters publish (dimension `Rule`). */
 export const METRIC_NAMESPACE = 'MfaConfigRules';
-/** Failure kinds told apart by metric: metric name → error names (log field `error` prefix). */
+/**
+ * Failure kinds told apart by metric: metric name → how the log field `error` (the runtime's
+ * `describeError`: "<ErrorName>: <message>") starts. A role that cannot be assumed surfaces as
+ * "DataLoadError: cannot assume <role ARN>: AccessDenied…".
+ */
 export const FAILURE_METRICS = {
   DeadlineFailures: ['DeadlineError'],
-  RefusedAccountFailures: ['AccountMismatchError', 'AccessDenied'],
+  RefusedAccountFailures: ['AccountMismatchError', 'DataLoadError: cannot assume', 'AccessDenied'],
 } as const;
 /** Failed invocation records are kept this long in the failure queues (the SQS maximum). */
 export const FAILURE_QUEUE_RETENTION = Duration.days(14);
@@ -346,7 +350,7 @@ export class MfaConfigRulesOperations extends Construct {
         alarmDescription: `mfa-config-rules ${name}: an AWS Config invocation failed after its retries; its record (error type and message) waits in the failure queue for 14 days.`,
       }),
     ];
-    for (const [metricName, errorNames] of Object.entries(FAILURE_METRICS)) {
+    for (const [metricName, errorStarts] of Object.entries(FAILURE_METRICS)) {
       new logs.MetricFilter(scope, `${metricName}Filter`, {
         logGroup: fn.logGroup,
         metricNamespace: METRIC_NAMESPACE,
@@ -356,8 +360,8 @@ export class MfaConfigRulesOperations extends Construct {
         filterPattern: logs.FilterPattern.all(
           logs.FilterPattern.stringValue('$.level', '=', 'ERROR'),
           logs.FilterPattern.any(
-            ...errorNames.map((error) =>
-              logs.FilterPattern.stringValue('$.error', '=', `${error}*`),
+            ...errorStarts.map((start) =>
+              logs.FilterPattern.stringValue('$.error', '=', `${start}*`),
             ),
           ),
         ),
@@ -375,7 +379,7 @@ export class MfaConfigRulesOperations extends Construct {
           }),
           alarmDescription: deadline
             ? `mfa-config-rules ${name}: a run stopped at its deadline (DeadlineError) before reporting everything — IAM throttling or a very large account. Nothing partial was reported; raise the timeout or find what shares the IAM rate limit.`
-            : `mfa-config-rules ${name}: a run was refused for its account (AccountMismatchError, or AccessDenied assuming the execution role) — the execution role is missing or does not trust the function, or the event named another account.`,
+            : `mfa-config-rules ${name}: a run was refused for its account (AccountMismatchError, or AccessDenied / "cannot assume" on the execution role) — the execution role is missing or does not trust the function, or the event named another account.`,
         }),
       );
     }

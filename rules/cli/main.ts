@@ -17,6 +17,7 @@ import { parseParameters } from '../runtime/parameters';
 import type { AnyRule } from '../runtime/types';
 import { formatCounts, formatTable, type Row } from './format';
 import { isDocumentOutput, localDocument, renderDocument } from './outputs';
+import { defineReportCommand } from './report';
 
 export const EXIT = { OK: 0, NON_COMPLIANT: 1, ERROR: 2 } as const;
 
@@ -201,6 +202,8 @@ function program(io: Io, run: (code: Promise<number>) => void): Command {
   ).action((options: Parameters<typeof invoke>[0]) => {
     run(invoke(options, io));
   });
+
+  defineReportCommand(cmd.command('report'), io, run);
 
   cmd
     .command('rules')

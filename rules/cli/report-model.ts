@@ -52,14 +52,15 @@ export function countBy(rows: readonly ReportRow[], key: (row: ReportRow) => str
 }
 
 /**
- * The catalog rule a Config rule name belongs to: the exact name, or the name followed by the
- * suffix AWS Config gives conformance-pack (`-conformance-pack-…`) and organization rules.
+ * The catalog rule a Config rule name belongs to: the exact name, or the name AWS Config gives
+ * the rule inside a conformance pack (`<name>-conformance-pack-<id>`, organization packs
+ * included). Not any `<name>-…`: the AWS managed rule's default name `root-account-mfa-enabled`
+ * must not be taken for `root-account-mfa`.
  */
 export function catalogRuleOf(configRuleName: string): RuleMetadata | undefined {
-  // Longest name first, so a rule whose name prefixes another's never claims it.
-  const byLength = [...RULE_METADATA].sort((a, b) => b.name.length - a.name.length);
-  return byLength.find(
-    (rule) => configRuleName === rule.name || configRuleName.startsWith(`${rule.name}-`),
+  return RULE_METADATA.find(
+    (rule) =>
+      configRuleName === rule.name || configRuleName.startsWith(`${rule.name}-conformance-pack-`),
   );
 }
 

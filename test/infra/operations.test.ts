@@ -129,7 +129,7 @@ describe.each(['account', 'organization'] as const)('%s stack', (which) => {
     );
     expect(patterns).toContain('{ ($.level = "ERROR") && ($.error = "DeadlineError*") }');
     expect(patterns).toContain(
-      '{ ($.level = "ERROR") && (($.error = "AccountMismatchError*") || ($.error = "AccessDenied*")) }',
+      '{ ($.level = "ERROR") && (($.error = "AccountMismatchError*") || ($.error = "DataLoadError: cannot assume*") || ($.error = "AccessDenied*")) }',
     );
     // Without notifications: nothing to notify.
     for (const alarm of Object.values(none.findResources('AWS::CloudWatch::Alarm') as Resources)) {

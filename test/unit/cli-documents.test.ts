@@ -105,5 +105,6 @@ describe('html', () => {
       'root-account-hardware-mfa',
     );
     expect(catalogRuleOf('root-account-mfaX')).toBeUndefined();
+    expect(catalogRuleOf('root-account-mfa-enabled')).toBeUndefined(); // the AWS managed rule
   });
 });
