@@ -17,6 +17,7 @@ import {
   logicalIdOf,
 } from './conformance-pack-template';
 import { MfaConfigRulesOperations, type OperationsOptions } from './operations';
+import { isRuleDeployment, plainConfigRules, type RuleDeployment } from './plain-rules';
 import { RuleFunction } from './rule-function';
 import {
   DEFAULT_EXECUTION_FREQUENCY,
@@ -38,7 +39,15 @@ export interface PackCommonProps extends OperationsOptions {
   readonly logRemovalPolicy?: RemovalPolicy;
 }
 
-export type MfaConfigRulesAccountPackProps = PackCommonProps;
+export interface MfaConfigRulesAccountPackProps extends PackCommonProps {
+  /**
+   * `conformancePack` (default): one `AWS::Config::ConformancePack`. `configRules`: plain
+   * `AWS::Config::ConfigRule` custom Lambda rules instead, whose results reach Security Hub
+   * (conformance-pack rules are service-linked, and Security Hub's AWS Config integration does not
+   * receive those: see infra/plain-rules.ts and the README).
+   */
+  readonly ruleDeployment?: RuleDeployment;
+}
 
 const PACK_NAME = /^[a-zA-Z][-a-zA-Z0-9]{0,127}$/;
 
@@ -69,7 +78,10 @@ export function packInputParameters(
 
 export class MfaConfigRulesAccountPack extends Construct {
   readonly functions: readonly RuleFunction[];
-  readonly conformancePack: config.CfnConformancePack;
+  /** The conformance pack (absent with `ruleDeployment: 'configRules'`). */
+  readonly conformancePack?: config.CfnConformancePack;
+  /** The plain Config rules (only with `ruleDeployment: 'configRules'`). */
+  readonly configRules: readonly config.CfnConfigRule[] = [];
   /** Alarms, failure queues, alerts and Security Hub automation rules (infra/operations.ts). */
   readonly operations: MfaConfigRulesOperations;
 
@@ -98,20 +110,28 @@ export class MfaConfigRulesAccountPack extends Construct {
       return fn;
     });
 
-    this.conformancePack = new config.CfnConformancePack(this, 'ConformancePack', {
-      conformancePackName: props.packName ?? DEFAULT_PACK_NAME,
-      templateBody: conformancePackTemplateBody(rules),
-      conformancePackInputParameters: packInputParameters(
-        this.functions,
-        props.maximumExecutionFrequency ?? DEFAULT_EXECUTION_FREQUENCY,
-      ),
-    });
-    // Invoke permissions first, so the first evaluation is not refused.
-    for (const fn of this.functions) {
-      this.conformancePack.node.addDependency(...fn.invokePermissions);
+    const deployment = props.ruleDeployment ?? 'conformancePack';
+    if (!isRuleDeployment(deployment)) {
+      throw new Error(`${this.node.path}: invalid ruleDeployment '${String(deployment)}'`);
+    }
+    const frequency = props.maximumExecutionFrequency ?? DEFAULT_EXECUTION_FREQUENCY;
+    if (deployment === 'configRules') {
+      this.configRules = plainConfigRules(this, this.functions, frequency);
+    } else {
+      const pack = new config.CfnConformancePack(this, 'ConformancePack', {
+        conformancePackName: props.packName ?? DEFAULT_PACK_NAME,
+        templateBody: conformancePackTemplateBody(rules),
+        conformancePackInputParameters: packInputParameters(this.functions, frequency),
+      });
+      // Invoke permissions first, so the first evaluation is not refused.
+      for (const fn of this.functions) {
+        pack.node.addDependency(...fn.invokePermissions);
+      }
+      this.conformancePack = pack;
     }
     this.operations = new MfaConfigRulesOperations(this, 'Operations', {
       functions: this.functions,
+      rulesReachSecurityHub: deployment === 'configRules',
       ...operationsOptions(props),
     });
   }

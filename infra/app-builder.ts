@@ -6,6 +6,7 @@
 import { Annotations, App, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import type { CallAs } from './organization-pack';
+import { isRuleDeployment } from './plain-rules';
 import { retentionDays } from './rule-function';
 import {
   ACCOUNT_STACK_NAME,
@@ -30,6 +31,7 @@ export const CONTEXT = {
   packName: 'packName',
   notificationEmails: 'notificationEmails',
   securityHubAutomation: 'securityHubAutomation',
+  ruleDeployment: 'ruleDeployment',
 } as const;
 
 export interface MfaConfigRulesApp {
@@ -94,7 +96,17 @@ export function buildApp(app: App = new App()): MfaConfigRulesApp {
     ...(hubText === 'true' ? { securityHub: true } : {}),
   };
 
-  const account = new MfaConfigRulesAccountStack(app, ACCOUNT_STACK_NAME, common);
+  // Account stack only: plain Config rules instead of the conformance pack (Security Hub findings).
+  const deployment = text(app, CONTEXT.ruleDeployment);
+  if (deployment !== undefined && !isRuleDeployment(deployment)) {
+    throw new Error(
+      `context ruleDeployment: '${deployment}' is not conformancePack or configRules`,
+    );
+  }
+  const account = new MfaConfigRulesAccountStack(app, ACCOUNT_STACK_NAME, {
+    ...common,
+    ...(deployment ? { ruleDeployment: deployment } : {}),
+  });
 
   const organizationId = text(app, CONTEXT.organizationId) ?? PLACEHOLDER_ORGANIZATION_ID;
   const callAs = (text(app, CONTEXT.callAs) ?? 'SELF') as CallAs;

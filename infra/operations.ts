@@ -24,7 +24,7 @@
  *   severity of this pack's AWS Config findings to the rule's metadata severity and adding a note
  *   with the framework ids and the remediation (see `automationRuleProps`).
  */
-import { ArnFormat, Duration, Stack, Token, Validations } from 'aws-cdk-lib';
+import { Annotations, ArnFormat, Duration, Stack, Token, Validations } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as cwActions from 'aws-cdk-lib/aws-cloudwatch-actions';
 import * as events from 'aws-cdk-lib/aws-events';
@@ -70,6 +70,12 @@ export interface OperationsOptions {
 
 export interface MfaConfigRulesOperationsProps extends OperationsOptions {
   readonly functions: readonly RuleFunction[];
+  /**
+   * Whether the rules are plain Config rules, whose results AWS documents as sent to Security Hub
+   * (conformance-pack and organization rules are service-linked, and are not). Default: false,
+   * which makes `securityHub` warn at synthesis.
+   */
+  readonly rulesReachSecurityHub?: boolean;
 }
 
 /** CloudWatch namespace of the metrics the log metric filters publish (dimension `Rule`). */
@@ -244,6 +250,12 @@ export class MfaConfigRulesOperations extends Construct {
             ),
         )
       : [];
+    if (hub && !props.rulesReachSecurityHub) {
+      Annotations.of(this).addWarningV2(
+        'mfa-config-rules:securityHubWithServiceLinkedRules',
+        "Security Hub automation rules act on AWS Config findings, but AWS documents that evaluations of service-linked rules (conformance-pack and organization rules) are not sent to Security Hub. In one account, deploy with ruleDeployment 'configRules' (context ruleDeployment=configRules) so the findings exist; see the README, Operating it > Security Hub.",
+      );
+    }
     if (hub && (firstOrder < 1 || firstOrder + rules.length - 1 > 1000)) {
       throw new Error(`${this.node.path}: securityHub.firstRuleOrder must leave orders in 1–1000`);
     }

@@ -19,6 +19,7 @@ import {
 import { MfaConfigRulesAccountPack } from '../../infra/account-pack';
 import { ACCOUNT_STACK_NAME, ORGANIZATION_STACK_NAME } from '../../infra/settings';
 import {
+  annotationsOf,
   cdkJsonContext,
   cfnLint,
   quietly,
@@ -238,6 +239,13 @@ describe.each(['account', 'organization'] as const)('%s stack', (which) => {
         return [name, action?.FindingFieldsUpdate.Severity.Label];
       }),
     );
+    // Conformance-pack results are not documented to reach Security Hub: the synth says so.
+    expect(
+      annotationsOf(which === 'account' ? withOps.account : withOps.organization).findWarning(
+        '*',
+        Match.stringLikeRegexp('securityHubWithServiceLinkedRules'),
+      ),
+    ).toHaveLength(1);
     expect(bySeverity).toEqual({
       'root-account-mfa': 'CRITICAL',
       'root-account-hardware-mfa': 'CRITICAL',
@@ -328,4 +336,63 @@ describe('props', () => {
     expect(matches('root-account-mfa-enabled')).toBe(false); // the AWS managed rule's default name
     expect(MfaConfigRulesOperations).toBeDefined();
   });
+});
+
+describe('ruleDeployment: configRules (Security Hub findings)', () => {
+  let plainRules: Synthesized;
+  beforeAll(() => {
+    plainRules = synthesizeApp({ ...OPERATIONS, ruleDeployment: 'configRules' });
+  });
+
+  it('deploys plain custom Lambda Config rules with the exact rule names instead of the pack', () => {
+    // Prepare
+    const t = templateOf(plainRules.account);
+
+    // Assess
+    t.resourceCountIs('AWS::Config::ConformancePack', 0);
+    const rules = Object.entries(t.findResources('AWS::Config::ConfigRule') as Resources);
+    expect(rules.map(([, r]) => r.Properties.ConfigRuleName).sort()).toEqual(
+      RULE_METADATA.map((r) => r.name).sort(),
+    );
+    const functions = t.findResources('AWS::Lambda::Function') as Resources;
+    for (const [, rule] of rules) {
+      const source = rule.Properties.Source as {
+        Owner: string;
+        SourceIdentifier: { 'Fn::GetAtt': string[] };
+        SourceDetails: { MessageType: string; MaximumExecutionFrequency?: string }[];
+      };
+      expect(source.Owner).toBe('CUSTOM_LAMBDA');
+      expect(Object.keys(functions)).toContain(source.SourceIdentifier['Fn::GetAtt'][0]);
+      expect(source.SourceDetails[0]).toEqual({
+        EventSource: 'aws.config',
+        MessageType: 'ScheduledNotification',
+        MaximumExecutionFrequency: 'TwentyFour_Hours',
+      });
+      expect(rule.Properties.InputParameters).toBeUndefined();
+    }
+    expect(
+      annotationsOf(plainRules.account).findWarning(
+        '*',
+        Match.stringLikeRegexp('securityHubWithServiceLinkedRules'),
+      ),
+    ).toEqual([]);
+    const users = rules.find(([, r]) => r.Properties.ConfigRuleName === 'iam-user-console-mfa');
+    expect(users?.[1].Properties.Scope).toEqual({ ComplianceResourceTypes: ['AWS::IAM::User'] });
+    // The organization stack is unchanged (organization rules are service-linked too).
+    templateOf(plainRules.organization).resourceCountIs(
+      'AWS::Config::OrganizationConformancePack',
+      1,
+    );
+  });
+
+  it('is cdk-nag and cfn-lint clean, and refuses an unknown value', () => {
+    expect(new AwsSolutionsChecks().validateScope(plainRules.account).violations).toEqual([]);
+    const findings = cfnLint([path.join(plainRules.outdir, `${ACCOUNT_STACK_NAME}.template.json`)]);
+    expect(
+      findings.filter((f) => !(f.Rule.Id === 'W3005' && /Role[0-9A-F]{8}'/.test(f.Message))),
+    ).toEqual([]);
+    expect(() => synthesizeApp({ ...NO_BUNDLING, ruleDeployment: 'both' })).toThrow(
+      /ruleDeployment: 'both' is not conformancePack or configRules/,
+    );
+  }, 120_000);
 });
