@@ -219,6 +219,18 @@ function collect(value: string, previous: string[] = []): string[] {
   return [...previous, value];
 }
 
+/**
+ * Resolves once everything written to stdout has been handed to the OS: the caller exits right
+ * after, and an exit during a write to a pipe cuts the output at 64 KiB.
+ */
+function stdoutHandedOver(): Promise<void> {
+  return new Promise((resolve) => {
+    process.stdout.write('', () => {
+      resolve();
+    });
+  });
+}
+
 /** Runs the CLI; resolves to the exit code. Never throws. */
 export async function main(argv: readonly string[], io: Io = defaultIo): Promise<number> {
   logger.setLogLevel('SILENT');
@@ -228,7 +240,9 @@ export async function main(argv: readonly string[], io: Io = defaultIo): Promise
       pending = code;
     }).parseAsync([...argv], { from: 'user' });
     if (!pending) return EXIT.OK;
-    return await pending;
+    const code = await pending;
+    if (io === defaultIo) await stdoutHandedOver();
+    return code;
   } catch (error) {
     if (error instanceof CommanderError) {
       if (error.exitCode === 0) return EXIT.OK;

@@ -2,7 +2,7 @@
  * `mfa-config-rules report --aggregator` (the real binary) against the moto harness's aggregator
  * extension (test/moto/server.py, section h): two member accounts whose conformance-pack rules
  * carry different suffixes, one look-alike managed rule, results in two Regions, >100 results for
- * one rule (paging).
+ * one rule (paging, more than 64 KiB through a pipe).
  */
 import {
   ConfigServiceClient,
@@ -63,9 +63,9 @@ async function seedOrganization(endpoint: string): Promise<void> {
     accountId: A,
     region: 'us-east-1',
     rule: 'iam-user-console-mfa-conformance-pack-aaaa2222',
-    // 130 results (paging past 100) and one NOT_APPLICABLE the aggregator does not return.
+    // 400 results (paging past 100, output past 64 KiB) and one NOT_APPLICABLE it does not return.
     evaluations: [
-      ...users(130, 3),
+      ...users(400, 3),
       {
         resourceType: 'AWS::IAM::User',
         resourceId: 'AIDAAPIONLY',
@@ -137,7 +137,8 @@ describe('report --aggregator', () => {
     expect(out.code).toBe(1);
     const count = (account: string, compliance: string) =>
       doc.rows.filter((r) => r.accountId === account && r.compliance === compliance).length;
-    expect([count(A, 'NON_COMPLIANT'), count(A, 'COMPLIANT')]).toEqual([1 + 3, 127]);
+    expect([count(A, 'NON_COMPLIANT'), count(A, 'COMPLIANT')]).toEqual([1 + 3, 397]);
+    expect(out.stdout.length).toBeGreaterThan(65_536); // whole through a pipe
     expect([count(B, 'NON_COMPLIANT'), count(B, 'COMPLIANT')]).toEqual([0, 1 + 1 + 2]);
     expect([...new Set(doc.rows.map((r) => r.rule))].sort()).toEqual([
       'iam-user-console-mfa',
@@ -157,7 +158,7 @@ describe('report --aggregator', () => {
 
     // Assess
     expect(csv.code).toBe(1);
-    expect(records).toHaveLength(135);
+    expect(records).toHaveLength(405);
     expect(new Set(records.map((r) => r.account_id))).toEqual(new Set([A, B]));
     expect(html.code).toBe(1);
     expect(html.stdout).toContain('<table id="accounts">');
