@@ -37,6 +37,7 @@ import * as securityhub from 'aws-cdk-lib/aws-securityhub';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
+import * as cloudformation from 'aws-cdk-lib/aws-cloudformation';
 import { Construct } from 'constructs';
 import type { RuleMetadata } from '../rules/runtime/types';
 import type { RuleFunction } from './rule-function';
@@ -187,6 +188,85 @@ export function automationRuleProps(
   };
 }
 
+/** Where member accounts' compliance changes are routed (organization stack, with notifications). */
+export interface OrganizationEventRouting {
+  readonly organizationId: string;
+  readonly targetOrganizationalUnitIds: readonly string[];
+  readonly callAs: 'SELF' | 'DELEGATED_ADMIN';
+  /** Default: settings-like fixed name `mfa-config-rules-compliance-events`. */
+  readonly stackSetName?: string;
+}
+
+/** Name of the central event bus member accounts forward compliance changes to. */
+export const CENTRAL_EVENT_BUS_NAME = 'mfa-config-rules-compliance';
+const BUS_PARAMETER = 'CentralEventBusArn';
+
+/**
+ * The template each member account gets (service-managed StackSet): an EventBridge rule on the
+ * default bus with this pack's compliance-change pattern, forwarding to the central bus with a
+ * role that may only put events there.
+ */
+export function memberForwardingTemplate(rules: readonly RuleMetadata[]): Record<string, unknown> {
+  const pattern = complianceChangePattern(rules);
+  return {
+    AWSTemplateFormatVersion: '2010-09-09',
+    Description:
+      "mfa-config-rules: forwards this account's AWS Config compliance changes of the pack's rules to the central event bus.",
+    Parameters: {
+      [BUS_PARAMETER]: { Type: 'String', Description: 'ARN of the central event bus.' },
+    },
+    Resources: {
+      ForwardRole: {
+        Type: 'AWS::IAM::Role',
+        Properties: {
+          Description: 'Lets EventBridge forward mfa-config-rules compliance changes centrally',
+          AssumeRolePolicyDocument: {
+            Version: '2012-10-17',
+            Statement: [
+              {
+                Effect: 'Allow',
+                Principal: { Service: 'events.amazonaws.com' },
+                Action: 'sts:AssumeRole',
+                Condition: { StringEquals: { 'aws:SourceAccount': { Ref: 'AWS::AccountId' } } },
+              },
+            ],
+          },
+          Policies: [
+            {
+              PolicyName: 'PutEventsToCentralBus',
+              PolicyDocument: {
+                Version: '2012-10-17',
+                Statement: [
+                  { Effect: 'Allow', Action: 'events:PutEvents', Resource: { Ref: BUS_PARAMETER } },
+                ],
+              },
+            },
+          ],
+        },
+      },
+      ForwardRule: {
+        Type: 'AWS::Events::Rule',
+        Properties: {
+          Description: 'mfa-config-rules: compliance changes to the central event bus',
+          EventPattern: {
+            source: pattern.source,
+            'detail-type': pattern.detailType,
+            detail: pattern.detail,
+          },
+          State: 'ENABLED',
+          Targets: [
+            {
+              Id: 'CentralBus',
+              Arn: { Ref: BUS_PARAMETER },
+              RoleArn: { 'Fn::GetAtt': ['ForwardRole', 'Arn'] },
+            },
+          ],
+        },
+      },
+    },
+  };
+}
+
 export class MfaConfigRulesOperations extends Construct {
   /** The topic alerts go to (only with `notifications`). */
   readonly topic?: sns.ITopic;
@@ -198,6 +278,10 @@ export class MfaConfigRulesOperations extends Construct {
   readonly alarms: readonly cloudwatch.Alarm[];
   readonly complianceChangeRule?: events.Rule;
   readonly automationRules: readonly securityhub.CfnAutomationRule[];
+  /** Organization stack with notifications: the bus member accounts forward changes to. */
+  centralEventBus?: events.EventBus;
+  forwardingStackSet?: cloudformation.CfnStackSet;
+  private readonly rules: readonly RuleMetadata[];
 
   constructor(scope: Construct, id: string, props: MfaConfigRulesOperationsProps) {
     super(scope, id);
@@ -230,6 +314,7 @@ export class MfaConfigRulesOperations extends Construct {
     this.alarms = alarms;
 
     const rules = props.functions.map((fn) => fn.rule);
+    this.rules = rules;
     if (this.topic) {
       this.complianceChangeRule = new events.Rule(this, 'ComplianceChange', {
         description: `mfa-config-rules: AWS Config compliance changes to and from NON_COMPLIANT of ${rules.map((r) => r.name).join(', ')}`,
@@ -259,6 +344,60 @@ export class MfaConfigRulesOperations extends Construct {
     if (hub && (firstOrder < 1 || firstOrder + rules.length - 1 > 1000)) {
       throw new Error(`${this.node.path}: securityHub.firstRuleOrder must leave orders in 1–1000`);
     }
+  }
+
+  /**
+   * Routes member accounts' compliance changes to this account's topic (organization stack, only
+   * with notifications): a central event bus that accepts events from the organization only
+   * (`aws:PrincipalOrgID`), the same rule and message on it, and a service-managed StackSet that
+   * gives every account of the target OUs a forwarding rule (in this Region: the organization
+   * conformance pack runs here).
+   */
+  routeOrganizationEvents(routing: OrganizationEventRouting): void {
+    if (!this.topic) return;
+    const bus = new events.EventBus(this, 'CentralEventBus', {
+      eventBusName: CENTRAL_EVENT_BUS_NAME,
+      description: 'mfa-config-rules: AWS Config compliance changes forwarded by member accounts',
+    });
+    bus.addToResourcePolicy(
+      new iam.PolicyStatement({
+        sid: 'OrganizationMembersPutEvents',
+        principals: [new iam.AnyPrincipal()],
+        actions: ['events:PutEvents'],
+        resources: [bus.eventBusArn],
+        conditions: { StringEquals: { 'aws:PrincipalOrgID': routing.organizationId } },
+      }),
+    );
+    new events.Rule(this, 'MemberComplianceChange', {
+      eventBus: bus,
+      description: `mfa-config-rules: member accounts' compliance changes to and from NON_COMPLIANT of ${this.rules.map((r) => r.name).join(', ')}`,
+      eventPattern: complianceChangePattern(this.rules),
+      targets: [new targets.SnsTopic(this.topic, { message: complianceChangeMessage() })],
+    });
+    this.centralEventBus = bus;
+    this.forwardingStackSet = new cloudformation.CfnStackSet(this, 'ForwardingStackSet', {
+      stackSetName: routing.stackSetName ?? 'mfa-config-rules-compliance-events',
+      description:
+        'Forwards mfa-config-rules compliance changes of each account to the central event bus.',
+      permissionModel: 'SERVICE_MANAGED',
+      autoDeployment: { enabled: true, retainStacksOnAccountRemoval: false },
+      callAs: routing.callAs,
+      capabilities: ['CAPABILITY_IAM'],
+      managedExecution: { Active: true },
+      operationPreferences: {
+        regionConcurrencyType: 'PARALLEL',
+        maxConcurrentPercentage: 100,
+        failureTolerancePercentage: 10,
+      },
+      parameters: [{ parameterKey: BUS_PARAMETER, parameterValue: bus.eventBusArn }],
+      stackInstancesGroup: [
+        {
+          deploymentTargets: { organizationalUnitIds: [...routing.targetOrganizationalUnitIds] },
+          regions: [Stack.of(this).region],
+        },
+      ],
+      templateBody: JSON.stringify(memberForwardingTemplate(this.rules)),
+    });
   }
 
   private createTopic(): sns.Topic {

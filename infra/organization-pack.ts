@@ -247,6 +247,12 @@ export class MfaConfigRulesOrganizationPack extends Construct {
       functions: this.functions,
       ...operationsOptions(props),
     });
+    // Member accounts' compliance changes arrive in the members: forward them here.
+    this.operations.routeOrganizationEvents({
+      organizationId: props.organizationId,
+      targetOrganizationalUnitIds: props.targetOrganizationalUnitIds,
+      callAs,
+    });
   }
 
   private grantInvoke(props: MfaConfigRulesOrganizationPackProps, callAs: CallAs): void {

@@ -26,6 +26,7 @@ import {
   synthesizeApp,
   tempDir,
   templateOf,
+  writeTemplate,
   type Synthesized,
 } from './support/synth';
 
@@ -175,8 +176,12 @@ describe.each(['account', 'organization'] as const)('%s stack', (which) => {
     const { ops } = pick();
 
     // Assess
-    ops.resourceCountIs('AWS::Events::Rule', 1);
-    const rule = Object.values(ops.findResources('AWS::Events::Rule') as Resources)[0];
+    // The organization stack has a second rule, on the central bus members forward to.
+    const eventRules = Object.values(ops.findResources('AWS::Events::Rule') as Resources);
+    expect(eventRules).toHaveLength(which === 'account' ? 1 : 2);
+    const patterns = eventRules.map((r) => JSON.stringify(r.Properties.EventPattern));
+    expect(new Set(patterns).size).toBe(1);
+    const rule = eventRules[0];
     const pattern = rule?.Properties.EventPattern as {
       'detail-type': string[];
       detail: { configRuleName: unknown[]; $or: unknown[] };
@@ -394,5 +399,41 @@ describe('ruleDeployment: configRules (Security Hub findings)', () => {
     expect(() => synthesizeApp({ ...NO_BUNDLING, ruleDeployment: 'both' })).toThrow(
       /ruleDeployment: 'both' is not conformancePack or configRules/,
     );
+  }, 120_000);
+});
+
+describe('organization stack: member accounts forward their compliance changes', () => {
+  it('has a central bus open to the organization only, and a StackSet with the forwarding rule', () => {
+    // Prepare
+    const t = templateOf(withOps.organization);
+
+    // Assess
+    t.resourceCountIs('AWS::Events::EventBus', 1);
+    t.hasResourceProperties('AWS::Events::EventBusPolicy', {
+      Statement: Match.objectLike({
+        Action: 'events:PutEvents',
+        Condition: { StringEquals: { 'aws:PrincipalOrgID': 'o-a1b2c3d4e5' } },
+      }),
+    });
+    const stackSet = Object.entries(
+      t.findResources('AWS::CloudFormation::StackSet') as Resources,
+    ).find(([id]) => id.includes('ForwardingStackSet'));
+    expect(stackSet?.[1].Properties).toMatchObject({
+      PermissionModel: 'SERVICE_MANAGED',
+      AutoDeployment: { Enabled: true },
+      StackInstancesGroup: [{ DeploymentTargets: { OrganizationalUnitIds: ['r-ab12'] } }],
+    });
+    const body = JSON.parse(stackSet?.[1].Properties.TemplateBody as string) as {
+      Resources: Record<string, { Type: string; Properties: Record<string, unknown> }>;
+    };
+    expect(body.Resources.ForwardRule?.Properties.EventPattern).toMatchObject({
+      'detail-type': ['Config Rules Compliance Change'],
+    });
+    // Without notifications nothing is forwarded.
+    templateOf(plain.organization).resourceCountIs('AWS::Events::EventBus', 0);
+
+    // The member template passes cfn-lint too (cfn-lint never looks inside a StackSet).
+    const file = writeTemplate(tempDir('fwd'), 'forward', stackSet?.[1].Properties.TemplateBody);
+    expect(cfnLint([file])).toEqual([]);
   }, 120_000);
 });
