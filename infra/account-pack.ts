@@ -16,6 +16,8 @@ import {
   functionArnParameter,
   logicalIdOf,
 } from './conformance-pack-template';
+import { MfaConfigRulesOperations, type OperationsOptions } from './operations';
+import { isRuleDeployment, plainConfigRules, type RuleDeployment } from './plain-rules';
 import { RuleFunction } from './rule-function';
 import {
   DEFAULT_EXECUTION_FREQUENCY,
@@ -24,7 +26,7 @@ import {
   type ExecutionFrequency,
 } from './settings';
 
-export interface PackCommonProps {
+export interface PackCommonProps extends OperationsOptions {
   /** Default: settings.DEFAULT_PACK_NAME. */
   readonly packName?: string;
   /** Periodic evaluation frequency. Default: TwentyFour_Hours. */
@@ -39,7 +41,15 @@ export interface PackCommonProps {
   readonly reservedConcurrency?: number;
 }
 
-export type MfaConfigRulesAccountPackProps = PackCommonProps;
+export interface MfaConfigRulesAccountPackProps extends PackCommonProps {
+  /**
+   * `conformancePack` (default): one `AWS::Config::ConformancePack`. `configRules`: plain
+   * `AWS::Config::ConfigRule` custom Lambda rules instead, whose results reach Security Hub
+   * (conformance-pack rules are service-linked, and Security Hub's AWS Config integration does not
+   * receive those: see infra/plain-rules.ts and the README).
+   */
+  readonly ruleDeployment?: RuleDeployment;
+}
 
 const PACK_NAME = /^[a-zA-Z][-a-zA-Z0-9]{0,127}$/;
 
@@ -70,7 +80,12 @@ export function packInputParameters(
 
 export class MfaConfigRulesAccountPack extends Construct {
   readonly functions: readonly RuleFunction[];
-  readonly conformancePack: config.CfnConformancePack;
+  /** The conformance pack (absent with `ruleDeployment: 'configRules'`). */
+  readonly conformancePack?: config.CfnConformancePack;
+  /** The plain Config rules (only with `ruleDeployment: 'configRules'`). */
+  readonly configRules: readonly config.CfnConfigRule[] = [];
+  /** Alarms, failure queues, alerts and Security Hub automation rules (infra/operations.ts). */
+  readonly operations: MfaConfigRulesOperations;
 
   constructor(scope: Construct, id: string, props: MfaConfigRulesAccountPackProps = {}) {
     super(scope, id);
@@ -100,17 +115,37 @@ export class MfaConfigRulesAccountPack extends Construct {
       return fn;
     });
 
-    this.conformancePack = new config.CfnConformancePack(this, 'ConformancePack', {
-      conformancePackName: props.packName ?? DEFAULT_PACK_NAME,
-      templateBody: conformancePackTemplateBody(rules),
-      conformancePackInputParameters: packInputParameters(
-        this.functions,
-        props.maximumExecutionFrequency ?? DEFAULT_EXECUTION_FREQUENCY,
-      ),
-    });
-    // Invoke permissions first, so the first evaluation is not refused.
-    for (const fn of this.functions) {
-      this.conformancePack.node.addDependency(...fn.invokePermissions);
+    const deployment = props.ruleDeployment ?? 'conformancePack';
+    if (!isRuleDeployment(deployment)) {
+      throw new Error(`${this.node.path}: invalid ruleDeployment '${String(deployment)}'`);
     }
+    const frequency = props.maximumExecutionFrequency ?? DEFAULT_EXECUTION_FREQUENCY;
+    if (deployment === 'configRules') {
+      this.configRules = plainConfigRules(this, this.functions, frequency);
+    } else {
+      const pack = new config.CfnConformancePack(this, 'ConformancePack', {
+        conformancePackName: props.packName ?? DEFAULT_PACK_NAME,
+        templateBody: conformancePackTemplateBody(rules),
+        conformancePackInputParameters: packInputParameters(this.functions, frequency),
+      });
+      // Invoke permissions first, so the first evaluation is not refused.
+      for (const fn of this.functions) {
+        pack.node.addDependency(...fn.invokePermissions);
+      }
+      this.conformancePack = pack;
+    }
+    this.operations = new MfaConfigRulesOperations(this, 'Operations', {
+      functions: this.functions,
+      rulesReachSecurityHub: deployment === 'configRules',
+      ...operationsOptions(props),
+    });
   }
+}
+
+/** The operations props of a pack's props (for the packs' constructors). */
+export function operationsOptions(props: OperationsOptions): OperationsOptions {
+  return {
+    ...(props.notifications ? { notifications: props.notifications } : {}),
+    ...(props.securityHub ? { securityHub: props.securityHub } : {}),
+  };
 }

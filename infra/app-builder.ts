@@ -11,6 +11,7 @@
 import { App, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks, ServerlessChecks } from 'cdk-nag';
 import type { CallAs } from './organization-pack';
+import { isRuleDeployment } from './plain-rules';
 import { retentionDays } from './rule-function';
 import {
   ACCOUNT_STACK_NAME,
@@ -33,6 +34,9 @@ export const CONTEXT = {
   logRetentionDays: 'logRetentionDays',
   packName: 'packName',
   reservedConcurrency: 'reservedConcurrency',
+  notificationEmails: 'notificationEmails',
+  securityHubAutomation: 'securityHubAutomation',
+  ruleDeployment: 'ruleDeployment',
 } as const;
 
 /** Why the organization stack is absent, for `infra/app.ts` to print. */
@@ -82,6 +86,17 @@ export function buildApp(app: App = new App()): MfaConfigRulesApp {
   const packName = text(app, CONTEXT.packName);
   const concurrencyText = text(app, CONTEXT.reservedConcurrency);
   const reservedConcurrency = concurrencyText === undefined ? undefined : Number(concurrencyText);
+  // Operations (infra/operations.ts): alerts to these addresses; Security Hub automation rules.
+  const emails = list(app, CONTEXT.notificationEmails);
+  const hubValue: unknown = app.node.tryGetContext(CONTEXT.securityHubAutomation);
+  const hubText =
+    typeof hubValue === 'boolean' || typeof hubValue === 'string' ? String(hubValue) : undefined;
+  if (hubValue !== undefined && hubValue !== null && hubText === undefined) {
+    throw new Error('context securityHubAutomation must be true or false');
+  }
+  if (hubText !== undefined && !['true', 'false'].includes(hubText)) {
+    throw new Error(`context securityHubAutomation: '${hubText}' is not true or false`);
+  }
   // Environment-agnostic: the stacks deploy to the account and Region of the credentials in use
   // (pick ONE Region: IAM is global).
   const common = {
@@ -89,9 +104,21 @@ export function buildApp(app: App = new App()): MfaConfigRulesApp {
     ...(logRetention !== undefined ? { logRetention } : {}),
     ...(packName !== undefined ? { packName } : {}),
     ...(reservedConcurrency !== undefined ? { reservedConcurrency } : {}),
+    ...(emails ? { notifications: { emails } } : {}),
+    ...(hubText === 'true' ? { securityHub: true } : {}),
   };
 
-  const account = new MfaConfigRulesAccountStack(app, ACCOUNT_STACK_NAME, common);
+  // Account stack only: plain Config rules instead of the conformance pack (Security Hub findings).
+  const deployment = text(app, CONTEXT.ruleDeployment);
+  if (deployment !== undefined && !isRuleDeployment(deployment)) {
+    throw new Error(
+      `context ruleDeployment: '${deployment}' is not conformancePack or configRules`,
+    );
+  }
+  const account = new MfaConfigRulesAccountStack(app, ACCOUNT_STACK_NAME, {
+    ...common,
+    ...(deployment ? { ruleDeployment: deployment } : {}),
+  });
 
   const organizationId = text(app, CONTEXT.organizationId);
   let organization: MfaConfigRulesOrganizationStack | undefined;

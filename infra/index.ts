@@ -17,6 +17,18 @@ export {
   type MfaConfigRulesOrganizationPackProps,
 } from './organization-pack';
 export {
+  automationRuleProps,
+  complianceChangeMessage,
+  complianceChangePattern,
+  FAILURE_METRICS,
+  METRIC_NAMESPACE,
+  MfaConfigRulesOperations,
+  type MfaConfigRulesOperationsProps,
+  type NotificationsProps,
+  type OperationsOptions,
+  type SecurityHubAutomationProps,
+} from './operations';
+export {
   BUNDLING,
   ESM_REQUIRE_BANNER,
   retentionDays,

@@ -10,12 +10,11 @@ import type { NagAcknowledgment } from './permissions';
 
 /** Acknowledged on every rule function (the function construct, so its resources inherit them). */
 export function asyncDesignAcknowledgments(): NagAcknowledgment[] {
-  const kept =
-    'An AWS Config rule event carries a result token that is valid for that evaluation only, so a kept event cannot be replayed usefully and would only store the token; ';
-  const superseded = `a failed event is retried ${String(ASYNC_MAX_RETRY_ATTEMPTS)} time, dropped after ${String(ASYNC_MAX_EVENT_AGE_SECONDS / 60)} minutes, and superseded by the next periodic run, which re-evaluates every resource from scratch; each failure is visible as the rule's last error in AWS Config and as one ERROR or WARN line in the function's own log group.`;
   return [
-    { id: 'Serverless-LambdaDLQ', reason: `${kept}${superseded}` },
-    { id: 'Serverless-LambdaAsyncFailureDestination', reason: `${kept}${superseded}` },
+    {
+      id: 'Serverless-LambdaDLQ',
+      reason: `Failed asynchronous invocations go to the function's on-failure destination (its own encrypted SQS queue, set on the EventInvokeConfig by infra/operations.ts, with an alarm), which records the event and the error; a DeadLetterConfig would be a second, less informative copy. A failed event is retried ${String(ASYNC_MAX_RETRY_ATTEMPTS)} time and dropped after ${String(ASYNC_MAX_EVENT_AGE_SECONDS / 60)} minutes, superseded by the next periodic run.`,
+    },
     {
       id: 'Serverless-LambdaTracing',
       reason:

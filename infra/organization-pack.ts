@@ -30,7 +30,13 @@ import * as cloudformation from 'aws-cdk-lib/aws-cloudformation';
 import * as config from 'aws-cdk-lib/aws-config';
 import { Construct } from 'constructs';
 import { RULE_METADATA } from '../rules/catalog';
-import { packInputParameters, validatePackProps, type PackCommonProps } from './account-pack';
+import {
+  operationsOptions,
+  packInputParameters,
+  validatePackProps,
+  type PackCommonProps,
+} from './account-pack';
+import { MfaConfigRulesOperations } from './operations';
 import {
   conformancePackTemplateBody,
   EXECUTION_ROLE_PARAMETER,
@@ -97,6 +103,12 @@ export class MfaConfigRulesOrganizationPack extends Construct {
   readonly organizationConformancePack: config.CfnOrganizationConformancePack;
   /** The management account's execution role (only with `callAs: 'SELF'`). */
   readonly managementAccountRole?: ExecutionRole;
+  /**
+   * Alarms, failure queues, alerts and Security Hub automation rules (infra/operations.ts). The
+   * compliance-change rule sees this account's Config events only: see the README on routing
+   * member accounts' events centrally.
+   */
+  readonly operations: MfaConfigRulesOperations;
 
   constructor(scope: Construct, id: string, props: MfaConfigRulesOrganizationPackProps) {
     super(scope, id);
@@ -243,6 +255,16 @@ export class MfaConfigRulesOrganizationPack extends Construct {
     if (this.managementAccountRole) {
       this.organizationConformancePack.node.addDependency(this.managementAccountRole);
     }
+    this.operations = new MfaConfigRulesOperations(this, 'Operations', {
+      functions: this.functions,
+      ...operationsOptions(props),
+    });
+    // Member accounts' compliance changes arrive in the members: forward them here.
+    this.operations.routeOrganizationEvents({
+      organizationId: props.organizationId,
+      targetOrganizationalUnitIds: props.targetOrganizationalUnitIds,
+      callAs,
+    });
   }
 
   private grantInvoke(props: MfaConfigRulesOrganizationPackProps, callAs: CallAs): void {

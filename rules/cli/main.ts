@@ -16,6 +16,8 @@ import { logger } from '../runtime/logger';
 import { parseParameters } from '../runtime/parameters';
 import type { AnyRule, Evaluation } from '../runtime/types';
 import { formatCounts, formatTable, type Row } from './format';
+import { isDocumentOutput, localDocument, renderDocument } from './outputs';
+import { defineReportCommand } from './report';
 import { formatRules, RULES_OUTPUT_FORMATS, type RulesOutputFormat } from './rules-output';
 
 export const EXIT = { OK: 0, NON_COMPLIANT: 1, ERROR: 2 } as const;
@@ -72,7 +74,7 @@ async function evaluate(
   options: AwsOptions & {
     rule?: string[];
     parameters?: string;
-    output: 'table' | 'json';
+    output: 'table' | 'json' | 'csv' | 'html';
     accountId?: string;
   },
   io: Io,
@@ -103,7 +105,9 @@ async function evaluate(
       });
     }
   }
-  if (options.output === 'json') {
+  if (isDocumentOutput(options.output)) {
+    io.stdout(renderDocument(options.output, localDocument(rows, access.identity.accountId)));
+  } else if (options.output === 'json') {
     io.stdout(`${JSON.stringify(rows, null, 2)}\n`);
   } else {
     io.stdout(
@@ -172,7 +176,7 @@ function program(io: Io, run: (code: Promise<number>) => void): Command {
       .option('--account-id <id>', 'with ExecutionRoleName: the account whose role to assume')
       .addOption(
         new Option('--output <format>', 'output format')
-          .choices(['table', 'json'])
+          .choices(['table', 'json', 'csv', 'html'])
           .default('table'),
       ),
   ).action((options: Parameters<typeof evaluate>[0]) => {
@@ -197,6 +201,8 @@ function program(io: Io, run: (code: Promise<number>) => void): Command {
     run(invoke(options, io));
   });
 
+  defineReportCommand(cmd.command('report'), io, run);
+
   cmd
     .command('rules')
     .description('list the rules with their CIS (every version) and Security Hub controls')
@@ -217,6 +223,18 @@ function collect(value: string, previous: string[] = []): string[] {
   return [...previous, value];
 }
 
+/**
+ * Resolves once everything written to stdout has been handed to the OS: the caller exits right
+ * after, and an exit during a write to a pipe cuts the output at 64 KiB.
+ */
+function stdoutHandedOver(): Promise<void> {
+  return new Promise((resolve) => {
+    process.stdout.write('', () => {
+      resolve();
+    });
+  });
+}
+
 /** Runs the CLI; resolves to the exit code. Never throws. */
 export async function main(argv: readonly string[], io: Io = defaultIo): Promise<number> {
   logger.setLogLevel('SILENT');
@@ -226,7 +244,9 @@ export async function main(argv: readonly string[], io: Io = defaultIo): Promise
       pending = code;
     }).parseAsync([...argv], { from: 'user' });
     if (!pending) return EXIT.OK;
-    return await pending;
+    const code = await pending;
+    if (io === defaultIo) await stdoutHandedOver();
+    return code;
   } catch (error) {
     if (error instanceof CommanderError) {
       if (error.exitCode === 0) return EXIT.OK;

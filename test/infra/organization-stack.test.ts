@@ -530,7 +530,6 @@ describe('safe to deploy org-wide (issue 11)', () => {
       expect([...ids].sort()).toEqual(
         expect.arrayContaining([
           'AwsSolutions-IAM5',
-          'Serverless-LambdaAsyncFailureDestination',
           'Serverless-LambdaDLQ',
           'Serverless-LambdaTracing',
         ]),

@@ -31,6 +31,13 @@ f. Control endpoints (JSON): POST /moto-ext/root, /moto-ext/report/expire (age t
    query Action); GET /moto-ext/calls returns the counts and starts them again from zero.
 g. Accounts: moto maps the request's access key to an account (AssumeRole keys belong to the
    role's account); patched handlers use self.current_account, control endpoints take accountId.
+h. Config aggregators (issue 13, its own section below): moto keeps aggregators
+   (Put/DescribeConfigurationAggregators) but has no aggregated compliance. We serve
+   DescribeAggregateComplianceByConfigRules and GetAggregateComplianceDetailsByConfigRule from
+   the evaluations (a) stored in the aggregator's source accounts and Regions (an organization
+   source: every account we hold). An unknown aggregator is NoSuchConfigurationAggregatorException.
+   POST /moto-ext/evaluations stores verdicts for any account, Region and rule name (a member
+   account's conformance-pack rule name) as PutEvaluations would.
 """
 
 import argparse, base64, io, json, logging, os, re, sys, threading, time
@@ -279,6 +286,125 @@ def get_compliance_details_by_config_rule(self: ConfigResponse) -> str:
     return json.dumps(page)
 
 
+# ---------------------------------------------------------------- Config aggregators (h, issue 13)
+AGGREGATE_TYPES = ("COMPLIANT", "NON_COMPLIANT")
+
+
+def aggregator_sources(self: ConfigResponse, name: Any) -> list[tuple[str, str]]:
+    """(account, region) pairs of the caller's aggregator `name`, among those we hold evaluations for."""
+    from moto.config.models import config_backends
+    aggregator = config_backends[self.current_account][self.region].config_aggregators.get(name)
+    if not name or aggregator is None:
+        raise cfx.NoSuchConfigurationAggregatorException()
+    with LOCK:
+        held = sorted({(acct, region) for acct, state in STATE.items() for region, _ in state["evals"]})
+    if aggregator.organization_aggregation_source is not None:
+        source = aggregator.organization_aggregation_source
+        regions = None if source.all_aws_regions else set(source.aws_regions or [])
+        return [(a, r) for a, r in held if regions is None or r in regions]
+    pairs = []
+    for source in aggregator.account_aggregation_sources or []:
+        regions = None if source.all_aws_regions else set(source.aws_regions or [])
+        pairs += [(a, r) for a, r in held
+                  if a in source.account_ids and (regions is None or r in regions)]
+    return sorted(set(pairs))
+
+
+def page_of(items: list[Any], body: dict[str, Any], limit: int) -> tuple[list[Any], str | None]:
+    start = 0
+    if token := body.get("NextToken"):
+        try:
+            start = int(unb64(token)[1])
+        except ValueError:
+            raise cfx.InvalidNextTokenException()
+    end = start + limit
+    return items[start:end], (b64(["page", str(end)]) if end < len(items) else None)
+
+
+def describe_aggregate_compliance_by_config_rules(self: ConfigResponse) -> str:
+    body = json.loads(self.body or "{}")
+    pairs = aggregator_sources(self, body.get("ConfigurationAggregatorName"))
+    filters = body.get("Filters") or {}
+    limit = body.get("Limit") or 1000
+    if not isinstance(limit, int) or not 0 <= limit <= 1000:
+        raise invalid(f"Value '{limit}' at 'limit' must be less than or equal to 1000")
+    rows = []
+    for acct, region in pairs:
+        with LOCK:
+            rules = {rule: dict(items) for (r, rule), items in account(acct)["evals"].items()
+                     if r == region}
+        for rule in sorted(rules):
+            types = {item["type"] for item in rules[rule].values()}
+            compliance = ("NON_COMPLIANT" if "NON_COMPLIANT" in types else
+                          "COMPLIANT" if "COMPLIANT" in types else "INSUFFICIENT_DATA")
+            row = {"ConfigRuleName": rule, "Compliance": {"ComplianceType": compliance},
+                   "AccountId": acct, "AwsRegion": region}
+            wanted = {"ConfigRuleName": rule, "ComplianceType": compliance, "AccountId": acct,
+                      "AwsRegion": region}
+            if all(filters.get(k) in (None, v) for k, v in wanted.items()):
+                rows.append(row)
+    page, token = page_of(rows, body, limit)
+    out: dict[str, Any] = {"AggregateComplianceByConfigRules": page}
+    if token:
+        out["NextToken"] = token
+    return json.dumps(out)
+
+
+def get_aggregate_compliance_details_by_config_rule(self: ConfigResponse) -> str:
+    body = json.loads(self.body or "{}")
+    pairs = aggregator_sources(self, body.get("ConfigurationAggregatorName"))
+    for member in ("ConfigRuleName", "AccountId", "AwsRegion"):
+        if not body.get(member):
+            name = member[0].lower() + member[1:]
+            raise invalid(f"Value null at '{name}' must not be null")
+    wanted = body.get("ComplianceType")
+    if wanted is not None and wanted not in AGGREGATE_TYPES:
+        raise cfx.InvalidParameterValueException(
+            f"ComplianceType {wanted} is not supported; use COMPLIANT or NON_COMPLIANT.")
+    limit = body.get("Limit") or 50
+    if not isinstance(limit, int) or not 0 <= limit <= 100:
+        raise invalid(f"Value '{limit}' at 'limit' must be less than or equal to 100")
+    acct, region, rule = body["AccountId"], body["AwsRegion"], body["ConfigRuleName"]
+    stored: dict[Any, Any] = {}
+    if (acct, region) in pairs:
+        with LOCK:
+            stored = dict(account(acct)["evals"].get((region, rule), {}))
+    keys = sorted(k for k, item in stored.items()
+                  if item["type"] in ((wanted,) if wanted else AGGREGATE_TYPES))
+    page, token = page_of(keys, body, limit)
+    results = []
+    for resource_type, resource_id in page:
+        item = stored[(resource_type, resource_id)]
+        qualifier = {"ConfigRuleName": rule, "ResourceType": resource_type,
+                     "ResourceId": resource_id, "EvaluationMode": "DETECTIVE"}
+        result = {"EvaluationResultIdentifier": {"EvaluationResultQualifier": qualifier,
+                                                 "OrderingTimestamp": item["at"]},
+                  "ComplianceType": item["type"], "ResultRecordedTime": item["recorded"],
+                  "ConfigRuleInvokedTime": item["recorded"], "AccountId": acct,
+                  "AwsRegion": region}
+        if item["note"] is not None:
+            result["Annotation"] = item["note"]
+        results.append(result)
+    out: dict[str, Any] = {"AggregateEvaluationResults": results}
+    if token:
+        out["NextToken"] = token
+    return json.dumps(out)
+
+
+def control_evaluations(account_id: str, body: dict[str, Any]) -> dict[str, Any]:
+    """Body: {accountId, region, rule, evaluations: [{resourceType, resourceId, complianceType,
+    annotation?}]}: stored as PutEvaluations (a) would, now."""
+    region, rule = str(body["region"]), str(body["rule"])
+    now = time.time()
+    stored = account(account_id)["evals"].setdefault((region, rule), {})
+    for ev in body.get("evaluations", []):
+        if ev["complianceType"] not in VERDICTS:
+            raise ValueError(f"complianceType {ev['complianceType']}")
+        stored[(ev["resourceType"], ev["resourceId"])] = {
+            "at": now, "type": ev["complianceType"], "note": ev.get("annotation"), "recorded": now}
+    return {"stored": len(body.get("evaluations", []))}
+
+
 # ---------------------------------------------------------------- control endpoints (e, f)
 def control_root(account_id: str, body: dict[str, Any]) -> dict[str, Any]:
     root = account(account_id)["root"]
@@ -405,6 +531,12 @@ def install_patches() -> None:
     IamResponse.list_virtual_mfa_devices = list_virtual_mfa_devices
     ConfigResponse.put_evaluations = put_evaluations
     ConfigResponse.get_compliance_details_by_config_rule = get_compliance_details_by_config_rule
+    # (h) aggregators, issue 13
+    ConfigResponse.describe_aggregate_compliance_by_config_rules = (
+        describe_aggregate_compliance_by_config_rules)
+    ConfigResponse.get_aggregate_compliance_details_by_config_rule = (
+        get_aggregate_compliance_details_by_config_rule)
+    CONTROL["/moto-ext/evaluations"] = control_evaluations
     moto_reset = MotoAPIBackend.reset
 
     def reset(self: MotoAPIBackend) -> None:

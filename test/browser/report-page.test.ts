@@ -1,0 +1,153 @@
+/**
+ * `evaluate --output html` and `--output csv` against the demo account (the account
+ * `npm run demo` seeds), read by a real browser (Debian's Chromium through playwright-core) and a
+ * real CSV parser. The page, a screenshot and a PDF print are left in test/browser/output/
+ * (git-ignored) for a person to look at.
+ */
+import { parse } from 'csv-parse/sync';
+import type { Browser, Page } from 'playwright-core';
+import { pathToFileURL } from 'node:url';
+import { CSV_COLUMNS } from '../../rules/cli/csv';
+import { seedUsers, setRootState, TEST_ACCOUNT_ID } from '../support/moto';
+import { useMoto } from '../support/use-moto';
+import { firstTexts, launchChromium, runCli, texts, widths, writeOutput } from './support';
+
+/** The demo account of scripts/demo.ts. */
+async function seedDemoAccount(endpoint: string): Promise<void> {
+  await setRootState(endpoint, { mfaEnabled: false, passwordPresent: true });
+  await seedUsers(endpoint, TEST_ACCOUNT_ID, [
+    { name: 'alice', consolePassword: true, mfa: 'virtual' },
+    { name: 'bob', consolePassword: true },
+    { name: 'carol', consolePassword: true, mfa: 'hardware' },
+    { name: 'deploy-bot', consolePassword: false },
+    { name: 'dave', consolePassword: true },
+  ]);
+}
+
+/** Expected verdicts of the demo account, per rule: [NON_COMPLIANT, COMPLIANT, NOT_APPLICABLE]. */
+const EXPECTED: Record<string, [number, number, number]> = {
+  'root-account-mfa': [1, 0, 0],
+  'root-account-hardware-mfa': [1, 0, 0],
+  'iam-user-console-mfa': [2, 2, 1],
+};
+
+describe('evaluate --output html / csv on the demo account', () => {
+  const endpoint = useMoto({ env: { MOTO_EXT_REPORT_DELAY_MS: '100' } });
+  const aws = (): string[] => ['--endpoint-url', endpoint(), '--region', 'us-east-1'];
+  let browser: Browser;
+
+  beforeAll(async () => {
+    browser = await launchChromium();
+  }, 60_000);
+
+  afterAll(async () => {
+    await browser.close();
+  });
+
+  async function openPage(html: string): Promise<{ page: Page; external: string[] }> {
+    const file = writeOutput('mfa.html', html);
+    const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+    const external: string[] = [];
+    await page.route('**/*', async (route) => {
+      const url = route.request().url();
+      if (url.startsWith('file:')) return route.continue();
+      external.push(url);
+      return route.abort();
+    });
+    await page.goto(pathToFileURL(file).href);
+    return { page, external };
+  }
+
+  it('renders the summary counts, filters and sorts offline, and prints without controls', async () => {
+    // Prepare
+    await seedDemoAccount(endpoint());
+
+    // Act
+    const out = await runCli(['evaluate', ...aws(), '--output', 'html']);
+    const { page, external } = await openPage(out.stdout);
+
+    // Assess: the CLI gate and one self-contained page
+    expect(out.stderr).toBe('');
+    expect(out.code).toBe(1);
+    expect(external).toEqual([]);
+    expect(out.stdout).not.toMatch(/<(link|img|iframe)\b|\bsrc=|https?:\/\//i);
+    expect(await page.title()).toBe(`MFA controls — account ${TEST_ACCOUNT_ID}`);
+
+    // Assess: summary per rule
+    for (const [rule, [nc, ok, na]] of Object.entries(EXPECTED)) {
+      const cells = await texts(page, `#summary tr[data-rule="${rule}"] td.num`);
+      expect([rule, ...cells]).toEqual([rule, `${nc}`, `${ok}`, `${na}`, `${nc + ok + na}`]);
+    }
+    expect(await texts(page, '#summary tfoot td.num')).toEqual(['4', '2', '1', '7']);
+    const shares = await widths(page, '#summary tr[data-rule="iam-user-console-mfa"] .bar rect');
+    expect(shares.map(([cls]) => cls)).toEqual(['nc', 'ok', 'na']);
+    const [ncWidth, okWidth, naWidth] = shares.map(([, width]) => width);
+    expect(ncWidth).toBeGreaterThan(0); // drawn, not blocked by the page's CSP
+    expect(Math.abs((ncWidth ?? 0) - 2 * (naWidth ?? 0))).toBeLessThanOrEqual(2);
+    expect(okWidth).toBe(ncWidth);
+
+    // Assess: the table, then a filtered view
+    expect(await page.locator('#evaluations tbody tr:visible').count()).toBe(7);
+    await page.selectOption('#filter-compliance', 'NON_COMPLIANT');
+    expect(await page.locator('#evaluations tbody tr:visible').count()).toBe(4);
+    await page.selectOption('#filter-rule', 'iam-user-console-mfa');
+    const failing = await firstTexts(page, '#evaluations tbody tr:visible td:nth-child(2)');
+    expect(failing.sort()).toEqual(['bob', 'dave']);
+    expect(await page.locator('#shown').textContent()).toBe('2 of 7 evaluations shown');
+    await page.selectOption('#filter-compliance', '');
+    await page.fill('#filter-text', 'deploy-bot');
+    expect(await page.locator('#evaluations tbody tr:visible').count()).toBe(1);
+    writeOutput('mfa-filtered.png', await page.screenshot({ fullPage: true }));
+
+    // Assess: sorting by resource name
+    await page.fill('#filter-text', '');
+    await page.selectOption('#filter-rule', '');
+    await page.click('#evaluations thead th:nth-child(2) button');
+    const names = await firstTexts(page, '#evaluations tbody tr td:nth-child(2)');
+    expect(names).toEqual(
+      [...names].sort((a, b) => a.localeCompare(b, undefined, { numeric: true })),
+    );
+    writeOutput('mfa.png', await page.screenshot({ fullPage: true }));
+
+    // Assess: printed, the controls are gone and the PDF has content
+    await page.emulateMedia({ media: 'print' });
+    expect(await page.locator('.controls').isVisible()).toBe(false);
+    const pdf = await page.pdf({ printBackground: true });
+    writeOutput('mfa.pdf', pdf);
+    expect(pdf.subarray(0, 5).toString()).toBe('%PDF-');
+    await page.close();
+  }, 120_000);
+
+  it('writes CSV that a CSV reader parses into one record per evaluation', async () => {
+    // Prepare
+    await seedDemoAccount(endpoint());
+
+    // Act
+    const out = await runCli(['evaluate', ...aws(), '--output', 'csv']);
+    writeOutput('mfa.csv', out.stdout);
+    const records = parse<Record<string, string>>(out.stdout, { columns: true });
+
+    // Assess
+    expect(out.code).toBe(1);
+    expect(out.stdout.split('\r\n')[0]).toBe(CSV_COLUMNS.join(','));
+    expect(records).toHaveLength(7);
+    for (const [rule, [nc, ok, na]] of Object.entries(EXPECTED)) {
+      const mine = records.filter((r) => r.rule === rule).map((r) => r.compliance);
+      expect([
+        rule,
+        mine.filter((c) => c === 'NON_COMPLIANT').length,
+        mine.filter((c) => c === 'COMPLIANT').length,
+        mine.filter((c) => c === 'NOT_APPLICABLE').length,
+      ]).toEqual([rule, nc, ok, na]);
+    }
+    const bob = records.find((r) => r.resource_name === 'bob');
+    expect(bob).toMatchObject({
+      account_id: TEST_ACCOUNT_ID,
+      resource_type: 'AWS::IAM::User',
+      compliance: 'NON_COMPLIANT',
+    });
+    expect(bob?.resource_id).toMatch(/^\w{16,}$/); // the user id, not the name
+    expect(bob?.annotation).toContain('bob');
+    expect(Number.isNaN(Date.parse(bob?.recorded_at ?? ''))).toBe(false);
+  }, 90_000);
+});
