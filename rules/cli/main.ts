@@ -15,7 +15,8 @@ import { createHandler, evaluateRule } from '../runtime/handler';
 import { logger } from '../runtime/logger';
 import { parseParameters } from '../runtime/parameters';
 import type { AnyRule } from '../runtime/types';
-import { formatCounts, formatTable, type Row } from './format';
+import { FORMATTERS, OUTPUT_FORMATS, type OutputFormat, type Row } from './format';
+import { packageVersion } from './version';
 
 export const EXIT = { OK: 0, NON_COMPLIANT: 1, ERROR: 2 } as const;
 
@@ -71,7 +72,7 @@ async function evaluate(
   options: AwsOptions & {
     rule?: string[];
     parameters?: string;
-    output: 'table' | 'json';
+    output: OutputFormat;
     accountId?: string;
   },
   io: Io,
@@ -100,13 +101,7 @@ async function evaluate(
       });
     }
   }
-  if (options.output === 'json') {
-    io.stdout(`${JSON.stringify(rows, null, 2)}\n`);
-  } else {
-    io.stdout(
-      `Account ${access.identity.accountId}\n${formatTable(rows)}\n${formatCounts(rows)}\n`,
-    );
-  }
+  io.stdout(FORMATTERS[options.output]({ accountId: access.identity.accountId, rows }));
   return rows.some((row) => row.compliance === 'NON_COMPLIANT') ? EXIT.NON_COMPLIANT : EXIT.OK;
 }
 
@@ -146,6 +141,7 @@ function listRules(io: Io): number {
 function program(io: Io, run: (code: Promise<number>) => void): Command {
   const cmd = new Command('mfa-config-rules')
     .description('AWS Config rules for the CIS AWS Foundations MFA controls, run locally.')
+    .version(packageVersion(), '-V, --version', 'print the version')
     .exitOverride()
     .configureOutput({ writeOut: io.stdout, writeErr: () => undefined })
     .showSuggestionAfterError(false);
@@ -173,9 +169,7 @@ function program(io: Io, run: (code: Promise<number>) => void): Command {
       )
       .option('--account-id <id>', 'with ExecutionRoleName: the account whose role to assume')
       .addOption(
-        new Option('--output <format>', 'output format')
-          .choices(['table', 'json'])
-          .default('table'),
+        new Option('--output <format>', 'output format').choices(OUTPUT_FORMATS).default('table'),
       ),
   ).action((options: Parameters<typeof evaluate>[0]) => {
     run(evaluate(options, io));
@@ -213,23 +207,42 @@ function collect(value: string, previous: string[] = []): string[] {
   return [...previous, value];
 }
 
+/** One line for stderr, with a hint where the cause has a known fix. */
+function failureLine(error: unknown): string {
+  const message = describeError(error);
+  if (/region is missing/i.test(message)) {
+    return 'no AWS Region: pass --region REGION or set AWS_REGION (IAM is global; STS and Config are regional)';
+  }
+  return message;
+}
+
 /** Runs the CLI; resolves to the exit code. Never throws. */
 export async function main(argv: readonly string[], io: Io = defaultIo): Promise<number> {
   logger.setLogLevel('SILENT');
   let pending: Promise<number> | undefined;
   try {
-    await program(io, (code) => {
+    const cli = program(io, (code) => {
       pending = code;
-    }).parseAsync([...argv], { from: 'user' });
+    });
+    if (argv.length === 0) {
+      io.stderr(cli.helpInformation());
+      return EXIT.ERROR;
+    }
+    await cli.parseAsync([...argv], { from: 'user' });
     if (!pending) return EXIT.OK;
     return await pending;
   } catch (error) {
     if (error instanceof CommanderError) {
       if (error.exitCode === 0) return EXIT.OK;
-      io.stderr(`mfa-config-rules: ${error.message.replace(/^error: /, '')}\n`);
+      io.stderr(
+        `mfa-config-rules: ${error.message
+          .replace(/^error: /, '')
+          .replace(/\s*\n\s*/g, ' ')
+          .trim()}\n`,
+      );
       return EXIT.ERROR;
     }
-    io.stderr(`mfa-config-rules: ${describeError(error)}\n`);
+    io.stderr(`mfa-config-rules: ${failureLine(error)}\n`);
     return EXIT.ERROR;
   }
 }
