@@ -14,6 +14,7 @@ import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { buildSync, type BuildOptions } from 'esbuild';
+import { OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { BUNDLING, ruleEntry } from '../infra/rule-function';
 import { LAMBDA_ESBUILD_ALIASES } from '../infra/settings';
 import { RULE_NAMES } from '../rules/catalog';
@@ -35,7 +36,7 @@ export function bundleOptions(ruleName: string, outfile: string): BuildOptions {
     outfile,
     bundle: true,
     platform: 'node',
-    format: BUNDLING.format === 'esm' ? 'esm' : 'cjs',
+    format: BUNDLING.format === OutputFormat.ESM ? 'esm' : 'cjs',
     ...(BUNDLING.target ? { target: BUNDLING.target } : {}),
     mainFields: BUNDLING.mainFields ?? [],
     banner: { js: BUNDLING.banner ?? '' },

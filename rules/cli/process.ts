@@ -21,7 +21,7 @@ export function silenceNodeVersionWarning(): void {
     if (text.startsWith(NODE_VERSION_WARNING) || type === NODE_VERSION_WARNING) return;
     emit(warning, ...rest);
   };
-  process.emitWarning = filtered as typeof process.emitWarning;
+  process.emitWarning = filtered;
 }
 
 /** Resolves once everything written to `stream` so far has been handed to the OS. */
