@@ -9,11 +9,11 @@ import { readFile } from 'node:fs/promises';
 import { Command, CommanderError, Option } from 'commander';
 import { findRule, RULE_NAMES, RULES } from '../catalog';
 import { clampAnnotation } from '../runtime/annotation';
-import { ClientProvider } from '../runtime/clients';
+import type * as Clients from '../runtime/clients';
 import { describeError, InvalidInputError } from '../runtime/errors';
-import { createHandler, evaluateRule } from '../runtime/handler';
-import { logger } from '../runtime/logger';
-import { parseParameters } from '../runtime/parameters';
+import type * as Handler from '../runtime/handler';
+import type * as Logger from '../runtime/logger';
+import type * as Parameters from '../runtime/parameters';
 import type { AnyRule } from '../runtime/types';
 import { FORMATTERS, OUTPUT_FORMATS, type OutputFormat, type Row } from './format';
 import { packageVersion } from './version';
@@ -41,7 +41,25 @@ interface AwsOptions {
   region?: string;
 }
 
-function provider(options: AwsOptions): ClientProvider {
+/**
+ * The runtime the commands that call AWS need (the handler, its zod schemas, the Powertools
+ * logger), loaded on first use: `rules`, `--version` and the usage start without it.
+ */
+function runtime() {
+  /* eslint-disable @typescript-eslint/no-require-imports -- deliberately lazy */
+  const loaded = {
+    ...(require('../runtime/clients') as typeof Clients),
+    ...(require('../runtime/handler') as typeof Handler),
+    ...(require('../runtime/logger') as typeof Logger),
+    ...(require('../runtime/parameters') as typeof Parameters),
+  };
+  /* eslint-enable @typescript-eslint/no-require-imports */
+  loaded.logger.setLogLevel('SILENT');
+  return loaded;
+}
+
+function provider(options: AwsOptions): Clients.ClientProvider {
+  const { ClientProvider } = runtime();
   return new ClientProvider({
     ...(options.endpointUrl ? { endpoint: options.endpointUrl } : {}),
     ...(options.region ? { region: options.region } : {}),
@@ -79,6 +97,7 @@ async function evaluate(
 ): Promise<number> {
   const rules = options.rule?.length ? [...new Set(options.rule)].map(ruleByName) : [...RULES];
   const raw = options.parameters ? parseJsonObject(options.parameters, '--parameters') : {};
+  const { evaluateRule, parseParameters } = runtime();
   const params = rules.map((rule) => parseParameters(rule, raw));
   const clients = provider(options);
   const access = await clients.forAccount(options.accountId, params[0]?.ExecutionRoleName);
@@ -121,7 +140,7 @@ async function invoke(
     throw new InvalidInputError(`cannot read --event ${options.event}: ${describeError(error)}`);
   }
   const event = parseJsonObject(text, `--event ${options.event}`);
-  const handler = createHandler(rule, { clients: provider(options) });
+  const handler = runtime().createHandler(rule, { clients: provider(options) });
   const deadline = Date.now() + timeoutMs;
   const summary = await handler(event, { getRemainingTimeInMillis: () => deadline - Date.now() });
   const { results, ...short } = summary;
@@ -218,7 +237,6 @@ function failureLine(error: unknown): string {
 
 /** Runs the CLI; resolves to the exit code. Never throws. */
 export async function main(argv: readonly string[], io: Io = defaultIo): Promise<number> {
-  logger.setLogLevel('SILENT');
   let pending: Promise<number> | undefined;
   try {
     const cli = program(io, (code) => {

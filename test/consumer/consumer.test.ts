@@ -180,7 +180,7 @@ const APPS: Record<string, ConsumerApp> = {
         version: '0.1.0',
         bin: { 'typescript-ts-node': 'bin/typescript-ts-node.js' },
         scripts: { build: 'tsc', watch: 'tsc -w', cdk: 'cdk' },
-        devDependencies: { '@types/node': '^22', 'ts-node': '^10.9.2', typescript: '~5.9.3' },
+        devDependencies: { '@types/node': '^24.10.1', 'ts-node': '^10.9.2', typescript: '~5.9.3' },
       });
       writeJson(path.join(dir, 'tsconfig.json'), {
         compilerOptions: {
