@@ -48,18 +48,26 @@ export async function runCli(argv: readonly string[]): Promise<void> {
       process.exit();
     });
   }
+  const exitOnceWritten = async (): Promise<void> => {
+    await Promise.all([flushed(process.stdout), flushed(process.stderr)]);
+    // Everything is written; an SDK connection kept alive must not hold the process open.
+    process.exit();
+  };
   const fail = (error: unknown): void => {
     process.stderr.write(`mfa-config-rules: ${oneLine(error)}\n`);
     process.exitCode = 2;
   };
-  process.on('uncaughtException', fail);
-  process.on('unhandledRejection', fail);
+  // An error outside the command's promise: one line, then end (the command may never settle).
+  const crash = (error: unknown): void => {
+    fail(error);
+    void exitOnceWritten();
+  };
+  process.on('uncaughtException', crash);
+  process.on('unhandledRejection', crash);
   try {
     process.exitCode = await main(argv);
   } catch (error) {
     fail(error);
   }
-  await Promise.all([flushed(process.stdout), flushed(process.stderr)]);
-  // Everything is written; an SDK connection kept alive must not hold the process open.
-  process.exit();
+  await exitOnceWritten();
 }
