@@ -1,6 +1,7 @@
 /**
  * Suites: unit (mocked SDK), integration (against a local moto server), infra (CDK assertions),
- * reliability (fault injection and property tests).
+ * reliability (fault injection and property tests), consumer (the packed tarball in fresh CDK apps).
+ * The global setup builds dist/ first when a source is newer than the last build.
  */
 const tsJest = ['ts-jest', { diagnostics: false }]; // transpile only (tsconfig: isolatedModules); tsc type-checks
 const common = {
@@ -11,6 +12,7 @@ const common = {
 
 /** @type {import('jest').Config} */
 module.exports = {
+  globalSetup: '<rootDir>/test/build-once.js',
   projects: [
     { ...common, displayName: 'unit', testMatch: ['<rootDir>/test/unit/**/*.test.ts'] },
     {
@@ -28,5 +30,6 @@ module.exports = {
       displayName: 'reliability',
       testMatch: ['<rootDir>/test/reliability/**/*.test.ts'],
     },
+    { ...common, displayName: 'consumer', testMatch: ['<rootDir>/test/consumer/**/*.test.ts'] },
   ],
 };

@@ -26,6 +26,7 @@ import {
 } from '../test/support/moto';
 import { RULE, type WorkerResult } from './events';
 import type { Approach } from './worker';
+import { measureStartup, startupMarkdown, type Startup } from './startup';
 
 const ROOT = resolve(__dirname, '..');
 const SIZES = (process.env.BENCH_SIZES ?? '100,1000,5000').split(',').map(Number);
@@ -652,9 +653,11 @@ function table(sizes: SizeResult[]): string {
 async function main(): Promise<void> {
   const sizes: SizeResult[] = [];
   let cold: ColdStarts | undefined;
+  let startup: Startup | undefined;
   const write = async (): Promise<void> => {
     const pending = SIZES.filter((n) => !sizes.some((r) => r.users === n));
-    const markdown = await format(report(sizes, cold, pending), {
+    const startupSection = startup ? `\n${startupMarkdown(startup)}` : '';
+    const markdown = await format(report(sizes, cold, pending) + startupSection, {
       parser: 'markdown',
       printWidth: 100,
       singleQuote: true,
@@ -665,6 +668,9 @@ async function main(): Promise<void> {
   process.stdout.write('bundles…\n');
   const bundles = await buildBundles();
   try {
+    process.stdout.write('start-up of the command…\n');
+    startup = measureStartup();
+    process.stdout.write(`${startupMarkdown(startup)}\n`);
     process.stdout.write('cold start…\n');
     cold = coldStarts(bundles);
     await write();

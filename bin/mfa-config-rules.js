@@ -1,15 +1,14 @@
 #!/usr/bin/env node
-// The CLI runs the TypeScript sources directly (tsx), so it is always the code the Lambdas run.
+// The command runs the compiled JavaScript of the package (dist/, `npm run build`): no TypeScript
+// loader at run time. See rules/cli/process.ts for how the exit code and the output are handled.
 'use strict';
-const fail = (error) => {
+let cli;
+try {
+  cli = require('../dist/rules/cli/process.js');
+} catch (error) {
   process.stderr.write(
-    `mfa-config-rules: ${error instanceof Error ? error.message : String(error)}\n`,
+    `mfa-config-rules: cannot load dist/rules/cli/process.js (${error && error.code ? error.code : String(error)}): run \`npm run build\` in a checkout\n`,
   );
-  process.exit(2);
-};
-process.on('uncaughtException', fail);
-process.on('unhandledRejection', fail);
-require('tsx/cjs');
-require('../rules/cli/main.ts')
-  .main(process.argv.slice(2))
-  .then((code) => process.exit(code), fail);
+  process.exitCode = 2;
+}
+if (cli) void cli.runCli(process.argv.slice(2));

@@ -3,10 +3,9 @@
  * an `AWS::Config::ConformancePack` whose rules invoke them. Only this account's AWS Config may
  * invoke the functions (`SourceAccount`, plus `SourceArn` on this account's Config rules).
  */
-import { Stack } from 'aws-cdk-lib';
+import { Stack, Tags, type Duration, type RemovalPolicy } from 'aws-cdk-lib';
 import * as config from 'aws-cdk-lib/aws-config';
 import type * as logs from 'aws-cdk-lib/aws-logs';
-import type { RemovalPolicy } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
 import { RULE_METADATA } from '../rules/catalog';
 import type { RuleMetadata } from '../rules/runtime/types';
@@ -18,7 +17,7 @@ import {
 } from './conformance-pack-template';
 import { MfaConfigRulesOperations, type OperationsOptions } from './operations';
 import { isRuleDeployment, plainConfigRules, type RuleDeployment } from './plain-rules';
-import { RuleFunction } from './rule-function';
+import { RuleFunction, type RuleFunctionProps } from './rule-function';
 import {
   DEFAULT_EXECUTION_FREQUENCY,
   DEFAULT_PACK_NAME,
@@ -26,19 +25,61 @@ import {
   type ExecutionFrequency,
 } from './settings';
 
-export interface PackCommonProps extends OperationsOptions {
-  /** Default: settings.DEFAULT_PACK_NAME. */
-  readonly packName?: string;
-  /** Periodic evaluation frequency. Default: TwentyFour_Hours. */
-  readonly maximumExecutionFrequency?: ExecutionFrequency;
-  /** Default: every rule of the catalog. */
-  readonly rules?: readonly RuleMetadata[];
-  /** Retention of the functions' log groups. Default: one year. */
+/** Settings of one rule's Lambda function; each absent setting keeps its default. */
+export interface RuleFunctionOptions {
+  /**
+   * Memory in MiB (128–10,240). Default: the rule's metadata `sizing` (256 MiB for the root rules,
+   * 512 MiB for `iam-user-console-mfa`).
+   */
+  readonly memorySize?: number;
+  /**
+   * Timeout, at most 15 minutes. Default: the rule's metadata `sizing` (60 s for the root rules, 300 s for `iam-user-console-mfa`, enough for 5,000 users on a throttled IAM).
+   */
+  readonly timeout?: Duration;
+  /** Retention of this function's log group. Default: the pack's `logRetention`. */
   readonly logRetention?: logs.RetentionDays;
-  /** Default: RETAIN. */
+}
+
+export interface PackCommonProps extends OperationsOptions {
+  /**
+   * Name of the conformance pack (a letter, then letters, digits and hyphens, at most 128).
+   * Default: `cis-mfa-config-rules` (`DEFAULT_PACK_NAME`).
+   */
+  readonly packName?: string;
+  /**
+   * How often AWS Config runs every rule periodically: `One_Hour`, `Three_Hours`, `Six_Hours`,
+   * `Twelve_Hours` or `TwentyFour_Hours`. Default: `TwentyFour_Hours`.
+   */
+  readonly maximumExecutionFrequency?: ExecutionFrequency;
+  /**
+   * The rules to deploy, by name (`RULE_NAMES`, e.g. `['root-account-mfa']`) or as catalog entries
+   * (`RULE_METADATA`). Default: every rule of the catalog. An empty list, an unknown name or a
+   * repeated rule is an error.
+   */
+  readonly rules?: readonly (string | RuleMetadata)[];
+  /**
+   * Per rule (keyed by rule name): the function's memory, timeout and log retention. Default: each
+   * rule's own sizing and the pack's `logRetention`. A key that is not a deployed rule is an error.
+   */
+  readonly functionOptions?: Readonly<Record<string, RuleFunctionOptions>>;
+  /** Retention of every function's log group. Default: one year (365 days). */
+  readonly logRetention?: logs.RetentionDays;
+  /**
+   * What `cdk destroy` does to the functions' log groups. Default: `RemovalPolicy.RETAIN` (the
+   * logs expire with their retention).
+   */
   readonly logRemovalPolicy?: RemovalPolicy;
-  /** Reserved concurrency of each rule function. Default: settings.DEFAULT_RESERVED_CONCURRENCY. */
+  /**
+   * Reserved concurrency of each rule function: at most this many copies run at once, whoever
+   * invokes them. Default: `DEFAULT_RESERVED_CONCURRENCY` (10; see the README, "How many run at once").
+   */
   readonly reservedConcurrency?: number;
+  /**
+   * Tags for every taggable resource of the pack (functions, roles, log groups; in the organization
+   * pack also the StackSet, which passes them to each member account's stack and execution role).
+   * Default: none. `Tags.of(scope).add(...)` on an enclosing scope works as well.
+   */
+  readonly tags?: Readonly<Record<string, string>>;
 }
 
 export interface MfaConfigRulesAccountPackProps extends PackCommonProps {
@@ -53,7 +94,13 @@ export interface MfaConfigRulesAccountPackProps extends PackCommonProps {
 
 const PACK_NAME = /^[a-zA-Z][-a-zA-Z0-9]{0,127}$/;
 
+/**
+ * Checks the props both packs share and applies their tags to `scope`; throws on the first
+ * invalid one.
+ */
 export function validatePackProps(scope: Construct, props: PackCommonProps): void {
+  for (const [key, value] of Object.entries(props.tags ?? {})) Tags.of(scope).add(key, value);
+  packRules(scope, props);
   const name = props.packName ?? DEFAULT_PACK_NAME;
   if (!PACK_NAME.test(name)) {
     throw new Error(`${scope.node.path}: invalid conformance pack name '${name}'`);
@@ -62,6 +109,55 @@ export function validatePackProps(scope: Construct, props: PackCommonProps): voi
   if (!isExecutionFrequency(frequency)) {
     throw new Error(`${scope.node.path}: invalid maximumExecutionFrequency '${String(frequency)}'`);
   }
+}
+
+/** The catalog entries of the rules the pack deploys (`props.rules`, checked; default: all). */
+export function packRules(scope: Construct, props: PackCommonProps): readonly RuleMetadata[] {
+  if (props.rules === undefined) return RULE_METADATA;
+  const known = RULE_METADATA.map((rule) => rule.name).join(', ');
+  if (props.rules.length === 0) {
+    throw new Error(`${scope.node.path}: rules is empty; give at least one of ${known}`);
+  }
+  const rules = props.rules.map((wanted) => {
+    const name = typeof wanted === 'string' ? wanted : wanted.name;
+    const rule = RULE_METADATA.find((candidate) => candidate.name === name);
+    if (!rule) throw new Error(`${scope.node.path}: unknown rule '${name}' (rules: ${known})`);
+    return rule;
+  });
+  const names = rules.map((rule) => rule.name);
+  const repeated = names.find((name, index) => names.indexOf(name) !== index);
+  if (repeated !== undefined) {
+    throw new Error(`${scope.node.path}: rule '${repeated}' is listed twice`);
+  }
+  for (const key of Object.keys(props.functionOptions ?? {})) {
+    if (!names.includes(key)) {
+      throw new Error(
+        `${scope.node.path}: functionOptions names '${key}', which is not a deployed rule (${names.join(', ')})`,
+      );
+    }
+  }
+  return rules;
+}
+
+/** A rule function's settings from the pack's props (only those given; the rest default). */
+export function ruleFunctionOptions(
+  props: PackCommonProps,
+  rule: RuleMetadata,
+): Pick<
+  RuleFunctionProps,
+  'logRetention' | 'logRemovalPolicy' | 'memorySize' | 'timeout' | 'reservedConcurrency'
+> {
+  const own = props.functionOptions?.[rule.name] ?? {};
+  const logRetention = own.logRetention ?? props.logRetention;
+  return {
+    ...(logRetention !== undefined ? { logRetention } : {}),
+    ...(props.logRemovalPolicy !== undefined ? { logRemovalPolicy: props.logRemovalPolicy } : {}),
+    ...(own.memorySize !== undefined ? { memorySize: own.memorySize } : {}),
+    ...(own.timeout !== undefined ? { timeout: own.timeout } : {}),
+    ...(props.reservedConcurrency !== undefined
+      ? { reservedConcurrency: props.reservedConcurrency }
+      : {}),
+  };
 }
 
 /** Pack input parameters every deployment passes: the frequency and each rule's function ARN. */
@@ -91,18 +187,12 @@ export class MfaConfigRulesAccountPack extends Construct {
     super(scope, id);
     validatePackProps(this, props);
     const stack = Stack.of(this);
-    const rules = props.rules ?? RULE_METADATA;
+    const rules = packRules(this, props);
 
     this.functions = rules.map((rule) => {
       const fn = new RuleFunction(this, logicalIdOf(rule.name), {
         rule,
-        ...(props.reservedConcurrency !== undefined
-          ? { reservedConcurrency: props.reservedConcurrency }
-          : {}),
-        ...(props.logRetention !== undefined ? { logRetention: props.logRetention } : {}),
-        ...(props.logRemovalPolicy !== undefined
-          ? { logRemovalPolicy: props.logRemovalPolicy }
-          : {}),
+        ...ruleFunctionOptions(props, rule),
       });
       fn.allowConfigInvoke('ConfigInvoke', {
         sourceAccount: stack.account,

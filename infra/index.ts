@@ -3,11 +3,15 @@
  *
  *   import { MfaConfigRulesAccountPack } from 'mfa-config-rules';
  *   new MfaConfigRulesAccountPack(myStack, 'MfaRules');
+ *
+ * This entry loads aws-cdk-lib and constructs (peer dependencies) and the rule catalog; it never
+ * loads cdk-nag (the constructs acknowledge their findings through aws-cdk-lib's `Validations`).
  */
 export {
   MfaConfigRulesAccountPack,
   type MfaConfigRulesAccountPackProps,
   type PackCommonProps,
+  type RuleFunctionOptions,
 } from './account-pack';
 export {
   CALL_AS_VALUES,
@@ -29,12 +33,9 @@ export {
   type SecurityHubAutomationProps,
 } from './operations';
 export {
-  BUNDLING,
-  ESM_REQUIRE_BANNER,
   retentionDays,
   RUNTIME,
   RuleFunction,
-  ruleEntry,
   type ConfigInvokeOptions,
   type ExecutionRoleAccess,
   type RuleFunctionProps,
@@ -70,5 +71,25 @@ export {
   type MfaConfigRulesAccountStackProps,
   type MfaConfigRulesOrganizationStackProps,
 } from './stacks';
-export { buildApp, CONTEXT, type MfaConfigRulesApp } from './app-builder';
-export * from './settings';
+export {
+  ACCOUNT_STACK_NAME,
+  ASYNC_MAX_EVENT_AGE_SECONDS,
+  ASYNC_MAX_RETRY_ATTEMPTS,
+  centralRoleName,
+  DEFAULT_EXECUTION_FREQUENCY,
+  DEFAULT_EXECUTION_ROLE_NAME,
+  DEFAULT_LOG_RETENTION_DAYS,
+  DEFAULT_PACK_NAME,
+  DEFAULT_STACK_SET_NAME,
+  EXECUTION_FREQUENCIES,
+  functionSizing,
+  isExecutionFrequency,
+  LAMBDA_RUNTIME,
+  ORGANIZATION_STACK_NAME,
+  type ExecutionFrequency,
+  type FunctionSizing,
+} from './settings';
+// The catalog: every rule with its metadata (title, controls, severity, remediation, IAM actions).
+export { COMMON_PARAMETERS, findRule, RULE_METADATA, RULE_NAMES, RULES } from '../rules/catalog';
+export type { AnyRule, FrameworkMapping, RuleMetadata } from '../rules/runtime/types';
+export { formatCis, formatFrameworks, formatSecurityHub } from '../rules/frameworks';

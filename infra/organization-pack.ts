@@ -29,10 +29,11 @@ import { Annotations, Aws, Stack, Token } from 'aws-cdk-lib';
 import * as cloudformation from 'aws-cdk-lib/aws-cloudformation';
 import * as config from 'aws-cdk-lib/aws-config';
 import { Construct } from 'constructs';
-import { RULE_METADATA } from '../rules/catalog';
 import {
   operationsOptions,
   packInputParameters,
+  packRules,
+  ruleFunctionOptions,
   validatePackProps,
   type PackCommonProps,
 } from './account-pack';
@@ -114,7 +115,7 @@ export class MfaConfigRulesOrganizationPack extends Construct {
     super(scope, id);
     validatePackProps(this, props);
     const stack = Stack.of(this);
-    const rules = props.rules ?? RULE_METADATA;
+    const rules = packRules(this, props);
     const callAs = props.callAs ?? 'SELF';
     const roleName = props.executionRoleName ?? DEFAULT_EXECUTION_ROLE_NAME;
     const literal = (value: string) => !Token.isUnresolved(value);
@@ -177,15 +178,9 @@ export class MfaConfigRulesOrganizationPack extends Construct {
       (rule) =>
         new RuleFunction(this, logicalIdOf(rule.name), {
           rule,
-          ...(props.reservedConcurrency !== undefined
-            ? { reservedConcurrency: props.reservedConcurrency }
-            : {}),
           roleName: centralRoleName(rule.name),
           executionRole: { roleName, organizationId: props.organizationId },
-          ...(props.logRetention !== undefined ? { logRetention: props.logRetention } : {}),
-          ...(props.logRemovalPolicy !== undefined
-            ? { logRemovalPolicy: props.logRemovalPolicy }
-            : {}),
+          ...ruleFunctionOptions(props, rule),
         }),
     );
     this.grantInvoke(props, callAs);

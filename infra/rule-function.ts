@@ -2,8 +2,10 @@
  * RuleFunction: the one construct every rule's Lambda function is built with, carrying the house
  * defaults (after the Powertools for AWS Lambda example app's function construct):
  *
- *   - bundled locally by esbuild (no Docker) as minified, tree-shaken ESM (`index.mjs`), with the
- *     AWS SDK inside the bundle (pinned versions, faster cold start than resolving the runtime's);
+ *   - deployed from the rule's prebuilt bundle (`npm run build`: esbuild with {@link BUNDLING},
+ *     minified, tree-shaken ESM `index.mjs`, the AWS SDK inside it: pinned versions, faster cold
+ *     start than resolving the runtime's) with `Code.fromAsset`: what is deployed is exactly what
+ *     the package shipped and the tests ran, and synthesis needs no esbuild and no Docker;
  *   - newest Node.js runtime, arm64;
  *   - an explicit log group with a retention, and log permissions scoped to that group only (no
  *     AWSLambdaBasicExecutionRole);
@@ -12,15 +14,10 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy, Stack, Token, Validations } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
-import {
-  LogLevel,
-  NodejsFunction,
-  OutputFormat,
-  type BundlingOptions,
-} from 'aws-cdk-lib/aws-lambda-nodejs';
+import { LogLevel, OutputFormat, type BundlingOptions } from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { formatFrameworksShort } from '../rules/frameworks';
@@ -45,12 +42,31 @@ import {
   LAMBDA_ESBUILD_ALIASES,
 } from './settings';
 
-/** Root of this package (holds `rules/` and, in a checkout, the lock file). */
+/** Root of the sources (`rules/`, `infra/`): the checkout, or `dist/` in the installed package. */
 export const PACKAGE_ROOT = path.resolve(__dirname, '..');
 
-/** Where a rule's Lambda entry point lives. */
+/** Where a rule's Lambda entry point lives (in a checkout; the build bundles it). */
 export function ruleEntry(ruleName: string): string {
   return path.join(PACKAGE_ROOT, 'rules', ruleName, 'handler.ts');
+}
+
+/**
+ * Directory of a rule's prebuilt Lambda bundle (`index.mjs` and nothing else), made by
+ * `npm run build`: `dist/bundles/<rule>`, next to the compiled `infra/` in the installed package,
+ * under `dist/` when running from a checkout's sources.
+ */
+export function bundleDir(ruleName: string): string {
+  const candidates = [
+    path.join(__dirname, '..', 'bundles', ruleName),
+    path.join(__dirname, '..', 'dist', 'bundles', ruleName),
+  ];
+  const found = candidates.find((dir) => fs.existsSync(path.join(dir, 'index.mjs')));
+  if (found === undefined) {
+    throw new Error(
+      `no prebuilt Lambda bundle for rule '${ruleName}' (looked in ${candidates.join(', ')}): run \`npm run build\``,
+    );
+  }
+  return found;
 }
 
 /**
@@ -61,7 +77,7 @@ export function ruleEntry(ruleName: string): string {
 export const ESM_REQUIRE_BANNER =
   "import { createRequire } from 'module'; const require = createRequire(import.meta.url);";
 
-/** esbuild options of every rule function. */
+/** esbuild options every rule bundle is built with (by `npm run build`, scripts/build.ts). */
 export const BUNDLING: BundlingOptions = {
   format: OutputFormat.ESM,
   target: ESBUILD_TARGET,
@@ -92,6 +108,32 @@ export function retentionDays(days: number): logs.RetentionDays {
   return match;
 }
 
+/** Lambda's limits on memory (MiB) and timeout (seconds). */
+const MEMORY_MIB = { min: 128, max: 10_240 };
+const MAX_TIMEOUT_SECONDS = 900;
+
+function checkSizing(scope: Construct, props: RuleFunctionProps): void {
+  const memory = props.memorySize;
+  if (
+    memory !== undefined &&
+    !Token.isUnresolved(memory) &&
+    !(Number.isInteger(memory) && memory >= MEMORY_MIB.min && memory <= MEMORY_MIB.max)
+  ) {
+    throw new Error(
+      `${scope.node.path}: memorySize ${String(memory)} is not a Lambda memory size (${MEMORY_MIB.min}–${MEMORY_MIB.max} MiB)`,
+    );
+  }
+  const timeout = props.timeout;
+  if (timeout !== undefined && !timeout.isUnresolved()) {
+    const seconds = timeout.toSeconds();
+    if (seconds < 1 || seconds > MAX_TIMEOUT_SECONDS) {
+      throw new Error(
+        `${scope.node.path}: timeout ${timeout.toHumanString()} is not a Lambda timeout (1 s to 15 minutes)`,
+      );
+    }
+  }
+}
+
 export interface ExecutionRoleAccess {
   /** Name of the role the function assumes in each evaluated account (rule parameter). */
   readonly roleName: string;
@@ -100,6 +142,7 @@ export interface ExecutionRoleAccess {
 }
 
 export interface RuleFunctionProps {
+  /** The rule the function runs (an entry of the catalog, `RULE_METADATA`). */
   readonly rule: RuleMetadata;
   /**
    * Organization deployments: the function reads every account, its own included, through this
@@ -109,12 +152,16 @@ export interface RuleFunctionProps {
   readonly executionRole?: ExecutionRoleAccess;
   /** Fixed role name (member accounts trust it by ARN). Default: generated by CloudFormation. */
   readonly roleName?: string;
-  /** Default: settings.DEFAULT_LOG_RETENTION_DAYS (365). */
+  /** Retention of the function's log group. Default: settings.DEFAULT_LOG_RETENTION_DAYS (365). */
   readonly logRetention?: logs.RetentionDays;
   /** What `cdk destroy` does to the log group. Default: RETAIN (logs expire by retention). */
   readonly logRemovalPolicy?: RemovalPolicy;
   /** Copies that may run at once. Default: settings.DEFAULT_RESERVED_CONCURRENCY (10). */
   readonly reservedConcurrency?: number;
+  /** Memory in MiB (128–10,240). Default: the rule's metadata `sizing`. */
+  readonly memorySize?: number;
+  /** Timeout (at most 15 minutes). Default: the rule's metadata `sizing`. */
+  readonly timeout?: Duration;
 }
 
 export interface ConfigInvokeOptions {
@@ -142,7 +189,7 @@ function reservedConcurrency(scope: Construct, value = DEFAULT_RESERVED_CONCURRE
 
 export class RuleFunction extends Construct {
   readonly rule: RuleMetadata;
-  readonly function: NodejsFunction;
+  readonly function: lambda.Function;
   readonly role: iam.Role;
   readonly logGroup: logs.LogGroup;
   /** The AWS Config invoke permissions added so far (dependencies of the packs). */
@@ -153,6 +200,7 @@ export class RuleFunction extends Construct {
     this.rule = props.rule;
     const stack = Stack.of(this);
     const sizing = props.rule.sizing;
+    checkSizing(this, props);
 
     this.logGroup = new logs.LogGroup(this, 'LogGroup', {
       retention: props.logRetention ?? retentionDays(DEFAULT_LOG_RETENTION_DAYS),
@@ -197,19 +245,16 @@ export class RuleFunction extends Construct {
       inlinePolicies: { Rule: new iam.PolicyDocument({ statements }) },
     });
 
-    const lockFile = path.join(PACKAGE_ROOT, 'package-lock.json');
-    this.function = new NodejsFunction(this, 'Function', {
-      entry: ruleEntry(props.rule.name),
-      handler: 'handler',
-      ...(fs.existsSync(lockFile) ? { depsLockFilePath: lockFile, projectRoot: PACKAGE_ROOT } : {}),
+    this.function = new lambda.Function(this, 'Function', {
+      code: lambda.Code.fromAsset(bundleDir(props.rule.name)),
+      handler: 'index.handler',
       description: `AWS Config rule ${props.rule.name}: ${props.rule.title} (${formatFrameworksShort(props.rule)})`,
       runtime: RUNTIME,
       architecture: lambda.Architecture.ARM_64,
-      memorySize: sizing.memoryMiB,
-      timeout: Duration.seconds(sizing.timeoutSeconds),
+      memorySize: props.memorySize ?? sizing.memoryMiB,
+      timeout: props.timeout ?? Duration.seconds(sizing.timeoutSeconds),
       role: this.role,
       logGroup: this.logGroup,
-      bundling: BUNDLING,
       retryAttempts: ASYNC_MAX_RETRY_ATTEMPTS,
       maxEventAge: Duration.seconds(ASYNC_MAX_EVENT_AGE_SECONDS),
       reservedConcurrentExecutions: reservedConcurrency(this, props.reservedConcurrency),

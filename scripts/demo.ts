@@ -13,6 +13,7 @@ import {
 } from '@aws-sdk/client-iam';
 import { RULES } from '../rules/catalog';
 import { formatCounts, formatTable, type Row } from '../rules/cli/format';
+import { silenceNodeVersionWarning } from '../rules/cli/process';
 import { ClientProvider } from '../rules/runtime/clients';
 import { describeError } from '../rules/runtime/errors';
 import { createHandler, type InvocationSummary } from '../rules/runtime/handler';
@@ -150,6 +151,8 @@ async function demo(moto: MotoServer): Promise<void> {
 
 async function main(): Promise<number> {
   logger.setLogLevel('SILENT');
+  // On Node.js < 22 the AWS SDK prints a 7-line NodeVersionSupportWarning; the CLI filters it too.
+  silenceNodeVersionWarning();
   // The handlers use the SDK's default credential chain: give it moto's dummy credentials, never
   // whatever real ones the shell may hold.
   process.env.AWS_ACCESS_KEY_ID = 'testing';

@@ -9,16 +9,16 @@ import { readFile } from 'node:fs/promises';
 import { Command, CommanderError, Option } from 'commander';
 import { findRule, RULE_NAMES, RULES } from '../catalog';
 import { clampAnnotation } from '../runtime/annotation';
-import { ClientProvider } from '../runtime/clients';
+import type * as Clients from '../runtime/clients';
 import { describeError, InvalidInputError } from '../runtime/errors';
-import { createHandler, evaluateRule } from '../runtime/handler';
-import { logger } from '../runtime/logger';
-import { parseParameters } from '../runtime/parameters';
+import type * as Handler from '../runtime/handler';
+import type * as Logger from '../runtime/logger';
+import type * as Parameters from '../runtime/parameters';
 import type { AnyRule, Evaluation } from '../runtime/types';
-import { formatCounts, formatTable, type Row } from './format';
-import { isDocumentOutput, localDocument, renderDocument } from './outputs';
+import { FORMATTERS, OUTPUT_FORMATS, type OutputFormat, type Row } from './format';
 import { defineReportCommand } from './report';
 import { formatRules, RULES_OUTPUT_FORMATS, type RulesOutputFormat } from './rules-output';
+import { packageVersion } from './version';
 
 export const EXIT = { OK: 0, NON_COMPLIANT: 1, ERROR: 2 } as const;
 
@@ -43,7 +43,25 @@ interface AwsOptions {
   region?: string;
 }
 
-function provider(options: AwsOptions): ClientProvider {
+/**
+ * The runtime the commands that call AWS need (the handler, its zod schemas, the Powertools
+ * logger), loaded on first use: `rules`, `--version` and the usage start without it.
+ */
+function runtime() {
+  /* eslint-disable @typescript-eslint/no-require-imports -- deliberately lazy */
+  const loaded = {
+    ...(require('../runtime/clients') as typeof Clients),
+    ...(require('../runtime/handler') as typeof Handler),
+    ...(require('../runtime/logger') as typeof Logger),
+    ...(require('../runtime/parameters') as typeof Parameters),
+  };
+  /* eslint-enable @typescript-eslint/no-require-imports */
+  loaded.logger.setLogLevel('SILENT');
+  return loaded;
+}
+
+function provider(options: AwsOptions): Clients.ClientProvider {
+  const { ClientProvider } = runtime();
   return new ClientProvider({
     ...(options.endpointUrl ? { endpoint: options.endpointUrl } : {}),
     ...(options.region ? { region: options.region } : {}),
@@ -74,13 +92,14 @@ async function evaluate(
   options: AwsOptions & {
     rule?: string[];
     parameters?: string;
-    output: 'table' | 'json' | 'csv' | 'html';
+    output: OutputFormat;
     accountId?: string;
   },
   io: Io,
 ): Promise<number> {
   const rules = options.rule?.length ? [...new Set(options.rule)].map(ruleByName) : [...RULES];
   const raw = options.parameters ? parseJsonObject(options.parameters, '--parameters') : {};
+  const { evaluateRule, parseParameters } = runtime();
   const params = rules.map((rule) => parseParameters(rule, raw));
   const clients = provider(options);
   const access = await clients.forAccount(options.accountId, params[0]?.ExecutionRoleName, {
@@ -105,15 +124,7 @@ async function evaluate(
       });
     }
   }
-  if (isDocumentOutput(options.output)) {
-    io.stdout(renderDocument(options.output, localDocument(rows, access.identity.accountId)));
-  } else if (options.output === 'json') {
-    io.stdout(`${JSON.stringify(rows, null, 2)}\n`);
-  } else {
-    io.stdout(
-      `Account ${access.identity.accountId}\n${formatTable(rows)}\n${formatCounts(rows)}\n`,
-    );
-  }
+  io.stdout(FORMATTERS[options.output]({ accountId: access.identity.accountId, rows }));
   return rows.some((row) => row.compliance === 'NON_COMPLIANT') ? EXIT.NON_COMPLIANT : EXIT.OK;
 }
 
@@ -135,7 +146,7 @@ async function invoke(
   const event = parseJsonObject(text, `--event ${options.event}`);
   // The handler returns counts only; the verdicts come from this process's own side.
   let verdicts: readonly Evaluation[] = [];
-  const handler = createHandler(rule, {
+  const handler = runtime().createHandler(rule, {
     clients: provider(options),
     onEvaluations: (all) => (verdicts = all),
   });
@@ -148,6 +159,7 @@ async function invoke(
 function program(io: Io, run: (code: Promise<number>) => void): Command {
   const cmd = new Command('mfa-config-rules')
     .description('AWS Config rules for the CIS AWS Foundations MFA controls, run locally.')
+    .version(packageVersion(), '-V, --version', 'print the version')
     .exitOverride()
     .configureOutput({ writeOut: io.stdout, writeErr: () => undefined })
     .showSuggestionAfterError(false);
@@ -175,9 +187,7 @@ function program(io: Io, run: (code: Promise<number>) => void): Command {
       )
       .option('--account-id <id>', 'with ExecutionRoleName: the account whose role to assume')
       .addOption(
-        new Option('--output <format>', 'output format')
-          .choices(['table', 'json', 'csv', 'html'])
-          .default('table'),
+        new Option('--output <format>', 'output format').choices(OUTPUT_FORMATS).default('table'),
       ),
   ).action((options: Parameters<typeof evaluate>[0]) => {
     run(evaluate(options, io));
@@ -223,37 +233,41 @@ function collect(value: string, previous: string[] = []): string[] {
   return [...previous, value];
 }
 
-/**
- * Resolves once everything written to stdout has been handed to the OS: the caller exits right
- * after, and an exit during a write to a pipe cuts the output at 64 KiB.
- */
-function stdoutHandedOver(): Promise<void> {
-  return new Promise((resolve) => {
-    process.stdout.write('', () => {
-      resolve();
-    });
-  });
+/** One line for stderr, with a hint where the cause has a known fix. */
+function failureLine(error: unknown): string {
+  const message = describeError(error);
+  if (/region is missing/i.test(message)) {
+    return 'no AWS Region: pass --region REGION or set AWS_REGION (IAM is global; STS and Config are regional)';
+  }
+  return message;
 }
 
 /** Runs the CLI; resolves to the exit code. Never throws. */
 export async function main(argv: readonly string[], io: Io = defaultIo): Promise<number> {
-  logger.setLogLevel('SILENT');
   let pending: Promise<number> | undefined;
   try {
-    await program(io, (code) => {
+    const cli = program(io, (code) => {
       pending = code;
-    }).parseAsync([...argv], { from: 'user' });
+    });
+    if (argv.length === 0) {
+      io.stderr(cli.helpInformation());
+      return EXIT.ERROR;
+    }
+    await cli.parseAsync([...argv], { from: 'user' });
     if (!pending) return EXIT.OK;
-    const code = await pending;
-    if (io === defaultIo) await stdoutHandedOver();
-    return code;
+    return await pending;
   } catch (error) {
     if (error instanceof CommanderError) {
       if (error.exitCode === 0) return EXIT.OK;
-      io.stderr(`mfa-config-rules: ${error.message.replace(/^error: /, '')}\n`);
+      io.stderr(
+        `mfa-config-rules: ${error.message
+          .replace(/^error: /, '')
+          .replace(/\s*\n\s*/g, ' ')
+          .trim()}\n`,
+      );
       return EXIT.ERROR;
     }
-    io.stderr(`mfa-config-rules: ${describeError(error)}\n`);
+    io.stderr(`mfa-config-rules: ${failureLine(error)}\n`);
     return EXIT.ERROR;
   }
 }

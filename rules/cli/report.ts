@@ -20,7 +20,7 @@ import {
 } from '@aws-sdk/client-config-service';
 import Table from 'cli-table3';
 import { Option, type Command } from 'commander';
-import { ClientProvider } from '../runtime/clients';
+import type * as Clients from '../runtime/clients';
 import { describeError, InvalidInputError } from '../runtime/errors';
 import { mapPool } from '../runtime/pool';
 import type { ComplianceType } from '../runtime/types';
@@ -312,6 +312,8 @@ export function defineReportCommand(
       ) => {
         run(
           (async () => {
+            // eslint-disable-next-line @typescript-eslint/no-require-imports -- loaded lazily: `rules` and `--version` start without the SDK clients
+            const { ClientProvider } = require('../runtime/clients') as typeof Clients;
             const clients = new ClientProvider({
               ...(options.endpointUrl ? { endpoint: options.endpointUrl } : {}),
               ...(options.region ? { region: options.region } : {}),

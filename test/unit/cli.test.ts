@@ -12,12 +12,18 @@ import {
 import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import { mockClient } from 'aws-sdk-client-mock';
 import 'aws-sdk-client-mock-jest';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { RULE_METADATA, RULE_NAMES } from '../../rules/catalog';
+import { formatTable, type Row } from '../../rules/cli/format';
 import { main, type Io } from '../../rules/cli/main';
 import { formatCis, formatSecurityHub } from '../../rules/frameworks';
 import type { RuleMetadata } from '../../rules/runtime/types';
 import { ACCOUNT, accountSummary, listedUser, reportCsv, reportRow } from './helpers';
 
+const packageJson = JSON.parse(
+  readFileSync(join(__dirname, '..', '..', 'package.json'), 'utf8'),
+) as { version: string };
 const sts = mockClient(STSClient);
 const iam = mockClient(IAMClient);
 const config = mockClient(ConfigServiceClient);
@@ -231,5 +237,65 @@ describe('evaluate --output json', () => {
     expect(io.out).toEqual([]);
     expect(io.err.join('').split('\n').filter(Boolean)).toHaveLength(1);
     expect(io.err.join('')).toContain('DataLoadError');
+  });
+});
+
+describe('usage and version', () => {
+  it('no arguments: the usage on stderr, exit 2, nothing on stdout', async () => {
+    // Prepare
+    const io = fakeIo();
+
+    // Act
+    const code = await main([], io);
+
+    // Assess
+    expect(code).toBe(2);
+    expect(io.out).toEqual([]);
+    expect(io.err.join('')).toMatch(/^Usage: mfa-config-rules /);
+  });
+
+  it('--version prints the version of package.json', async () => {
+    // Prepare
+    const io = fakeIo();
+
+    // Act
+    const code = await main(['--version'], io);
+
+    // Assess
+    expect(code).toBe(0);
+    expect(io.out.join('')).toBe(`${packageJson.version}\n`);
+  });
+});
+
+describe('table output', () => {
+  it('fits the longest rule name and a user id in their columns', () => {
+    // Prepare
+    const rows: Row[] = [
+      {
+        rule: 'root-account-hardware-mfa',
+        resourceType: 'AWS::::Account',
+        resourceId: ACCOUNT,
+        resourceName: ACCOUNT,
+        compliance: 'NON_COMPLIANT',
+        annotation: 'The root user has a virtual MFA device.',
+      },
+      {
+        rule: 'iam-user-console-mfa',
+        resourceType: 'AWS::IAM::User',
+        resourceId: 'AIDAEXAMPLEUSERID0001',
+        resourceName: 'alice',
+        compliance: 'COMPLIANT',
+        annotation: 'alice has MFA.',
+      },
+    ];
+
+    // Act
+    const table = formatTable(rows, 100);
+
+    // Assess
+    expect(table).toContain(' root-account-hardware-mfa ');
+    expect(table).toContain(' AIDAEXAMPLEUSERID0001 ');
+    expect(table).toContain(' iam-user-console-mfa ');
+    for (const line of table.split('\n')) expect(line.length).toBeLessThanOrEqual(100);
   });
 });

@@ -1,0 +1,108 @@
+/**
+ * `npm run build` (also `prepack`): what the package ships, in dist/.
+ *
+ *   dist/rules/, dist/infra/   the TypeScript compiled to CommonJS with declarations
+ *                              (tsconfig.build.json): the constructs, the catalog and the CLI;
+ *   dist/bundles/<rule>/       each rule's Lambda bundle, `index.mjs` at the root, built once here
+ *                              with infra/rule-function.ts BUNDLING; RuleFunction deploys exactly
+ *                              this directory with `Code.fromAsset`, so synthesis needs no esbuild.
+ *
+ * `tsx scripts/build.ts --if-stale` builds only when a source is newer than the last build (the
+ * jest global setup uses it, so the tests always run against the current sources).
+ */
+import { spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { buildSync, type BuildOptions } from 'esbuild';
+import { OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
+import { BUNDLING, ruleEntry } from '../infra/rule-function';
+import { LAMBDA_ESBUILD_ALIASES } from '../infra/settings';
+import { RULE_NAMES } from '../rules/catalog';
+
+const ROOT = path.resolve(__dirname, '..');
+const DIST = path.join(ROOT, 'dist');
+/** Written last: its time is the time of a complete build. */
+const STAMP = path.join(DIST, '.build-stamp');
+/** What a build reads: a change to any of these makes dist/ stale. */
+const INPUTS = ['rules', 'infra', 'package.json', 'tsconfig.json', 'tsconfig.build.json'].map(
+  (name) => path.join(ROOT, name),
+);
+
+/** The esbuild options NodejsFunction derived from BUNDLING, for one rule. */
+export function bundleOptions(ruleName: string, outfile: string): BuildOptions {
+  const args = BUNDLING.esbuildArgs ?? {};
+  return {
+    entryPoints: [ruleEntry(ruleName)],
+    outfile,
+    bundle: true,
+    platform: 'node',
+    format: BUNDLING.format === OutputFormat.ESM ? 'esm' : 'cjs',
+    ...(BUNDLING.target ? { target: BUNDLING.target } : {}),
+    mainFields: BUNDLING.mainFields ?? [],
+    banner: { js: BUNDLING.banner ?? '' },
+    minify: BUNDLING.minify ?? false,
+    sourcemap: BUNDLING.sourceMap ?? false,
+    treeShaking: args['--tree-shaking'] === 'true',
+    legalComments: args['--legal-comments'] === 'none' ? 'none' : 'eof',
+    external: BUNDLING.externalModules ?? [],
+    alias: { ...LAMBDA_ESBUILD_ALIASES },
+    logLevel: 'warning',
+  };
+}
+
+/** Builds every rule's bundle into `<outDir>/<rule>/index.mjs` (the directory holds nothing else). */
+export function buildBundles(outDir = path.join(DIST, 'bundles')): void {
+  fs.rmSync(outDir, { recursive: true, force: true });
+  for (const rule of RULE_NAMES) {
+    buildSync(bundleOptions(rule, path.join(outDir, rule, 'index.mjs')));
+  }
+}
+
+function compile(): void {
+  for (const dir of ['rules', 'infra']) {
+    fs.rmSync(path.join(DIST, dir), { recursive: true, force: true });
+  }
+  const tsc = spawnSync(
+    process.execPath,
+    [require.resolve('typescript/bin/tsc'), '-p', path.join(ROOT, 'tsconfig.build.json')],
+    { cwd: ROOT, stdio: 'inherit' },
+  );
+  if (tsc.status !== 0) throw new Error(`tsc -p tsconfig.build.json failed (${tsc.status})`);
+}
+
+function newestInput(file: string): number {
+  const stat = fs.statSync(file);
+  if (!stat.isDirectory()) return stat.mtimeMs;
+  let newest = stat.mtimeMs;
+  for (const entry of fs.readdirSync(file)) {
+    newest = Math.max(newest, newestInput(path.join(file, entry)));
+  }
+  return newest;
+}
+
+export function isStale(): boolean {
+  if (!fs.existsSync(STAMP)) return true;
+  const built = fs.statSync(STAMP).mtimeMs;
+  return INPUTS.some((input) => fs.existsSync(input) && newestInput(input) > built);
+}
+
+export function build(): void {
+  fs.rmSync(STAMP, { force: true });
+  compile();
+  buildBundles();
+  fs.writeFileSync(STAMP, `${new Date().toISOString()}\n`);
+}
+
+if (require.main === module) {
+  try {
+    if (process.argv.includes('--if-stale') && !isStale()) process.exit(0);
+    const started = Date.now();
+    build();
+    process.stdout.write(`built dist/ in ${((Date.now() - started) / 1000).toFixed(1)} s\n`);
+  } catch (error) {
+    process.stderr.write(
+      `build failed: ${error instanceof Error ? error.message : String(error)}\n`,
+    );
+    process.exit(1);
+  }
+}

@@ -1,0 +1,455 @@
+/**
+ * The package as its users get it: `npm pack`, installed into fresh CDK apps of every kind with
+ * aws-cdk-lib, constructs, the CDK CLI and each template's own TypeScript tooling only (no
+ * cdk-nag, no esbuild), the README's "In your own CDK app" snippet as the app, `cdk synth` offline;
+ * and the installed CLI through a slow pipe with more than 64 KB of output.
+ *
+ * To stay fast, the apps share one install: the tarball, aws-cdk-lib, constructs and the CDK CLI
+ * are installed once into a folder whose sub-folders are the apps (Node.js and TypeScript resolve
+ * packages from the parent's node_modules, as in a workspace); each app installs only its own
+ * TypeScript tooling, and the four apps synthesize in parallel. The first run downloads from the
+ * npm registry; later runs install from the npm cache.
+ */
+import { spawn, spawnSync, type SpawnSyncReturns } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { RULE_NAMES } from '../../rules/catalog';
+import { seedUsers, setRootState, TEST_ACCOUNT_ID } from '../support/moto';
+import { useMoto } from '../support/use-moto';
+
+const ROOT = path.resolve(__dirname, '..', '..');
+const PACKAGE = JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as {
+  name: string;
+  version: string;
+  devDependencies: Record<string, string>;
+  peerDependencies: Record<string, string>;
+};
+/** The versions the consumers install: the lowest aws-cdk-lib the package accepts, our CDK CLI. */
+const AWS_CDK_LIB = PACKAGE.peerDependencies['aws-cdk-lib']?.replace(/^\^/, '') ?? '';
+const CDK_CLI = PACKAGE.devDependencies['aws-cdk'] ?? '';
+const CDK_BIN = path.join(ROOT, 'node_modules', 'aws-cdk', 'bin', 'cdk');
+const INSTALL_TIMEOUT_MS = 300_000;
+const SYNTH_TIMEOUT_MS = 180_000;
+/** Anything that tries the network during synthesis fails fast. */
+const OFFLINE: Record<string, string> = {
+  HTTP_PROXY: 'http://127.0.0.1:9',
+  HTTPS_PROXY: 'http://127.0.0.1:9',
+  http_proxy: 'http://127.0.0.1:9',
+  https_proxy: 'http://127.0.0.1:9',
+  npm_config_offline: 'true',
+  CDK_DISABLE_CLI_TELEMETRY: 'true',
+};
+
+/** The README's "In your own CDK app" code block. */
+function readmeSnippet(): string {
+  const readme = fs.readFileSync(path.join(ROOT, 'README.md'), 'utf8');
+  const section = readme.slice(readme.indexOf('### In your own CDK app'));
+  const code = /```ts\n([\s\S]*?)```/.exec(section)?.[1];
+  if (!code) throw new Error('README: no ts code block under "In your own CDK app"');
+  return code;
+}
+
+/** The snippet for a CommonJS module: each `import { … } from 'x'` becomes a `require`. */
+function asCommonJs(code: string): string {
+  return code.replace(
+    /^import \{([^}]+)\} from '([^']+)';$/gm,
+    (_all, names: string, from: string) => `const {${names}} = require('${from}');`,
+  );
+}
+
+interface Ran {
+  status: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+function failed(command: string, args: string[], cwd: string, result: Ran): Error {
+  return new Error(
+    `${command} ${args.join(' ')} (in ${cwd}) exited ${String(result.status)}: ${result.stderr.slice(-3000)}${result.stdout.slice(-2000)}`,
+  );
+}
+
+function run(
+  command: string,
+  args: string[],
+  cwd: string,
+  options: { env?: Record<string, string>; timeout?: number } = {},
+): SpawnSyncReturns<string> {
+  const result = spawnSync(command, args, {
+    cwd,
+    encoding: 'utf8',
+    timeout: options.timeout ?? INSTALL_TIMEOUT_MS,
+    env: { ...process.env, npm_config_update_notifier: 'false', ...options.env },
+    maxBuffer: 64 * 1024 * 1024,
+  });
+  if (result.status !== 0) throw failed(command, args, cwd, result);
+  return result;
+}
+
+/** `run`, without blocking: the apps install and synthesize side by side. */
+function runAsync(
+  command: string,
+  args: string[],
+  cwd: string,
+  options: { env?: Record<string, string>; timeout?: number } = {},
+): Promise<Ran> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(command, args, {
+      cwd,
+      timeout: options.timeout ?? INSTALL_TIMEOUT_MS,
+      env: { ...process.env, npm_config_update_notifier: 'false', ...options.env },
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    child.once('error', reject);
+    child.once('close', (status) => {
+      const result = { status, stdout, stderr };
+      if (status === 0) resolve(result);
+      else reject(failed(command, args, cwd, result));
+    });
+  });
+}
+
+const NPM_INSTALL = ['install', '--prefer-offline', '--no-audit', '--no-fund'];
+
+// eslint-disable-next-line @typescript-eslint/no-unnecessary-type-parameters -- the caller names the JSON's shape
+function readJson<T>(file: string): T {
+  return JSON.parse(fs.readFileSync(file, 'utf8')) as T;
+}
+
+function writeJson(file: string, value: unknown): void {
+  fs.writeFileSync(file, `${JSON.stringify(value, null, 2)}\n`);
+}
+
+interface PackageJson {
+  name: string;
+  type?: string;
+  devDependencies?: Record<string, string>;
+  dependencies?: Record<string, string>;
+}
+
+/**
+ * Makes a generated app's package.json hold only its TypeScript tooling (the shared parent folder
+ * provides aws-cdk-lib, constructs and the CDK CLI; the template's test runner is not needed).
+ */
+function keepTooling(dir: string, keep: readonly string[]): void {
+  const file = path.join(dir, 'package.json');
+  const pkg = readJson<PackageJson>(file);
+  expect(Object.keys(pkg.dependencies ?? {}).sort()).toEqual(['aws-cdk-lib', 'constructs']);
+  delete pkg.dependencies;
+  pkg.devDependencies = Object.fromEntries(
+    Object.entries(pkg.devDependencies ?? {}).filter(([name]) => keep.includes(name)),
+  );
+  writeJson(file, pkg);
+}
+
+function cdkInit(dir: string, language: 'typescript' | 'javascript'): void {
+  fs.mkdirSync(dir, { recursive: true });
+  run(process.execPath, [CDK_BIN, 'init', 'app', '--language', language, '--generate-only'], dir, {
+    env: OFFLINE,
+  });
+}
+
+interface ConsumerApp {
+  /** Lays the app out (the template's files, the snippet as its entry point). */
+  create: (dir: string, snippet: string) => void;
+}
+
+const APPS: Record<string, ConsumerApp> = {
+  // `cdk init app --language typescript` today: `npx tsc && npx tsx bin/<name>.ts`, TypeScript ~7.0.
+  'typescript-today': {
+    create: (dir, snippet) => {
+      cdkInit(dir, 'typescript');
+      const cdkJson = readJson<{ app: string }>(path.join(dir, 'cdk.json'));
+      expect(cdkJson.app).toBe('npx tsc && npx tsx bin/typescript-today.ts');
+      keepTooling(dir, ['typescript', 'tsx', '@types/node', '@types/jest']);
+      const pkg = readJson<PackageJson>(path.join(dir, 'package.json'));
+      expect(pkg.devDependencies?.typescript).toMatch(/^~7\./);
+      fs.writeFileSync(path.join(dir, 'bin', 'typescript-today.ts'), snippet);
+    },
+  },
+  // The template before CDK CLI 2.1131: ts-node, TypeScript 5.9, NodeNext, skipLibCheck.
+  'typescript-ts-node': {
+    create: (dir, snippet) => {
+      fs.mkdirSync(path.join(dir, 'bin'), { recursive: true });
+      writeJson(path.join(dir, 'package.json'), {
+        name: 'typescript-ts-node',
+        version: '0.1.0',
+        bin: { 'typescript-ts-node': 'bin/typescript-ts-node.js' },
+        scripts: { build: 'tsc', watch: 'tsc -w', cdk: 'cdk' },
+        devDependencies: { '@types/node': '^24.10.1', 'ts-node': '^10.9.2', typescript: '~5.9.3' },
+      });
+      writeJson(path.join(dir, 'tsconfig.json'), {
+        compilerOptions: {
+          target: 'ES2022',
+          module: 'NodeNext',
+          moduleResolution: 'NodeNext',
+          lib: ['es2022'],
+          declaration: true,
+          strict: true,
+          noImplicitAny: true,
+          strictNullChecks: true,
+          noImplicitThis: true,
+          alwaysStrict: true,
+          noUnusedLocals: false,
+          noUnusedParameters: false,
+          noImplicitReturns: true,
+          noFallthroughCasesInSwitch: false,
+          inlineSourceMap: true,
+          inlineSources: true,
+          experimentalDecorators: true,
+          strictPropertyInitialization: false,
+          skipLibCheck: true,
+          typeRoots: ['./node_modules/@types'],
+        },
+        exclude: ['node_modules', 'cdk.out'],
+      });
+      writeJson(path.join(dir, 'cdk.json'), {
+        app: 'npx ts-node --prefer-ts-exts bin/typescript-ts-node.ts',
+      });
+      fs.writeFileSync(path.join(dir, 'bin', 'typescript-ts-node.ts'), snippet);
+    },
+  },
+  // `cdk init app --language javascript`: CommonJS, `node bin/<name>.js`.
+  'javascript-cjs': {
+    create: (dir, snippet) => {
+      cdkInit(dir, 'javascript');
+      keepTooling(dir, []);
+      fs.writeFileSync(path.join(dir, 'bin', 'javascript-cjs.js'), asCommonJs(snippet));
+    },
+  },
+  // An ES module app: `"type": "module"`, `import` from the package.
+  'javascript-esm': {
+    create: (dir, snippet) => {
+      fs.mkdirSync(path.join(dir, 'bin'), { recursive: true });
+      writeJson(path.join(dir, 'package.json'), {
+        name: 'javascript-esm',
+        version: '0.1.0',
+        type: 'module',
+      });
+      writeJson(path.join(dir, 'cdk.json'), { app: 'node bin/app.js' });
+      fs.writeFileSync(path.join(dir, 'bin', 'app.js'), snippet);
+    },
+  },
+};
+
+interface Resource {
+  Type: string;
+  Properties?: Record<string, unknown>;
+}
+type Resources = Record<string, Resource>;
+
+function resourcesOf(dir: string, stack: string): Resources {
+  return readJson<{ Resources: Resources }>(path.join(dir, 'cdk.out', `${stack}.template.json`))
+    .Resources;
+}
+
+const ofType = (resources: Resources, type: string): Resource[] =>
+  Object.values(resources).filter((resource) => resource.Type === type);
+
+/** Each function deploys its rule's prebuilt bundle, byte for byte, and nothing else. */
+function expectBundledFunctions(dir: string, resources: Resources): void {
+  const functions = ofType(resources, 'AWS::Lambda::Function');
+  expect(functions).toHaveLength(RULE_NAMES.length);
+  const deployed = functions.map((fn) => {
+    const properties = fn.Properties ?? {};
+    expect(properties.Handler).toBe('index.handler');
+    const description = String(properties.Description);
+    const rule = RULE_NAMES.find((name) => description.includes(`rule ${name}:`));
+    const hash = (properties.Code as { S3Key: string }).S3Key.replace(/\.zip$/, '');
+    const asset = path.join(dir, 'cdk.out', `asset.${hash}`);
+    expect(fs.readdirSync(asset)).toEqual(['index.mjs']);
+    const shipped = path.join(ROOT, 'dist', 'bundles', rule ?? '', 'index.mjs');
+    expect(fs.readFileSync(path.join(asset, 'index.mjs')).equals(fs.readFileSync(shipped))).toBe(
+      true,
+    );
+    return rule;
+  });
+  expect(deployed.sort()).toEqual([...RULE_NAMES].sort());
+  // No custom resource, no other function (log retention is a LogGroup, not a provider).
+  expect(Object.values(resources).filter((r) => r.Type.startsWith('Custom::'))).toEqual([]);
+}
+
+let work: string;
+/** The shared install: the tarball, aws-cdk-lib, constructs (dependencies), the CDK CLI (dev). */
+let shared: string;
+/** Each app's synthesis, started in beforeAll, running side by side. */
+const synthesized: Record<string, Promise<Ran>> = {};
+
+beforeAll(() => {
+  work = fs.mkdtempSync(path.join(os.tmpdir(), 'mfa-config-rules-consumer-'));
+  // Jest's global setup has just built dist/ (prepack would build it again).
+  const packed = run(
+    'npm',
+    ['pack', '--ignore-scripts', '--json', '--pack-destination', work],
+    ROOT,
+  );
+  const [info] = JSON.parse(packed.stdout) as { filename: string; files: { path: string }[] }[];
+  if (!info) throw new Error('npm pack printed nothing');
+  const files = info.files.map((file) => file.path);
+  expect(files.filter((file) => !file.startsWith('dist/')).sort()).toEqual(
+    ['LICENSE', 'README.md', 'bin/mfa-config-rules.js', 'package.json'].sort(),
+  );
+  for (const rule of RULE_NAMES) expect(files).toContain(`dist/bundles/${rule}/index.mjs`);
+  expect(files.filter((file) => file.endsWith('.ts') && !file.endsWith('.d.ts'))).toEqual([]);
+  expect(files).toContain('dist/infra/index.d.ts');
+
+  shared = path.join(work, 'apps');
+  fs.mkdirSync(shared);
+  writeJson(path.join(shared, 'package.json'), {
+    name: 'consumer-apps',
+    version: '0.0.0',
+    private: true,
+    dependencies: {
+      [PACKAGE.name]: `file:${path.join(work, info.filename)}`,
+      'aws-cdk-lib': AWS_CDK_LIB,
+      constructs: PACKAGE.peerDependencies.constructs,
+    },
+    devDependencies: { 'aws-cdk': CDK_CLI },
+  });
+  run('npm', NPM_INSTALL, shared);
+
+  const snippet = readmeSnippet();
+  const env = {
+    ...OFFLINE,
+    PATH: `${path.join(shared, 'node_modules', '.bin')}${path.delimiter}${process.env.PATH ?? ''}`,
+  };
+  for (const [name, app] of Object.entries(APPS)) {
+    const dir = path.join(shared, name);
+    app.create(dir, snippet);
+    const tooling = Object.keys(
+      readJson<PackageJson>(path.join(dir, 'package.json')).devDependencies ?? {},
+    );
+    const installed =
+      tooling.length > 0 ? runAsync('npm', NPM_INSTALL, dir) : Promise.resolve(undefined);
+    synthesized[name] = installed.then(() =>
+      runAsync('npx', ['cdk', 'synth', '--no-notices', '--quiet'], dir, {
+        env,
+        timeout: SYNTH_TIMEOUT_MS,
+      }),
+    );
+    // Failures are reported by the app's own test.
+    synthesized[name].catch(() => undefined);
+  }
+}, INSTALL_TIMEOUT_MS);
+
+afterAll(() => {
+  if (work) fs.rmSync(work, { recursive: true, force: true });
+});
+
+describe.each(Object.keys(APPS))('a %s CDK app', (name) => {
+  it(
+    'synthesizes the README snippet offline from the installed tarball: a bundled function per rule, the conformance pack, the organization pack',
+    async () => {
+      // Prepare
+      const dir = path.join(shared, name);
+
+      // Act
+      const synth = await synthesized[name];
+
+      // Assess
+      expect(synth?.stderr).not.toMatch(/cdk-nag|esbuild|docker/i);
+      const account = resourcesOf(dir, 'MfaRulesAccount');
+      expectBundledFunctions(dir, account);
+      expect(ofType(account, 'AWS::Config::ConformancePack')).toHaveLength(1);
+      for (const fn of ofType(account, 'AWS::Lambda::Function')) {
+        expect(fn.Properties?.Tags).toEqual(
+          expect.arrayContaining([{ Key: 'owner', Value: 'security' }]),
+        );
+      }
+      const organization = resourcesOf(dir, 'MfaRulesOrganization');
+      expectBundledFunctions(dir, organization);
+      expect(ofType(organization, 'AWS::Config::OrganizationConformancePack')).toHaveLength(1);
+      expect(ofType(organization, 'AWS::CloudFormation::StackSet')).toHaveLength(1);
+    },
+    INSTALL_TIMEOUT_MS + SYNTH_TIMEOUT_MS,
+  );
+});
+
+describe('the installed mfa-config-rules command', () => {
+  const endpoint = useMoto({ env: { MOTO_EXT_REPORT_DELAY_MS: '100' } });
+  const USERS = 400;
+
+  const bin = (): string => path.join(shared, 'node_modules', '.bin', 'mfa-config-rules');
+
+  /** Runs the installed command into a reader that starts late, so the pipe fills up. */
+  function throughSlowPipe(args: string): SpawnSyncReturns<string> {
+    return spawnSync(
+      'bash',
+      ['-c', `set -o pipefail; "${bin()}" ${args} --endpoint-url "${endpoint()}" | (sleep 1; cat)`],
+      {
+        encoding: 'utf8',
+        timeout: 120_000,
+        maxBuffer: 64 * 1024 * 1024,
+        env: {
+          PATH: process.env.PATH ?? '',
+          HOME: os.tmpdir(),
+          AWS_ACCESS_KEY_ID: 'testing',
+          AWS_SECRET_ACCESS_KEY: 'testing',
+          AWS_REGION: 'us-east-1',
+        },
+      },
+    );
+  }
+
+  beforeEach(async () => {
+    await setRootState(endpoint(), { mfaEnabled: true, passwordPresent: true });
+    await seedUsers(
+      endpoint(),
+      TEST_ACCOUNT_ID,
+      Array.from({ length: USERS }, (_, i) => ({
+        name: `user-with-a-longish-name-${String(i).padStart(4, '0')}`,
+        consolePassword: true,
+        ...(i % 2 === 0 ? { mfa: 'virtual' as const } : {}),
+      })),
+    );
+  });
+
+  it('prints the whole JSON document (> 64 KB) into a slow pipe, and nothing on stderr', () => {
+    // Act
+    const out = throughSlowPipe('evaluate --output json');
+
+    // Assess
+    expect(out.stderr).toBe('');
+    expect(out.status).toBe(1); // NON_COMPLIANT users: the gate's exit code survives the pipe
+    expect(Buffer.byteLength(out.stdout)).toBeGreaterThan(64 * 1024);
+    const rows = JSON.parse(out.stdout) as { rule: string; compliance: string }[];
+    const users = rows.filter((row) => row.rule === 'iam-user-console-mfa');
+    expect(users).toHaveLength(USERS);
+    expect(users.filter((row) => row.compliance === 'NON_COMPLIANT')).toHaveLength(USERS / 2);
+    expect(rows).toHaveLength(USERS + 2);
+  }, 120_000);
+
+  it('prints the whole table (> 64 KB) into a slow pipe, the counts line last', () => {
+    // Act
+    const out = throughSlowPipe('evaluate --output table');
+
+    // Assess
+    expect(out.stderr).toBe('');
+    expect(out.status).toBe(1);
+    expect(Buffer.byteLength(out.stdout)).toBeGreaterThan(64 * 1024);
+    const lines = out.stdout.trimEnd().split('\n');
+    expect(lines.at(-1)).toBe(
+      `${USERS + 2} evaluations: ${USERS / 2} NON_COMPLIANT, ${USERS / 2 + 2} COMPLIANT, 0 NOT_APPLICABLE`,
+    );
+    // Rule names are never cut.
+    for (const rule of RULE_NAMES) expect(out.stdout).toContain(` ${rule} `);
+  }, 120_000);
+
+  it('--version prints the package version; production dependencies hold no TypeScript tooling', () => {
+    // Act
+    const version = run(bin(), ['--version'], shared);
+    const tree = run('npm', ['ls', '--all', '--omit=dev', '--parseable'], shared);
+
+    // Assess
+    expect(version.stdout).toBe(`${PACKAGE.version}\n`);
+    const packages = tree.stdout.split('\n').map((line) => path.basename(line));
+    expect(packages).toContain('mfa-config-rules');
+    for (const tool of ['tsx', 'ts-node', 'esbuild', 'typescript']) {
+      expect(packages).not.toContain(tool);
+    }
+  }, 120_000);
+});
