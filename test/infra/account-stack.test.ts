@@ -123,7 +123,7 @@ describe('account stack', () => {
     expect(acknowledged.length).toBeGreaterThan(0);
     for (const [id, reason] of acknowledged) {
       expect(id.replace(/^annotation::/i, '')).toMatch(
-        /^(AwsSolutions-(IAM5\[Resource::|SQS3$)|Serverless-Lambda(StarPermissions|DLQ|AsyncFailureDestination|Tracing)$)/,
+        /^(AwsSolutions-(IAM5\[Resource::|SQS3$)|Serverless-(Lambda(StarPermissions|DLQ|Tracing)|SQSRedrivePolicy|SNSRedrivePolicy|EventBusDLQ)$)/,
       );
       expect(reason.length).toBeGreaterThan(40);
     }
