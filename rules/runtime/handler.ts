@@ -2,9 +2,12 @@
  * The Lambda runtime every rule shares:
  *   event → (validate) request → (assume role, verify account) clients → gather facts →
  *   rule.evaluate → (+ clean-up of vanished resources) → PutEvaluations.
- * Any failure throws before anything is sent from partial data.
+ * Any failure throws before anything is sent from partial data. Every AWS call is aborted at the
+ * deadline ("time left minus reserve"); verdicts are sent NON_COMPLIANT first, then the clean-up,
+ * then the rest, so a run cut short has sent the findings.
  */
 import { ClientProvider, type AccountAccess } from './clients';
+import { Deadline } from './deadline';
 import { describeError, InvalidInputError } from './errors';
 import { parseConfigEvent, scopeFor, type ConfigRequest } from './event';
 import { logger } from './logger';
@@ -13,10 +16,19 @@ import {
   assertUnique,
   recordedEvaluations,
   sendEvaluations,
+  sendPhases,
+  shortfallOf,
   staleEvaluations,
   type RecordedEvaluation,
 } from './report';
-import type { AnyRule, ComplianceType, Evaluation, GatherTuning, Scope } from './types';
+import type {
+  AnyRule,
+  ComplianceType,
+  Evaluation,
+  GatherContext,
+  GatherTuning,
+  Scope,
+} from './types';
 
 export interface LambdaContextLike {
   getRemainingTimeInMillis(): number;
@@ -62,6 +74,7 @@ export function createHandler(rule: AnyRule, options: HandlerOptions = {}): Conf
       : () => Number.POSITIVE_INFINITY;
     const name = rule.metadata.name;
     let request: ConfigRequest | undefined;
+    const deadline = new Deadline(remainingMs, options.reserveMs);
     try {
       request = parseConfigEvent(event);
       const params = parseParameters(rule, request.ruleParameters);
@@ -85,48 +98,40 @@ export function createHandler(rule: AnyRule, options: HandlerOptions = {}): Conf
         recorded = recordedEvaluations(access.clients.config, request.ruleName, {
           testMode: request.testMode,
           signal: stopRecordedRead.signal,
+          deadline,
         });
         // Awaited below; if gathering fails first, this outcome no longer matters.
         recorded.catch(() => undefined);
       }
 
+      // A change notification is answered from IAM as it is now, whatever the item's status
+      // (ResourceDeleted, ResourceNotRecorded, …) or eventLeftScope: a user who still exists gets
+      // the verdict the next periodic run gives, a user who does not is NOT_APPLICABLE on both.
       const scope = scopeFor(request);
-      const evaluate = async (): Promise<Evaluation[]> => {
-        if (target.kind === 'resource' && target.inapplicable) {
-          const label = target.resourceName ?? target.resourceId;
-          return [
-            {
-              resourceType: target.resourceType,
-              resourceId: target.resourceId,
-              resourceName: label,
-              compliance: 'NOT_APPLICABLE',
-              annotation: `Resource ${label} ${target.inapplicable}: nothing to evaluate.`,
-            },
-          ];
-        }
-        return evaluateRule(rule, access, params, scope, {
-          remainingMs,
-          ...(options.tuning ? { tuning: options.tuning } : {}),
-        });
-      };
-
+      // Verdicts recorded from here on may come from a concurrent run: never cleared by this one.
+      const listedFrom = new Date();
       let evaluations: Evaluation[];
       try {
-        evaluations = await evaluate();
+        evaluations = await evaluateRule(rule, access, params, scope, {
+          remainingMs,
+          deadline,
+          ...(recorded ? { recorded } : {}),
+          ...(options.tuning ? { tuning: options.tuning } : {}),
+        });
       } catch (error) {
         // Nothing is left running when the invocation ends: stop the read and let it settle.
         stopRecordedRead.abort();
         await recorded?.catch(() => undefined);
         throw error;
       }
-      const stale = recorded ? staleEvaluations(await recorded, evaluations) : [];
+      const stale = recorded ? staleEvaluations(await recorded, evaluations, listedFrom) : [];
       const all = [...evaluations, ...stale];
       assertUnique(all);
-      const sent = await sendEvaluations(access.clients.config, all, {
+      const sent = await sendEvaluations(access.clients.config, sendPhases(evaluations, stale), {
         resultToken: request.resultToken,
         orderingTimestamp: request.orderingTimestamp,
         remainingMs,
-        ...(options.reserveMs !== undefined ? { reserveMs: options.reserveMs } : {}),
+        deadline,
       });
 
       const counts: Record<ComplianceType, number> = {
@@ -163,13 +168,23 @@ export function createHandler(rule: AnyRule, options: HandlerOptions = {}): Conf
       });
       return summary;
     } catch (error) {
+      const shortfall = shortfallOf(error);
       logger.error('evaluation failed; nothing more was reported', {
         rule: name,
         accountId: request?.accountId,
         messageType: request?.messageType,
         error: describeError(error),
+        ...(shortfall
+          ? {
+              sent: shortfall.sent,
+              notSent: shortfall.notSent,
+              nonCompliantNotSent: shortfall.nonCompliantNotSent,
+            }
+          : {}),
       });
       throw error;
+    } finally {
+      deadline.dispose();
     }
   };
 }
@@ -183,15 +198,14 @@ export async function evaluateRule(
   access: AccountAccess,
   params: Record<string, unknown>,
   scope: Scope,
-  options: { remainingMs: () => number; tuning?: GatherTuning },
+  options: Pick<GatherContext, 'remainingMs' | 'deadline' | 'recorded' | 'tuning'>,
 ): Promise<Evaluation[]> {
   const facts: unknown = await rule.gather(
     {
       clients: access.clients,
       accountId: access.identity.accountId,
       partition: access.identity.partition,
-      remainingMs: options.remainingMs,
-      ...(options.tuning ? { tuning: options.tuning } : {}),
+      ...options,
     },
     scope,
   );

@@ -148,7 +148,7 @@ describe('scheduled notifications', () => {
     expect(summary.counts).toEqual({ COMPLIANT: 0, NON_COMPLIANT: 1, NOT_APPLICABLE: 0 });
     expect(config).toHaveReceivedCommandWith(GetComplianceDetailsByConfigRuleCommand, {
       ConfigRuleName: 'the-rule',
-      ComplianceTypes: ['COMPLIANT', 'NON_COMPLIANT'],
+      ComplianceTypes: ['COMPLIANT', 'NON_COMPLIANT', 'NOT_APPLICABLE'],
       Limit: 100,
     });
   });
@@ -390,7 +390,7 @@ describe('concurrency', () => {
     // Assess: the three batches already in flight were answered, and the message counts them.
     await expect(result).rejects.toThrow(
       new DataLoadError(
-        `PutEvaluations failed: boom; ${String((SEND_CONCURRENCY - 1) * 100)} of 950 were recorded`,
+        `PutEvaluations failed: boom; ${String((SEND_CONCURRENCY - 1) * 100)} of 950 were recorded, ${String(950 - (SEND_CONCURRENCY - 1) * 100)} not sent (0 of them NON_COMPLIANT)`,
       ),
     );
     expect(settled).toBe(SEND_CONCURRENCY - 1);
@@ -515,7 +515,7 @@ describe('mapPool', () => {
 });
 
 describe('change notifications', () => {
-  it('evaluates the one user with OrderingTimestamp = configurationItemCaptureTime', async () => {
+  it('evaluates the one user with OrderingTimestamp = the moment of the live read', async () => {
     // Prepare
     iam.on(GetUserCommand).resolves({ User: listedUser('alice') });
     iam.on(ListMFADevicesCommand).resolves({ MFADevices: [] });
@@ -523,9 +523,11 @@ describe('change notifications', () => {
       .on(GetLoginProfileCommand)
       .resolves({ LoginProfile: { UserName: 'alice', CreateDate: new Date() } });
     const handler = createHandler(consoleMfa, { clients: provider });
+    const before = new Date();
 
     // Act
     const summary = await handler(aliceChange());
+    const after = new Date();
 
     // Assess
     expect(sentBatches()).toEqual([
@@ -535,10 +537,13 @@ describe('change notifications', () => {
           ComplianceResourceId: 'AIDAALICE',
           ComplianceType: 'NON_COMPLIANT',
           Annotation: expect.stringContaining('alice') as unknown,
-          OrderingTimestamp: new Date(CAPTURED_AT),
+          OrderingTimestamp: expect.any(Date) as unknown,
         },
       ],
     ]);
+    const ordering = sentBatches()[0]?.[0]?.OrderingTimestamp?.getTime() ?? 0;
+    expect(ordering).toBeGreaterThanOrEqual(before.getTime());
+    expect(ordering).toBeLessThanOrEqual(after.getTime());
     expect(iam).toHaveReceivedCommandWith(GetUserCommand, { UserName: 'alice' });
     expect(iam).toHaveReceivedCommandTimes(ListUsersCommand, 0);
     expect(iam).toHaveReceivedCommandTimes(GetCredentialReportCommand, 0);
@@ -569,31 +574,66 @@ describe('change notifications', () => {
     ]);
   });
 
-  it.each([
+  const statuses = [
     ['ResourceDeleted', aliceChange('ResourceDeleted')],
     ['ResourceNotRecorded', aliceChange('ResourceNotRecorded')],
     ['ResourceDeletedNotRecorded', aliceChange('ResourceDeletedNotRecorded')],
     ['eventLeftScope', { ...aliceChange(), eventLeftScope: true }],
-  ])('%s → NOT_APPLICABLE with no IAM calls', async (_label, input) => {
-    // Prepare
-    const handler = createHandler(consoleMfa, { clients: provider });
+  ] as const;
 
-    // Act
-    await handler(input);
+  it.each(statuses)(
+    '%s for a user IAM still has → the live verdict, as a periodic run gives it',
+    async (_label, input) => {
+      // Prepare
+      iam.on(GetUserCommand).resolves({ User: listedUser('alice') });
+      iam.on(ListMFADevicesCommand).resolves({ MFADevices: [] });
+      iam
+        .on(GetLoginProfileCommand)
+        .resolves({ LoginProfile: { UserName: 'alice', CreateDate: new Date() } });
+      const handler = createHandler(consoleMfa, { clients: provider });
 
-    // Assess
-    expect(iam.calls()).toHaveLength(0);
-    expect(sentBatches()).toEqual([
-      [
-        expect.objectContaining({
-          ComplianceResourceType: 'AWS::IAM::User',
-          ComplianceResourceId: 'AIDAALICE',
-          ComplianceType: 'NOT_APPLICABLE',
-          OrderingTimestamp: new Date(CAPTURED_AT),
-        }),
-      ],
-    ]);
-  });
+      // Act
+      await handler(input);
+
+      // Assess
+      expect(iam).toHaveReceivedCommandWith(GetUserCommand, { UserName: 'alice' });
+      expect(sentBatches()).toEqual([
+        [
+          expect.objectContaining({
+            ComplianceResourceId: 'AIDAALICE',
+            ComplianceType: 'NON_COMPLIANT',
+            Annotation: expect.stringContaining('checked live') as unknown,
+          }),
+        ],
+      ]);
+    },
+  );
+
+  it.each(statuses)(
+    '%s for a user IAM no longer has → NOT_APPLICABLE, as the clean-up gives it',
+    async (_label, input) => {
+      // Prepare
+      const gone = new Error('The user with name alice cannot be found.');
+      gone.name = 'NoSuchEntityException';
+      iam.on(GetUserCommand).rejects(gone);
+      const handler = createHandler(consoleMfa, { clients: provider });
+
+      // Act
+      await handler(input);
+
+      // Assess
+      expect(iam.calls()).toHaveLength(1);
+      expect(sentBatches()).toEqual([
+        [
+          expect.objectContaining({
+            ComplianceResourceType: 'AWS::IAM::User',
+            ComplianceResourceId: 'AIDAALICE',
+            ComplianceType: 'NOT_APPLICABLE',
+          }),
+        ],
+      ]);
+    },
+  );
 
   it('refuses a change notification to a root rule', async () => {
     // Prepare

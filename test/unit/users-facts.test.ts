@@ -346,6 +346,9 @@ describe('flagged users (console password, no MFA in the report)', () => {
     iam.on(ListMFADevicesCommand).resolves({
       MFADevices: [{ UserName: 'alice', SerialNumber: 'GAHT12345678', EnableDate: new Date() }],
     });
+    iam
+      .on(GetLoginProfileCommand)
+      .resolves({ LoginProfile: { UserName: 'alice', CreateDate: new Date() } });
 
     // Act
     const facts = await gatherUsers(gatherContext(), ALL);
@@ -357,13 +360,16 @@ describe('flagged users (console password, no MFA in the report)', () => {
       evidence: 'live',
     });
     expectOnly(ListMFADevicesCommand, { UserName: 'alice' });
-    expect(iam).toHaveReceivedCommandTimes(GetLoginProfileCommand, 0);
+    expectOnly(GetLoginProfileCommand, { UserName: 'alice' });
   });
 
   it('stays without MFA when no device is found live', async () => {
     // Prepare
     mockBulk([listedUser('alice')], [reportRow('alice', true, false)]);
     iam.on(ListMFADevicesCommand).resolves({ MFADevices: [] });
+    iam
+      .on(GetLoginProfileCommand)
+      .resolves({ LoginProfile: { UserName: 'alice', CreateDate: new Date() } });
 
     // Act
     const facts = await gatherUsers(gatherContext(), ALL);
@@ -379,6 +385,9 @@ describe('flagged users (console password, no MFA in the report)', () => {
   it('reports a user deleted mid-run (ListMFADevices NoSuchEntity) as departed', async () => {
     // Prepare
     mockBulk([listedUser('alice')], [reportRow('alice', true, false)]);
+    iam
+      .on(GetLoginProfileCommand)
+      .resolves({ LoginProfile: { UserName: 'alice', CreateDate: new Date() } });
     iam.on(ListMFADevicesCommand).rejects(awsError('NoSuchEntityException'));
 
     // Act
@@ -387,11 +396,16 @@ describe('flagged users (console password, no MFA in the report)', () => {
     // Assess
     expect(facts.users).toEqual([]);
     expect(facts.departed).toEqual([
-      { userId: 'AIDAALICE', userName: 'alice', reason: 'deleted during the evaluation' },
+      {
+        userId: 'AIDAALICE',
+        userName: 'alice',
+        reason: 'was deleted during the evaluation',
+        at: expect.any(Date) as unknown,
+      },
     ]);
   });
 
-  it('makes exactly one ListMFADevices per flagged user and no GetLoginProfile (1000 users, 50 flagged)', async () => {
+  it('makes exactly one ListMFADevices and one GetLoginProfile per flagged user (1000 users, 50 flagged)', async () => {
     // Prepare
     const users = Array.from({ length: 1000 }, (_, i) =>
       listedUser(`user${String(i)}`, `AIDA${String(i)}`),
@@ -399,13 +413,16 @@ describe('flagged users (console password, no MFA in the report)', () => {
     const rows = users.map((u, i) => reportRow(u.UserName, i % 2 === 0, i % 20 !== 0));
     mockBulk(users, rows);
     iam.on(ListMFADevicesCommand).resolves({ MFADevices: [] });
+    iam
+      .on(GetLoginProfileCommand)
+      .resolves({ LoginProfile: { UserName: 'x', CreateDate: new Date() } });
 
     // Act
     const facts = await gatherUsers(gatherContext(), ALL);
 
     // Assess
     expect(iam).toHaveReceivedCommandTimes(ListMFADevicesCommand, 50);
-    expect(iam).toHaveReceivedCommandTimes(GetLoginProfileCommand, 0);
+    expect(iam).toHaveReceivedCommandTimes(GetLoginProfileCommand, 50);
     expect(iam).toHaveReceivedCommandTimes(ListUsersCommand, 1);
     expect(facts.users).toHaveLength(1000);
     expect(facts.liveChecks).toBe(50);
@@ -513,7 +530,12 @@ describe('single-user scope (change notification)', () => {
     // Assess
     expect(facts.users).toEqual([]);
     expect(facts.departed).toEqual([
-      { userId: 'AIDAALICE', userName: 'alice', reason: 'no longer exists' },
+      {
+        userId: 'AIDAALICE',
+        userName: 'alice',
+        reason: 'no longer exists',
+        at: expect.any(Date) as unknown,
+      },
     ]);
     expect(iam).toHaveReceivedCommandTimes(ListMFADevicesCommand, 0);
   });
