@@ -95,9 +95,9 @@ export function sendPhases(
 /**
  * PutEvaluations in batches of 100, phase after phase (see `sendPhases`), up to `SEND_CONCURRENCY`
  * batches of a phase in flight. Evaluations returned in FailedEvaluations are sent again (with
- * backoff) up to five rounds; any still failing then fail the invocation. Before each call the
- * deadline is checked, and each call is aborted when it passes, so the function stops with a
- * message instead of being killed mid-batch; on any failure no new batch starts, and the error
+ * backoff) up to five rounds; any still failing then fail the invocation. A call starts only if
+ * the time left before the deadline exceeds the slowest call so far, and each call is aborted when
+ * the deadline passes, so the function stops with a message instead of being killed mid-batch; on any failure no new batch starts, and the error
  * (with the counts of what was and was not recorded) is raised once the batches in flight have
  * been answered.
  */
@@ -115,6 +115,7 @@ export async function sendEvaluations(
   let resent = 0;
   let sent = 0;
   let nonCompliantSent = 0;
+  let slowestCallMs = 0;
 
   const sendBatch = async (first: ConfigEvaluation[]): Promise<void> => {
     let batch = first;
@@ -132,12 +133,15 @@ export async function sendEvaluations(
           (c) =>
             `stopped before the Lambda timeout: ${c.recorded} evaluations sent, ${c.notSent}; the next run sends them all again`,
         );
-      if (deadline.expired() || deadline.leftMs() <= 0) throw stopped();
+      // A batch is started only if it can end before the deadline, judged by the slowest so far:
+      // one cut off in flight might still be recorded, and its verdicts could not be counted.
+      if (deadline.expired() || deadline.leftMs() <= slowestCallMs) throw stopped();
       if (round > 0) {
         resent += batch.length;
         await sleep(Math.min(200 * 2 ** round, 5_000) * (0.5 + Math.random() / 2));
       }
       let failed: ConfigEvaluation[];
+      const started = Date.now();
       try {
         const out = await config.send(
           new PutEvaluationsCommand({
@@ -157,6 +161,7 @@ export async function sendEvaluations(
         );
       } finally {
         calls += 1;
+        slowestCallMs = Math.max(slowestCallMs, Date.now() - started);
       }
       const failedKeys = new Set(
         failed.map((e) => key(e.ComplianceResourceType, e.ComplianceResourceId)),
