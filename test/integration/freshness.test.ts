@@ -171,7 +171,9 @@ describe.each<EvaluationKeep>(['last-write', 'latest-ordering'])(
     it('a user deleted and re-created under the same name 1–2 s later is checked live, not matched to the old row', async () => {
       // Prepare: the report is generated while the old user has a hardware MFA device; the user
       // is then replaced (as an infrastructure-as-code replacement does) just over a second after
-      // its creation, so both creation times fall in neighbouring seconds.
+      // its creation, so both creation times fall in neighbouring seconds (the old user is created
+      // at the start of a second: a matcher with a two-second window would take the old row).
+      await sleep(1_000 - (Date.now() % 1_000));
       const old = await seedOne('replaced', 'hardware');
       const oldCreated = (await iam.send(new GetUserCommand({ UserName: 'replaced' }))).User
         ?.CreateDate;
@@ -197,6 +199,9 @@ describe.each<EvaluationKeep>(['last-write', 'latest-ordering'])(
       // Assess
       expect(gapMs).toBeGreaterThanOrEqual(1_000);
       expect(gapMs).toBeLessThan(2_000);
+      expect(Math.floor((created.User?.CreateDate?.getTime() ?? 0) / 1_000)).toBe(
+        Math.floor((oldCreated?.getTime() ?? 0) / 1_000) + 1,
+      );
       expect(newId).not.toBe(old.userId);
       expect(stored).toEqual([
         expect.objectContaining({

@@ -906,7 +906,7 @@ describe('exact identity of a report row', () => {
     ['1.5 seconds later (re-created)', 1_500, 'live'],
     ['two seconds later (re-created)', 2_000, 'live'],
     ['one second earlier', -1_000, 'live'],
-  ] as const)('listed user created at %s → %s', async (_label, offset, evidence) => {
+  ] as const)('listed user created at %s (%i ms) → %s facts', async (_label, offset, evidence) => {
     // Prepare
     const user = { ...listedUser('alice'), CreateDate: at(offset) };
     mockBulk([user], [reportRow('alice', true, true)]);
