@@ -4,12 +4,18 @@
  * next step, so a run out of time stops itself with a DeadlineError instead of being killed by
  * Lambda mid-call with nothing logged.
  */
+import { setMaxListeners } from 'node:events';
 import { DeadlineError } from './errors';
 
 /** Stop when fewer than this many milliseconds remain (default): time to log and return. */
 export const DEFAULT_RESERVE_MS = 5_000;
 /** setTimeout's largest delay; beyond it (or with no deadline at all) no timer is armed. */
 const MAX_TIMER_MS = 2_147_483_647;
+/**
+ * Every call in flight adds an abort listener (and removes it when it ends): the bulk reads, 8
+ * per-user checks and 4 PutEvaluations at once exceed Node's default warning threshold of 10.
+ */
+const MAX_LISTENERS = 100;
 
 export class Deadline {
   readonly signal: AbortSignal;
@@ -21,6 +27,7 @@ export class Deadline {
     readonly reserveMs: number = DEFAULT_RESERVE_MS,
   ) {
     this.signal = this.controller.signal;
+    setMaxListeners(MAX_LISTENERS, this.signal);
     const left = this.leftMs();
     if (left <= 0) {
       this.expire();
@@ -54,6 +61,13 @@ export class Deadline {
   explain(error: unknown): unknown {
     if (error instanceof DeadlineError) return error;
     return this.signal.aborted ? (this.signal.reason as unknown) : error;
+  }
+
+  /** A signal that aborts with `other` or at the deadline, whichever comes first. */
+  with(other: AbortSignal): AbortSignal {
+    const both = AbortSignal.any([other, this.signal]);
+    setMaxListeners(MAX_LISTENERS, both);
+    return both;
   }
 
   /** Stops the timer: call when the invocation ends. */

@@ -256,8 +256,7 @@ export async function recordedEvaluations(
 ): Promise<RecordedEvaluation[]> {
   const recorded: RecordedEvaluation[] = [];
   const { signal, deadline } = options;
-  const abortSignal =
-    signal && deadline ? AbortSignal.any([signal, deadline.signal]) : (signal ?? deadline?.signal);
+  const abortSignal = signal && deadline ? deadline.with(signal) : (signal ?? deadline?.signal);
   try {
     const listing = pages(
       (nextToken) =>

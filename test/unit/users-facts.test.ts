@@ -883,6 +883,30 @@ describe('a newer verdict on record is never undone by the report', () => {
     expect(byName(facts, 'alice')).toMatchObject({ consolePassword: false, evidence: 'live' });
   });
 
+  it('checks flagged users while the verdicts on record are still being read', async () => {
+    // Prepare: bob is flagged; the record arrives only once bob's live check has begun.
+    mockBulk(
+      [listedUser('alice'), listedUser('bob')],
+      [reportRow('alice', true, true), reportRow('bob', true, false)],
+    );
+    let release: () => void = () => undefined;
+    const gate = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    iam.on(GetLoginProfileCommand).callsFake(() => {
+      release();
+      return { LoginProfile: { UserName: 'bob', CreateDate: new Date() } };
+    });
+    const recorded = gate.then(() => []);
+
+    // Act
+    const facts = await gatherUsers({ ...gatherContext(), recorded }, ALL);
+
+    // Assess
+    expect(byName(facts, 'bob')).toMatchObject({ evidence: 'live', checkedLiveBecause: 'flagged' });
+    expect(byName(facts, 'alice')).toMatchObject({ evidence: 'credential-report' });
+  });
+
   it('fails when the verdicts on record cannot be read', async () => {
     // Act
     const result = gatherUsers(

@@ -107,7 +107,7 @@ async function gatherAllUsers(ctx: GatherContext, deadline: Deadline): Promise<U
   // reads left running would be frozen and resumed in a later invocation. Failures the abort
   // causes come later, so they are never the one reported. The deadline aborts them all too.
   const abort = new AbortController();
-  const signal = AbortSignal.any([abort.signal, deadline.signal]);
+  const signal = deadline.with(abort.signal);
   let failure: { error: unknown } | undefined;
   const abortOthersOnFailure = <T>(read: Promise<T>) =>
     read.catch((error: unknown) => {
@@ -130,38 +130,46 @@ async function gatherAllUsers(ctx: GatherContext, deadline: Deadline): Promise<U
   await Promise.allSettled(reads);
   if (failure) throw deadline.explain(failure.error);
   const [users, report, virtualMfa] = await Promise.all(reads);
-  const recorded = recordedUsers(ctx.recorded ? await ctx.recorded : []);
-
   const settled: UserFacts[] = [];
   const needLive: { user: ListedUser; because: LiveReason }[] = [];
-  let newerOnRecord = 0;
+  const fromReport: UserFacts[] = [];
   for (const user of users) {
     const row = matchingRow(report, user);
-    let fromReport: UserFacts;
     if (!row) {
       needLive.push({ user, because: 'no-matching-row' });
-      continue;
     } else if (!row.passwordEnabled || row.mfaActive) {
-      fromReport = facts(user, row.passwordEnabled, row.mfaActive, 'credential-report', report);
+      fromReport.push(facts(user, row.passwordEnabled, row.mfaActive, 'credential-report', report));
     } else if (virtualMfa.has(user.Arn)) {
-      fromReport = facts(user, true, true, 'virtual-mfa', report);
+      fromReport.push(facts(user, true, true, 'virtual-mfa', report));
     } else {
       needLive.push({ user, because: 'flagged' });
-      continue;
-    }
-    if (newerAndDifferent(recorded.get(user.UserId), fromReport)) {
-      newerOnRecord += 1;
-      needLive.push({ user, because: 'newer-verdict-on-record' });
-    } else {
-      settled.push(fromReport);
     }
   }
 
-  const checked = await mapPool(
-    needLive,
-    tuning.concurrency ?? DEFAULT_CONCURRENCY,
-    ({ user, because }) => liveCheck(ctx.clients, user, because, deadline),
-  );
+  // The users the report cannot settle are checked while the verdicts on record are still being
+  // read; only the report's verdicts wait for them, to be compared.
+  const concurrency = tuning.concurrency ?? DEFAULT_CONCURRENCY;
+  const check = ({ user, because }: { user: ListedUser; because: LiveReason }) =>
+    liveCheck(ctx.clients, user, because, deadline);
+  const [firstChecks, onRecord] = await Promise.allSettled([
+    mapPool(needLive, concurrency, check),
+    ctx.recorded ?? Promise.resolve([]),
+  ]);
+  if (firstChecks.status === 'rejected') throw deadline.explain(firstChecks.reason);
+  if (onRecord.status === 'rejected') throw deadline.explain(onRecord.reason);
+  const recorded = recordedUsers(onRecord.value);
+  const listedById = new Map(users.map((user) => [user.UserId, user]));
+  const newer: { user: ListedUser; because: LiveReason }[] = [];
+  for (const candidate of fromReport) {
+    const user = listedById.get(candidate.userId);
+    if (user && newerAndDifferent(recorded.get(candidate.userId), candidate)) {
+      newer.push({ user, because: 'newer-verdict-on-record' });
+    } else {
+      settled.push(candidate);
+    }
+  }
+  const checked = [...firstChecks.value, ...(await mapPool(newer, concurrency, check))];
+
   const departed: DepartedUser[] = [];
   for (const result of checked) {
     if ('reason' in result) departed.push(result);
@@ -171,8 +179,8 @@ async function gatherAllUsers(ctx: GatherContext, deadline: Deadline): Promise<U
     users: settled,
     departed,
     reportGeneratedAt: report.generatedAt,
-    liveChecks: needLive.length,
-    newerOnRecord,
+    liveChecks: needLive.length + newer.length,
+    newerOnRecord: newer.length,
   };
 }
 
