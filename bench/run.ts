@@ -13,7 +13,6 @@ import { build } from 'esbuild';
 import { format } from 'prettier';
 import { BUNDLING, ruleEntry } from '../infra/rule-function';
 import { ESBUILD_TARGET, functionSizing, LAMBDA_ESBUILD_ALIASES } from '../infra/settings';
-import { RULE_NAMES } from '../rules/catalog';
 import { DEFAULT_CONCURRENCY } from '../rules/runtime/facts/users';
 import { SEND_CONCURRENCY } from '../rules/runtime/report';
 import {
@@ -24,7 +23,12 @@ import {
   TEST_ACCOUNT_ID,
   type SeedUser,
 } from '../test/support/moto';
-import { RULE, type WorkerResult } from './events';
+import { findRule, RULE_NAMES } from '../rules/catalog';
+import { ClientProvider } from '../rules/runtime/clients';
+import { createHandler } from '../rules/runtime/handler';
+import { logger } from '../rules/runtime/logger';
+import { scheduledEvent } from '../test/support/events';
+import { lambdaContext, REGION, RULE, type WorkerResult } from './events';
 import type { Approach } from './worker';
 import { measureStartup, startupMarkdown, type Startup } from './startup';
 
@@ -42,6 +46,8 @@ const LATENCY_MS = 50;
 const IAM_RATE_PER_API = 10;
 const LIVE_OPS = new Set(['ListMFADevices', 'GetLoginProfile']);
 const WRITE_OPS = new Set(['PutEvaluations']);
+/** Config calls: the writes, and the read of the verdicts on record (clean-up and freshness). */
+const CONFIG_OPS = new Set(['PutEvaluations', 'GetComplianceDetailsByConfigRule']);
 const SIZING = functionSizing(RULE);
 /** The V8 flags the Lambda Node.js bootstrap derives from the function's memory (see BENCHMARKS.md). */
 const LAMBDA_NODE_FLAGS = (() => {
@@ -214,11 +220,30 @@ async function generateReport(endpoint: string): Promise<void> {
   }
 }
 
+/**
+ * One periodic run with a real result token, so Config holds a verdict for every user, as in an
+ * account the rule has run in before: every timed run then reads them all (clean-up, and the
+ * comparison with the credential report) as it would in production.
+ */
+async function recordVerdicts(endpoint: string): Promise<number> {
+  const rule = findRule(RULE);
+  if (!rule) throw new Error(`${RULE} is not in the catalog`);
+  process.env.AWS_ACCESS_KEY_ID ??= 'testing';
+  process.env.AWS_SECRET_ACCESS_KEY ??= 'testing';
+  const handler = createHandler(rule, {
+    clients: new ClientProvider({ endpoint, region: REGION }),
+  });
+  const summary = await handler(scheduledEvent(RULE), lambdaContext(300));
+  return summary.evaluations;
+}
+
 async function measureSize(users: number, bundles: Bundles): Promise<SizeResult> {
   const moto = await startMoto({ env: { MOTO_EXT_COUNT_CALLS: '1' } });
   try {
     await seedUsers(moto.endpoint, TEST_ACCOUNT_ID, population(users));
     await generateReport(moto.endpoint);
+    const recorded = await recordVerdicts(moto.endpoint);
+    if (recorded !== users) throw new Error(`recorded ${recorded} verdicts for ${users} users`);
     const runs = RUNS(users);
     const handler: WorkerResult[] = [];
     const bundle: (WorkerResult & { loadMs: number })[] = [];
@@ -376,21 +401,21 @@ function coldStarts(bundles: Bundles): ColdStarts {
  */
 function modelRule(calls: Calls): number {
   let sequential = 0;
-  let liveMs = 0;
+  let rateBoundMs = 0;
+  let liveCalls = 0;
   let writeMs = 0;
   for (const [op, n] of Object.entries(calls)) {
     if (LIVE_OPS.has(op)) {
-      liveMs = Math.max(
-        liveMs,
-        (n / IAM_RATE_PER_API) * 1000,
-        (n * LATENCY_MS) / DEFAULT_CONCURRENCY,
-      );
+      // A user's two live calls run one after the other; the IAM rate applies per API.
+      rateBoundMs = Math.max(rateBoundMs, (n / IAM_RATE_PER_API) * 1000);
+      liveCalls += n;
     } else if (WRITE_OPS.has(op)) {
       writeMs += Math.ceil(n / SEND_CONCURRENCY) * LATENCY_MS;
     } else {
       sequential += n * LATENCY_MS;
     }
   }
+  const liveMs = Math.max(rateBoundMs, (liveCalls * LATENCY_MS) / DEFAULT_CONCURRENCY);
   return sequential + liveMs + writeMs;
 }
 /** The per-user procedure: every call one after another, or the IAM rate per API if slower. */
@@ -413,9 +438,10 @@ function verdict(ok: boolean): string {
   return ok ? 'holds' : '**FAILS**';
 }
 
-const reads = (calls: Calls): number =>
+/** Every call but Config's: what the floor makes too. */
+const iamCalls = (calls: Calls): number =>
   Object.entries(calls)
-    .filter(([op]) => !WRITE_OPS.has(op))
+    .filter(([op]) => !CONFIG_OPS.has(op))
     .reduce((sum, [, n]) => sum + n, 0);
 
 function report(sizes: SizeResult[], cold: ColdStarts | undefined, pending: number[]): string {
@@ -465,10 +491,17 @@ function report(sizes: SizeResult[], cold: ColdStarts | undefined, pending: numb
     "- **per-user (baseline)**: the seeds' procedure: ListUsers (all pages, default page size), then",
     '  GetLoginProfile + ListMFADevices for every user, one call at a time.',
     '- **floor**: ListUsers (pages of 1,000), GenerateCredentialReport + GetCredentialReport,',
-    '  ListVirtualMFADevices (Assigned), concurrently, then one ListMFADevices per user the report',
-    `  flags (password, no MFA) whom no assigned virtual device clears, ${DEFAULT_CONCURRENCY} in flight. It downloads`,
+    '  ListVirtualMFADevices (Assigned), concurrently, then for each user the report flags',
+    '  (password, no MFA) whom no assigned virtual device clears both facts live: GetLoginProfile,',
+    `  then ListMFADevices (which also proves the user still exists), ${DEFAULT_CONCURRENCY} users in flight. It downloads`,
     "  the report the rule's way (`getCredentialReportCommand`, see below), so it pays no more for",
     '  it than the rule. No STS, no Config: the floor only reads IAM.',
+    '- **Verdicts on record**: before anything is timed, one periodic run with a real result token',
+    "  stores a verdict for every user in moto's Config, as in an account the rule has run in",
+    '  before. So every timed run of the rule reads them all (GetComplianceDetailsByConfigRule,',
+    '  100 per page: the clean-up of vanished users and the check that no verdict on record is',
+    '  newer than the report), which a TESTMODE run against an empty Config would hide. The timed',
+    '  runs themselves send with TESTMODE, so the record stays the same from run to run.',
     '',
   );
 
@@ -505,11 +538,20 @@ function report(sizes: SizeResult[], cold: ColdStarts | undefined, pending: numb
     );
     const extra = total(r.bundle.calls) - total(r.floor.calls);
     lines.push(
-      `| ${r.users} | API calls ≤ floor + 5 | ${total(r.bundle.calls)} vs ${total(r.floor.calls)} (+${extra}) | ${check(extra <= 5)} |`,
+      `| ${r.users} | API calls ≤ floor + 2 (every call counted) | ${total(r.bundle.calls)} vs ${total(r.floor.calls)} (+${extra}) | ${check(extra <= 2)} |`,
     );
-    const readExtra = reads(r.bundle.calls) - reads(r.floor.calls);
+    const readExtra = iamCalls(r.bundle.calls) - iamCalls(r.floor.calls);
     lines.push(
-      `| ${r.users} | reads (all calls but PutEvaluations) ≤ floor + 5 | ${reads(r.bundle.calls)} vs ${reads(r.floor.calls)} (+${readExtra}) | ${check(readExtra <= 5)} |`,
+      `| ${r.users} | IAM calls (all but Config's) ≤ floor + 2 | ${iamCalls(r.bundle.calls)} vs ${iamCalls(r.floor.calls)} (+${readExtra}) | ${check(readExtra <= 2)} |`,
+    );
+    const writes = r.bundle.calls.PutEvaluations ?? 0;
+    const minWrites = Math.ceil(r.users / 100);
+    lines.push(
+      `| ${r.users} | PutEvaluations ≤ ⌈verdicts / 100⌉ + 2 (phases) | ${writes} vs ${minWrites} (+${writes - minWrites}) | ${check(writes - minWrites <= 2)} |`,
+    );
+    const recordedPages = r.bundle.calls.GetComplianceDetailsByConfigRule ?? 0;
+    lines.push(
+      `| ${r.users} | verdicts on record read: ⌈recorded / 100⌉ pages | ${recordedPages} vs ${minWrites} | ${check(recordedPages <= minWrites + 1)} |`,
     );
   }
   const big = sizes.find((r) => r.users === 5000);
@@ -537,19 +579,35 @@ function report(sizes: SizeResult[], cold: ColdStarts | undefined, pending: numb
   const gaps = sizes.map((r) => `${s(r.bundle.ms - r.floor.ms)} at ${r.users} users`).join(', ');
   lines.push(
     `The rule's time over the floor's: ${gaps}. That is what the floor leaves out: the`,
-    'PutEvaluations calls (one per 100 verdicts, 4 in flight) and the clean-up read, plus a fixed',
-    "part, the Config client's first calls in a fresh process. So the ratio is highest on small",
-    'accounts, where a whole run takes a fraction of a second; the targets are set at 5,000 users.',
+    'PutEvaluations calls (one per 100 verdicts, 4 in flight, NON_COMPLIANT first), the read of',
+    "the verdicts on record, plus a fixed part, the Config client's first calls in a fresh process.",
+    'So the ratio is highest on small accounts, where a whole run takes a fraction of a second; the',
+    'targets are set at 5,000 users.',
     '',
   );
   lines.push(
-    'PutEvaluations is the one kind of call the floor does not make and the rule cannot avoid: it',
-    'is how verdicts reach Config, at most 100 per call, so 50 calls at 5,000 users. "API calls ≤',
-    'floor + 5" counted literally therefore cannot hold beyond a few hundred users; the row after',
-    'it counts everything else. The rule reads what the floor reads plus one',
-    'GetComplianceDetailsByConfigRule page per 100 verdicts on record (clean-up of vanished users;',
-    'one page in these runs, as TESTMODE stores nothing). In Lambda it makes no STS call: the',
-    "function's account comes from the ARN in the Lambda context.",
+    'How the calls count. The floor only reads IAM; the rule also talks to Config, and two kinds of',
+    'Config call cannot be avoided by a rule that reports at all and keeps its results true:',
+    'PutEvaluations (how verdicts reach Config, at most 100 per call: 50 calls at 5,000 users, plus',
+    'at most 2 where a send phase ends with a part batch, as NON_COMPLIANT verdicts go first), and',
+    'GetComplianceDetailsByConfigRule (the verdicts on record, 100 per page: 50 pages at 5,000',
+    'users, because every user has one). Both grow with the account, so "every call ≤ floor + 2"',
+    'cannot hold beyond a hundred users or so, and is shown failing. The honest comparison is per',
+    "kind: IAM calls against the floor (the per-user live checks are the floor's own: a flagged",
+    'user costs GetLoginProfile + ListMFADevices in both, and in a steady account no verdict on',
+    'record is newer than the report and disagrees, so there are no more), and each kind of Config',
+    "call against its own minimum. In Lambda the rule makes no STS call: the function's account",
+    'comes from the ARN in the Lambda context.',
+    '',
+  );
+  lines.push(
+    'The time target. Earlier runs of this benchmark sent with TESTMODE into an empty Config, so',
+    'the rule read one empty page of verdicts on record; since the rule compares every report',
+    'verdict with the one on record (a fresher verdict is never undone), the runs above start',
+    'from a full record: 50 pages at 5,000 users, read alongside the IAM bulk reads, served by',
+    'the same single moto process on the same two cores as everything else. That read, not the',
+    "IAM calls (equal to the floor's), is most of the time over the floor at 5,000 users; the check",
+    'is kept, and a missed time target is reported as missed.',
     '',
   );
 
@@ -604,8 +662,8 @@ function report(sizes: SizeResult[], cold: ColdStarts | undefined, pending: numb
       `most ${IAM_RATE_PER_API} requests/s per API per account and nothing else in the account uses`,
       'that budget; no throttling retries. The rule: every bulk call (ListUsers pages, credential',
       'report, ListVirtualMFADevices pages, the clean-up read) one after another (conservative: the',
-      'handler overlaps them), then the per-user ListMFADevices at',
-      `max(n / ${IAM_RATE_PER_API} per s, n × ${LATENCY_MS} ms / ${DEFAULT_CONCURRENCY} in flight), then PutEvaluations, ${SEND_CONCURRENCY} in flight. The per-user`,
+      'handler overlaps them), then the per-user live checks (GetLoginProfile, then ListMFADevices) at',
+      `max(calls of one API / ${IAM_RATE_PER_API} per s, all live calls × ${LATENCY_MS} ms / ${DEFAULT_CONCURRENCY} in flight), then PutEvaluations, ${SEND_CONCURRENCY} in flight. The per-user`,
       `procedure: every call one after another (${LATENCY_MS} ms each) or, if slower, ${IAM_RATE_PER_API}/s per API.`,
       scale === 1
         ? 'Call counts are those measured at 5,000 users.'
@@ -651,6 +709,7 @@ function table(sizes: SizeResult[]): string {
 }
 
 async function main(): Promise<void> {
+  logger.setLogLevel('ERROR');
   const sizes: SizeResult[] = [];
   let cold: ColdStarts | undefined;
   let startup: Startup | undefined;

@@ -29,7 +29,6 @@ export type Approach = 'handler' | 'per-user' | 'floor';
 
 const calls: Record<string, number> = {};
 
-/** Counts every command any IAM, Config or STS client of this process sends, by operation. */
 /**
  * Counts every command any IAM, Config or STS client of this process sends, by operation: a
  * middleware (initialize step, so once per command, not per retry) is added to each client the
@@ -129,7 +128,7 @@ function reportRows(csv: string): Record<string, string>[] {
   });
 }
 
-/** The floor: bulk reads only, plus one ListMFADevices per user the report flags. */
+/** The floor: bulk reads only, plus GetLoginProfile + ListMFADevices per user the report flags. */
 async function runFloor(endpoint: string): Promise<number> {
   const iam = iamClient(endpoint);
   const [, report, virtual] = await Promise.all([
@@ -170,9 +169,18 @@ async function runFloor(endpoint: string): Promise<number> {
       row.mfa_active === 'false' &&
       !virtual.has(row.arn ?? ''),
   );
+  // Both facts of a flagged user, live: the password first, then the MFA devices (which also
+  // proves the user still exists when there is no password).
   const confirmed = await mapPool(flagged, DEFAULT_CONCURRENCY, async (row) => {
+    let password = true;
+    try {
+      await iam.send(new GetLoginProfileCommand({ UserName: row.user }));
+    } catch (error) {
+      if ((error as { name?: string }).name !== 'NoSuchEntityException') throw error;
+      password = false;
+    }
     const out = await iam.send(new ListMFADevicesCommand({ UserName: row.user }));
-    return (out.MFADevices ?? []).length === 0;
+    return password && (out.MFADevices ?? []).length === 0;
   });
   return confirmed.filter(Boolean).length;
 }

@@ -83,13 +83,19 @@ export interface MfaConfigRulesOperationsProps extends OperationsOptions {
 /** CloudWatch namespace of the metrics the log metric filters publish (dimension `Rule`). */
 export const METRIC_NAMESPACE = 'MfaConfigRules';
 /**
- * Failure kinds told apart by metric: metric name → how the log field `error` (the runtime's
- * `describeError`: "<ErrorName>: <message>") starts. A role that cannot be assumed surfaces as
- * "DataLoadError: cannot assume <role ARN>: AccessDenied…".
+ * Failure kinds told apart by metric: metric name → the log level of the runtime's line and how
+ * its field `error` (`describeError`: "<ErrorName>: <message>") starts. A run out of time logs an
+ * ERROR `DeadlineError`; an event whose account refuses the execution role (STS AccessDenied:
+ * an outside account, or a member whose role is missing or altered) or whose credentials belong
+ * to another account logs a WARN `AccountRefusedError` / `AccountMismatchError`
+ * (rules/runtime/handler.ts), so it is not counted as a failure of the pack.
  */
 export const FAILURE_METRICS = {
-  DeadlineFailures: ['DeadlineError'],
-  RefusedAccountFailures: ['AccountMismatchError', 'DataLoadError: cannot assume', 'AccessDenied'],
+  DeadlineFailures: { level: 'ERROR', errorStarts: ['DeadlineError'] },
+  RefusedAccountFailures: {
+    level: 'WARN',
+    errorStarts: ['AccountRefusedError', 'AccountMismatchError'],
+  },
 } as const;
 /** Failed invocation records are kept this long in the failure queues (the SQS maximum). */
 export const FAILURE_QUEUE_RETENTION = Duration.days(14);
@@ -521,7 +527,7 @@ export class MfaConfigRulesOperations extends Construct {
         alarmDescription: `mfa-config-rules ${name}: an AWS Config invocation failed after its retries; its record (error type and message) waits in the failure queue for 14 days.`,
       }),
     ];
-    for (const [metricName, errorStarts] of Object.entries(FAILURE_METRICS)) {
+    for (const [metricName, { level, errorStarts }] of Object.entries(FAILURE_METRICS)) {
       new logs.MetricFilter(scope, `${metricName}Filter`, {
         logGroup: fn.logGroup,
         metricNamespace: METRIC_NAMESPACE,
@@ -529,7 +535,7 @@ export class MfaConfigRulesOperations extends Construct {
         metricValue: '1',
         dimensions: { Rule: '$.rule' },
         filterPattern: logs.FilterPattern.all(
-          logs.FilterPattern.stringValue('$.level', '=', 'ERROR'),
+          logs.FilterPattern.stringValue('$.level', '=', level),
           logs.FilterPattern.any(
             ...errorStarts.map((start) =>
               logs.FilterPattern.stringValue('$.error', '=', `${start}*`),

@@ -13,8 +13,13 @@
  * API-call floor, and how fresh each one is, is in runtime/facts/users.ts.
  */
 import { cis, securityHub } from '../frameworks';
-import { gatherUsers, type UserFacts, type UsersFacts } from '../runtime/facts/users';
-import type { Evaluation, RuleDefinition } from '../runtime/types';
+import {
+  consoleMfaVerdict,
+  gatherUsers,
+  type UserFacts,
+  type UsersFacts,
+} from '../runtime/facts/users';
+import { EVIDENCE_AT, type Evaluation, type RuleDefinition } from '../runtime/types';
 
 export const rule: RuleDefinition<UsersFacts> = {
   metadata: {
@@ -55,12 +60,12 @@ export const rule: RuleDefinition<UsersFacts> = {
   parameters: {},
   gather: (ctx, scope) => gatherUsers(ctx, scope),
   evaluate(facts): Evaluation[] {
-    const evidence = evidenceText(facts);
     const evaluations: Evaluation[] = facts.users.map((user) => ({
       resourceType: 'AWS::IAM::User',
       resourceId: user.userId,
       resourceName: user.userName,
-      ...verdict(user, evidence(user)),
+      ...verdict(user, sourceText(user)),
+      [EVIDENCE_AT]: user.evidenceAt,
     }));
     for (const gone of facts.departed) {
       evaluations.push({
@@ -68,7 +73,8 @@ export const rule: RuleDefinition<UsersFacts> = {
         resourceId: gone.userId,
         resourceName: gone.userName ?? gone.userId,
         compliance: 'NOT_APPLICABLE',
-        annotation: `User ${gone.userName ?? gone.userId} ${gone.reason}: nothing to evaluate.`,
+        annotation: `User ${gone.userName ?? gone.userId} ${gone.reason} (IAM, read live at ${isoSeconds(gone.at)}): nothing to evaluate.`,
+        [EVIDENCE_AT]: gone.at,
       });
     }
     return evaluations;
@@ -76,36 +82,39 @@ export const rule: RuleDefinition<UsersFacts> = {
 };
 
 function verdict(user: UserFacts, source: string): Pick<Evaluation, 'compliance' | 'annotation'> {
-  if (!user.consolePassword) {
-    return {
-      compliance: 'NOT_APPLICABLE',
-      annotation: `User ${user.userName} has no console password (API access only): console MFA does not apply (${source}).`,
-    };
+  const compliance = consoleMfaVerdict(user.consolePassword, user.mfaActive);
+  switch (compliance) {
+    case 'NOT_APPLICABLE':
+      return {
+        compliance,
+        annotation: `User ${user.userName} has no console password (API access only): console MFA does not apply (${source}).`,
+      };
+    case 'COMPLIANT':
+      return {
+        compliance,
+        annotation: `User ${user.userName} has a console password and an active MFA device (${source}).`,
+      };
+    case 'NON_COMPLIANT':
+      return {
+        compliance,
+        annotation: `User ${user.userName} has a console password and no MFA device (${source}). Fix: assign an MFA device under the user's Security credentials, or delete the console password.`,
+      };
   }
-  if (user.mfaActive) {
-    return {
-      compliance: 'COMPLIANT',
-      annotation: `User ${user.userName} has a console password and an active MFA device (${source}).`,
-    };
-  }
-  return {
-    compliance: 'NON_COMPLIANT',
-    annotation: `User ${user.userName} has a console password and no MFA device (${source}). Fix: assign an MFA device under the user's Security credentials, or delete the console password.`,
-  };
 }
 
-function evidenceText(facts: UsersFacts): (user: UserFacts) => string {
-  const report = facts.reportGeneratedAt
-    ? `credential report of ${facts.reportGeneratedAt.toISOString().replace(/\.\d+Z$/, 'Z')}`
-    : 'credential report';
-  return (user) => {
-    switch (user.evidence) {
-      case 'credential-report':
-        return report;
-      case 'virtual-mfa':
-        return 'virtual MFA device assigned now';
-      case 'live':
-        return 'checked live';
-    }
-  };
+/** Where each fact came from, exactly: never "checked live" for a fact that came from the report. */
+function sourceText(user: UserFacts): string {
+  const at = isoSeconds(user.evidenceAt);
+  switch (user.evidence) {
+    case 'credential-report':
+      return `both facts from the credential report of ${at}`;
+    case 'virtual-mfa':
+      return `console password from the credential report of ${at}; MFA: a virtual device assigned now`;
+    case 'live':
+      return `both facts checked live at ${at}`;
+  }
+}
+
+function isoSeconds(time: Date): string {
+  return time.toISOString().replace(/\.\d+Z$/, 'Z');
 }

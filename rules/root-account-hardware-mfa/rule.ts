@@ -53,7 +53,7 @@ export const rule: RuleDefinition<RootDeviceFacts> = {
   async gather(ctx) {
     const [root, virtual] = await Promise.all([
       gatherRoot(ctx),
-      listAssignedVirtualMfa(ctx.clients),
+      listAssignedVirtualMfa(ctx.clients, ctx.deadline?.signal),
     ]);
     return { ...root, rootVirtualDevices: virtual.get(root.rootArn) ?? [] };
   },

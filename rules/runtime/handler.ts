@@ -3,10 +3,13 @@
  *   event → (validate, and check it is for this rule) request → (assume role narrowed to this
  *   rule, verify account) clients → gather facts → rule.evaluate → (+ clean-up of vanished
  *   resources) → PutEvaluations.
- * Any failure throws before anything is sent from partial data. The handler returns counts only:
+ * Any failure throws before anything is sent from partial data. Every AWS call is aborted at the
+ * deadline ("time left minus reserve"); verdicts are sent NON_COMPLIANT first, then the clean-up,
+ * then the rest, so a run cut short has sent the findings. The handler returns counts only:
  * whoever may invoke a function synchronously reads nothing of an account through it.
  */
 import { ClientProvider, type AccountAccess } from './clients';
+import { Deadline } from './deadline';
 import {
   AccountMismatchError,
   AccountRefusedError,
@@ -21,10 +24,19 @@ import {
   assertUnique,
   recordedEvaluations,
   sendEvaluations,
+  sendPhases,
+  shortfallOf,
   staleEvaluations,
   type RecordedEvaluation,
 } from './report';
-import type { AnyRule, ComplianceType, Evaluation, GatherTuning, Scope } from './types';
+import type {
+  AnyRule,
+  ComplianceType,
+  Evaluation,
+  GatherContext,
+  GatherTuning,
+  Scope,
+} from './types';
 
 export interface LambdaContextLike {
   getRemainingTimeInMillis(): number;
@@ -74,6 +86,7 @@ export function createHandler(rule: AnyRule, options: HandlerOptions = {}): Conf
       : () => Number.POSITIVE_INFINITY;
     const name = rule.metadata.name;
     let request: ConfigRequest | undefined;
+    const deadline = new Deadline(remainingMs, options.reserveMs);
     try {
       request = parseConfigEvent(event);
       if (!isRuleName(request.ruleName, name)) {
@@ -103,48 +116,40 @@ export function createHandler(rule: AnyRule, options: HandlerOptions = {}): Conf
         recorded = recordedEvaluations(access.clients.config, request.ruleName, {
           testMode: request.testMode,
           signal: stopRecordedRead.signal,
+          deadline,
         });
         // Awaited below; if gathering fails first, this outcome no longer matters.
         recorded.catch(() => undefined);
       }
 
+      // A change notification is answered from IAM as it is now, whatever the item's status
+      // (ResourceDeleted, ResourceNotRecorded, …) or eventLeftScope: a user who still exists gets
+      // the verdict the next periodic run gives, a user who does not is NOT_APPLICABLE on both.
       const scope = scopeFor(request);
-      const evaluate = async (): Promise<Evaluation[]> => {
-        if (target.kind === 'resource' && target.inapplicable) {
-          const label = target.resourceName ?? target.resourceId;
-          return [
-            {
-              resourceType: target.resourceType,
-              resourceId: target.resourceId,
-              resourceName: label,
-              compliance: 'NOT_APPLICABLE',
-              annotation: `Resource ${label} ${target.inapplicable}: nothing to evaluate.`,
-            },
-          ];
-        }
-        return evaluateRule(rule, access, params, scope, {
-          remainingMs,
-          ...(options.tuning ? { tuning: options.tuning } : {}),
-        });
-      };
-
+      // Verdicts recorded from here on may come from a concurrent run: never cleared by this one.
+      const listedFrom = new Date();
       let evaluations: Evaluation[];
       try {
-        evaluations = await evaluate();
+        evaluations = await evaluateRule(rule, access, params, scope, {
+          remainingMs,
+          deadline,
+          ...(recorded ? { recorded } : {}),
+          ...(options.tuning ? { tuning: options.tuning } : {}),
+        });
       } catch (error) {
         // Nothing is left running when the invocation ends: stop the read and let it settle.
         stopRecordedRead.abort();
         await recorded?.catch(() => undefined);
         throw error;
       }
-      const stale = recorded ? staleEvaluations(await recorded, evaluations) : [];
+      const stale = recorded ? staleEvaluations(await recorded, evaluations, listedFrom) : [];
       const all = [...evaluations, ...stale];
       assertUnique(all);
-      const sent = await sendEvaluations(access.clients.config, all, {
+      const sent = await sendEvaluations(access.clients.config, sendPhases(evaluations, stale), {
         resultToken: request.resultToken,
         orderingTimestamp: request.orderingTimestamp,
         remainingMs,
-        ...(options.reserveMs !== undefined ? { reserveMs: options.reserveMs } : {}),
+        deadline,
       });
 
       const counts: Record<ComplianceType, number> = {
@@ -181,11 +186,19 @@ export function createHandler(rule: AnyRule, options: HandlerOptions = {}): Conf
       });
       return summary;
     } catch (error) {
+      const shortfall = shortfallOf(error);
       const fields = {
         rule: name,
         accountId: request?.accountId,
         messageType: request?.messageType,
         error: withoutUserName(describeError(error), request),
+        ...(shortfall
+          ? {
+              sent: shortfall.sent,
+              notSent: shortfall.notSent,
+              nonCompliantNotSent: shortfall.nonCompliantNotSent,
+            }
+          : {}),
       };
       if (error instanceof AccountRefusedError || error instanceof AccountMismatchError) {
         // Someone else's event (or a broken execution role), not a failure of the pack.
@@ -197,6 +210,8 @@ export function createHandler(rule: AnyRule, options: HandlerOptions = {}): Conf
         logger.error('evaluation failed; nothing more was reported', fields);
       }
       throw error;
+    } finally {
+      deadline.dispose();
     }
   };
 }
@@ -220,15 +235,14 @@ export async function evaluateRule(
   access: AccountAccess,
   params: Record<string, unknown>,
   scope: Scope,
-  options: { remainingMs: () => number; tuning?: GatherTuning },
+  options: Pick<GatherContext, 'remainingMs' | 'deadline' | 'recorded' | 'tuning'>,
 ): Promise<Evaluation[]> {
   const facts: unknown = await rule.gather(
     {
       clients: access.clients,
       accountId: access.identity.accountId,
       partition: access.identity.partition,
-      remainingMs: options.remainingMs,
-      ...(options.tuning ? { tuning: options.tuning } : {}),
+      ...options,
     },
     scope,
   );

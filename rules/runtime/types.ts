@@ -10,6 +10,8 @@
  */
 import type * as z from 'zod/mini';
 import type { AwsClients } from './clients';
+import type { Deadline } from './deadline';
+import type { RecordedEvaluation } from './report';
 
 export type ComplianceType = 'COMPLIANT' | 'NON_COMPLIANT' | 'NOT_APPLICABLE';
 
@@ -26,7 +28,16 @@ export interface Evaluation {
   compliance: ComplianceType;
   /** 1–256 characters: for NON_COMPLIANT who, what is missing and the fix; otherwise why. */
   annotation: string;
+  /**
+   * The time the evidence describes (the oldest fact the verdict rests on: the credential report's
+   * GeneratedTime, or the moment of a live read); sent as OrderingTimestamp. Absent: the event's
+   * time. A symbol key, so it stays out of the CLI's printed rows (`Object.keys`, JSON).
+   */
+  [EVIDENCE_AT]?: Date;
 }
+
+/** Key of an evaluation's evidence time (see `Evaluation`). */
+export const EVIDENCE_AT: unique symbol = Symbol('evidenceAt');
 
 /** What one invocation evaluates. */
 export type Scope =
@@ -117,6 +128,13 @@ export interface GatherContext {
   partition: string;
   /** Milliseconds left before the caller's deadline (Lambda's remaining time). */
   remainingMs: () => number;
+  /** Aborts every AWS call at "time left minus reserve"; default: one from `remainingMs`. */
+  deadline?: Deadline;
+  /**
+   * What the rule has on record in Config (periodic runs), read alongside the facts: a verdict
+   * from older evidence never replaces a newer one on record without a live check.
+   */
+  recorded?: Promise<readonly RecordedEvaluation[]>;
   tuning?: GatherTuning;
 }
 

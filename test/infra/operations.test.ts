@@ -132,7 +132,7 @@ describe.each(['account', 'organization'] as const)('%s stack', (which) => {
     );
     expect(patterns).toContain('{ ($.level = "ERROR") && ($.error = "DeadlineError*") }');
     expect(patterns).toContain(
-      '{ ($.level = "ERROR") && (($.error = "AccountMismatchError*") || ($.error = "DataLoadError: cannot assume*") || ($.error = "AccessDenied*")) }',
+      '{ ($.level = "WARN") && (($.error = "AccountRefusedError*") || ($.error = "AccountMismatchError*")) }',
     );
     // Without notifications: nothing to notify.
     for (const alarm of Object.values(none.findResources('AWS::CloudWatch::Alarm') as Resources)) {

@@ -32,6 +32,7 @@ import {
   motoClientConfig,
   resetMoto,
   seedUsers,
+  setConfigStore,
   setRootState,
   startMoto,
   TEST_ACCOUNT_ID,
@@ -149,8 +150,37 @@ describe('moto harness extensions', () => {
   });
 
   describe('Config PutEvaluations and GetComplianceDetailsByConfigRule', () => {
-    it('stores the newest evaluation per resource and pages through them in a stable order', async () => {
+    it('keeps the last evaluation written per resource by default, even an older one', async () => {
       // Prepare
+      const newer = new Date('2025-01-02T00:00:00Z');
+      const older = new Date('2025-01-01T00:00:00Z');
+      await config.send(
+        new PutEvaluationsCommand({
+          ResultToken: RULE,
+          Evaluations: [evaluation('AIDAUSER00', 'NON_COMPLIANT', newer, 'live')],
+        }),
+      );
+      const writtenAfter = Date.now();
+
+      // Act
+      await config.send(
+        new PutEvaluationsCommand({
+          ResultToken: RULE,
+          Evaluations: [evaluation('AIDAUSER00', 'COMPLIANT', older, 'from an older report')],
+        }),
+      );
+      const [kept] = (await allResults(config, { ConfigRuleName: RULE })).results;
+
+      // Assess
+      expect(kept?.ComplianceType).toBe('COMPLIANT');
+      expect(kept?.Annotation).toBe('from an older report');
+      expect(kept?.EvaluationResultIdentifier?.OrderingTimestamp).toEqual(older);
+      expect(kept?.ResultRecordedTime?.getTime()).toBeGreaterThanOrEqual(writtenAfter - 1);
+    });
+
+    it('with keep=latest-ordering stores the newest evaluation per resource and pages through them in a stable order', async () => {
+      // Prepare
+      await setConfigStore(motoEndpoint(), 'latest-ordering');
       const at = new Date('2025-01-01T00:00:00Z');
       const earlier = new Date('2024-12-31T00:00:00Z');
       const later = new Date('2025-01-02T00:00:00Z');

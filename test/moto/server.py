@@ -6,12 +6,16 @@ All extension state is per account id and is wiped by POST /moto-api/reset.
 a. Config PutEvaluations: moto only accepts TestMode=true. We validate like AWS (1..100
    evaluations; required members; ComplianceType COMPLIANT|NON_COMPLIANT|NOT_APPLICABLE, since
    AWS documents that PutEvaluations refuses INSUFFICIENT_DATA; Annotation 1..256, an empty one is
-   an InvalidParameterValueException) and keep, per resource, the evaluation with the newest
-   OrderingTimestamp (ties replace) under the rule named by the ResultToken text before its first
-   "/". TestMode only validates. Stored per account and region, as Config is regional.
+   an InvalidParameterValueException) and keep one evaluation per resource under the rule named by
+   the ResultToken text before its first "/". TestMode only validates. Stored per account and
+   region, as Config is regional. AWS does not document which of two evaluations of a resource
+   Config keeps, so both are modelled: "last-write" (default: the last one written wins) and
+   "latest-ordering" (the one with the newest OrderingTimestamp; ties replace). The default comes
+   from MOTO_EXT_EVALUATIONS_KEEP; POST /moto-ext/config-store {"keep": …} sets it per account.
 b. Config GetComplianceDetailsByConfigRule (absent from moto): serves what (a) stored, sorted by
-   (ResourceType, ResourceId); ComplianceTypes filter; Limit 0..100 (0 = default 10); NextToken.
-   An unknown rule gives an empty list (moto cannot host our Lambda-backed rules anyway).
+   (ResourceType, ResourceId), each with its OrderingTimestamp and ResultRecordedTime (when it was
+   written); ComplianceTypes filter; Limit 0..100 (0 = default 10); NextToken. An unknown rule
+   gives an empty list (moto cannot host our Lambda-backed rules anyway).
 c. IAM ListUsers: moto ignores MaxItems/Marker. We sort users by name and page them (MaxItems
    1..1000, default 100; IsTruncated + opaque Marker). MOTO_EXT_SHORT_PAGES=1 caps pages at 7
    users, because real IAM may return short pages and clients must follow the Marker.
@@ -26,7 +30,8 @@ e. Root account: moto has no root and AccountMFAEnabled is always 0. POST /moto-
    Account* flags of GetAccountSummary (or omits keys), the root row of the report, and can assign
    a virtual MFA device to root, which ListVirtualMFADevices then shows with the root ARN.
 f. Control endpoints (JSON): POST /moto-ext/root, /moto-ext/report/expire (age the report past
-   4 h), /moto-ext/seed-users (bulk users in-process, thousands per second); GET /moto-ext/health.
+   4 h), /moto-ext/seed-users (bulk users in-process, thousands per second), /moto-ext/config-store
+   (which evaluation Config keeps, see a); GET /moto-ext/health.
    With MOTO_EXT_COUNT_CALLS=1, every AWS request is counted by operation (X-Amz-Target, else the
    query Action); GET /moto-ext/calls returns the counts and starts them again from zero.
 g. Accounts: moto maps the request's access key to an account (AssumeRole keys belong to the
@@ -63,6 +68,11 @@ except ImportError as err:  # test/support/moto.ts turns exit code 3 into an ins
 
 FOUR_HOURS = 4 * 3600
 REPORT_DELAY = int(os.environ.get("MOTO_EXT_REPORT_DELAY_MS", "300")) / 1000
+KEEP_MODES = ("last-write", "latest-ordering")
+DEFAULT_KEEP = os.environ.get("MOTO_EXT_EVALUATIONS_KEEP", "last-write")
+if DEFAULT_KEEP not in KEEP_MODES:
+    print(f"MOTO_EXT_EVALUATIONS_KEEP must be one of {KEEP_MODES}", file=sys.stderr)
+    sys.exit(2)
 SHORT_PAGES = os.environ.get("MOTO_EXT_SHORT_PAGES") == "1"
 SHORT_PAGE_SIZE = 7
 ROOT = "<root_account>"
@@ -92,7 +102,7 @@ def account(account_id: str) -> dict[str, Any]:
     with LOCK:
         if account_id not in STATE:
             STATE[account_id] = {"root": dict(ROOT_DEFAULTS), "report": None, "evals": {},
-                                 "hardware_serials": 0, "created": utcnow()}
+                                 "keep": DEFAULT_KEEP, "hardware_serials": 0, "created": utcnow()}
         return STATE[account_id]
 
 
@@ -237,13 +247,15 @@ def put_evaluations(self: ConfigResponse) -> str:
     if not body.get("TestMode"):
         now = time.time()
         with LOCK:
-            stored = account(self.current_account)["evals"].setdefault((self.region, rule), {})
+            acct = account(self.current_account)
+            stored = acct["evals"].setdefault((self.region, rule), {})
+            last_write = acct["keep"] == "last-write"
             for ev in evaluations:
                 key = (ev["ComplianceResourceType"], ev["ComplianceResourceId"])
                 at = ev["OrderingTimestamp"]
                 if not isinstance(at, (int, float)):  # the JSON protocol sends epoch seconds
                     at = datetime.fromisoformat(str(at).replace("Z", "+00:00")).timestamp()
-                if key not in stored or at >= stored[key]["at"]:
+                if last_write or key not in stored or at >= stored[key]["at"]:
                     stored[key] = {"at": at, "type": ev["ComplianceType"],
                                    "note": ev.get("Annotation"), "recorded": now}
     return json.dumps({"FailedEvaluations": []})
@@ -458,8 +470,17 @@ def control_seed_users(account_id: str, body: dict[str, Any]) -> dict[str, Any]:
     return {"users": created}
 
 
+def control_config_store(account_id: str, body: dict[str, Any]) -> dict[str, Any]:
+    keep = body.get("keep")
+    if keep not in KEEP_MODES:
+        raise ValueError(f"keep must be one of {KEEP_MODES}")
+    account(account_id)["keep"] = keep
+    return {"accountId": account_id, "keep": keep}
+
+
 CONTROL = {"/moto-ext/root": control_root, "/moto-ext/report/expire": control_expire,
-           "/moto-ext/seed-users": control_seed_users}
+           "/moto-ext/seed-users": control_seed_users,
+           "/moto-ext/config-store": control_config_store}
 
 
 COUNT_CALLS = os.environ.get("MOTO_EXT_COUNT_CALLS") == "1"

@@ -341,9 +341,9 @@ describe('remaining time', () => {
     await seed(MANY_USERS);
   });
 
-  test('deadline reached after the first wave of batches: DeadlineError, whole batches only', async () => {
+  test('deadline reached after the first batches: DeadlineError, every NON_COMPLIANT sent first, whole batches only', async () => {
     // Prepare: PutEvaluations are slow; once one was answered, little time remains. The batches
-    // already in flight complete; no further batch starts.
+    // already in flight (the NON_COMPLIANT ones, sent first) complete; no further batch starts.
     proxy.setRules([
       { match: on('config', 'PutEvaluations'), fault: { kind: 'slow', ms: 100 }, rate: 1 },
     ]);
@@ -356,6 +356,8 @@ describe('remaining time', () => {
       tuning: TUNING,
       reserveMs: 5_000,
     });
+    const expected = [...(manyBaseline.get('iam-user-console-mfa') ?? new Map<string, string>())];
+    const nonCompliant = expected.filter(([, compliance]) => compliance === 'NON_COMPLIANT');
 
     // Act
     const run = handler(periodic('iam-user-console-mfa'), context);
@@ -364,12 +366,96 @@ describe('remaining time', () => {
     await expect(run).rejects.toMatchObject({
       name: 'DeadlineError',
       message: expect.stringContaining(
-        `stopped before the Lambda timeout: ${BATCH_SIZE * SEND_CONCURRENCY} of ${MANY_USERS.length}`,
+        `stopped before the Lambda timeout: ${nonCompliant.length} of ${MANY_USERS.length} evaluations sent, ${MANY_USERS.length - nonCompliant.length} not sent (0 of them NON_COMPLIANT)`,
       ) as unknown,
     });
     const verdicts = await stored('iam-user-console-mfa');
-    expect(verdicts.size).toBe(BATCH_SIZE * SEND_CONCURRENCY);
-    expectSubsetOfBaseline('iam-user-console-mfa', verdicts, manyBaseline);
+    expect(nonCompliant.length).toBeGreaterThan(BATCH_SIZE);
+    expect(verdicts).toEqual(new Map(nonCompliant));
+  });
+
+  test('1,200 users, slow PutEvaluations, a real deadline: every NON_COMPLIANT is sent before any other, the run fails and logs what was not sent', async () => {
+    // Prepare: 1,200 users; each PutEvaluations takes 400 ms; the Lambda deadline falls 600 ms
+    // (plus the 1 s reserve) after the first PutEvaluations reaches AWS: room for one wave.
+    const users: SeedUser[] = Array.from({ length: 1_200 }, (_, i) => ({
+      name: `big-${String(i).padStart(4, '0')}`,
+      consolePassword: i % 3 !== 0,
+      mfa: MFA[i % MFA.length] ?? 'none',
+    }));
+    await seed(users);
+    let firstPut: number | undefined;
+    const isPut = on('config', 'PutEvaluations');
+    proxy.setRules([
+      {
+        match: (info) => {
+          if (!isPut(info)) return false;
+          firstPut ??= Date.now();
+          return true;
+        },
+        fault: { kind: 'slow', ms: 400 },
+      },
+    ]);
+    const reserveMs = 1_000;
+    const context = {
+      getRemainingTimeInMillis: () =>
+        firstPut === undefined ? 120_000 : firstPut + 600 + reserveMs - Date.now(),
+    };
+    const handler = createHandler(usersRule, {
+      clients: new ClientProvider({ endpoint: proxy.endpoint, region: REGION }),
+      tuning: TUNING,
+      reserveMs,
+    });
+    const logged: string[] = [];
+    logger.setLogLevel('ERROR');
+    const capture = (...args: unknown[]) => {
+      logged.push(args.map((a) => String(a)).join(' '));
+      return true;
+    };
+    const spies = [
+      jest.spyOn(process.stdout, 'write').mockImplementation(capture),
+      jest.spyOn(process.stderr, 'write').mockImplementation(capture),
+      ...(['log', 'info', 'warn', 'error'] as const).map((method) =>
+        jest.spyOn(console, method).mockImplementation(capture),
+      ),
+    ];
+
+    // Act
+    const error = await handler(periodic('iam-user-console-mfa'), context)
+      .catch((caught: unknown) => caught)
+      .finally(() => {
+        for (const spy of spies) spy.mockRestore();
+        logger.setLogLevel('SILENT');
+      });
+
+    // Assess
+    const verdicts = await stored('iam-user-console-mfa');
+    const nonCompliant = users.filter((u) => u.consolePassword && u.mfa === 'none').length;
+    const line = logged
+      .flatMap((chunk) => chunk.split('\n'))
+      .filter((l) => l.startsWith('{'))
+      .map((l) => JSON.parse(l) as Record<string, unknown>)
+      .find((l) => l.level === 'ERROR');
+    console.info(
+      'deadline cut at 1,200 users',
+      JSON.stringify({
+        error: (error as Error).message,
+        stored: Object.fromEntries(
+          ['COMPLIANT', 'NON_COMPLIANT', 'NOT_APPLICABLE'].map((c) => [
+            c,
+            [...verdicts.values()].filter((v) => v === c).length,
+          ]),
+        ),
+        log: line,
+      }),
+    );
+    expect(error).toMatchObject({ name: 'DeadlineError' });
+    expect([...verdicts.values()].every((v) => v === 'NON_COMPLIANT')).toBe(true);
+    expect(verdicts.size).toBe(nonCompliant);
+    expect(line).toMatchObject({
+      sent: nonCompliant,
+      notSent: users.length - nonCompliant,
+      nonCompliantNotSent: 0,
+    });
   });
 
   test('short real deadline with slow responses: DeadlineError, whole batches or none', async () => {

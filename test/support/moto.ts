@@ -113,6 +113,20 @@ export async function takeCallCounts(endpoint: string): Promise<Record<string, n
   return ((await response.json()) as { calls: Record<string, number> }).calls;
 }
 
+/**
+ * Which of two evaluations of one resource the extended moto keeps, as AWS does not document it:
+ * the last one written (the server's default) or the one with the newest OrderingTimestamp.
+ */
+export type EvaluationKeep = 'last-write' | 'latest-ordering';
+
+export async function setConfigStore(
+  endpoint: string,
+  keep: EvaluationKeep,
+  accountId: string = TEST_ACCOUNT_ID,
+): Promise<void> {
+  await postJson(endpoint, '/moto-ext/config-store', { accountId, keep });
+}
+
 /** Creates users server-side in one request (thousands per second). */
 export async function seedUsers(
   endpoint: string,

@@ -8,7 +8,7 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { clampAnnotation } from '../../rules/runtime/annotation';
 import { gatherRoot, type RootFacts } from '../../rules/runtime/facts/account';
 import type { UserFacts, UsersFacts } from '../../rules/runtime/facts/users';
-import type { Evaluation } from '../../rules/runtime/types';
+import { EVIDENCE_AT, type Evaluation } from '../../rules/runtime/types';
 import { rule as consoleMfa } from '../../rules/iam-user-console-mfa/rule';
 import { rule as hardwareMfa } from '../../rules/root-account-hardware-mfa/rule';
 import { rule as rootMfa } from '../../rules/root-account-mfa/rule';
@@ -16,6 +16,8 @@ import { ACCOUNT, accountSummary, gatherContext } from './helpers';
 
 const iam = mockClient(IAMClient);
 const ROOT_ARN = `arn:aws:iam::${ACCOUNT}:root`;
+const REPORT_TIME = new Date('2026-01-01T00:00:00.123Z');
+const LIVE_TIME = new Date('2026-01-01T02:30:00.456Z');
 
 function root(overrides: Partial<RootFacts> = {}): RootFacts {
   return {
@@ -36,6 +38,7 @@ function user(overrides: Partial<UserFacts> = {}): UserFacts {
     consolePassword: true,
     mfaActive: true,
     evidence: 'credential-report',
+    evidenceAt: REPORT_TIME,
     ...overrides,
   };
 }
@@ -220,8 +223,9 @@ describe('iam-user-console-mfa', () => {
   const facts = (users: UserFacts[], departed: UsersFacts['departed'] = []): UsersFacts => ({
     users,
     departed,
-    reportGeneratedAt: new Date('2026-01-01T00:00:00.123Z'),
+    reportGeneratedAt: REPORT_TIME,
     liveChecks: 0,
+    newerOnRecord: 0,
   });
 
   it.each([
@@ -259,13 +263,62 @@ describe('iam-user-console-mfa', () => {
     expect(evaluation.annotation).toContain('credential report of 2026-01-01T00:00:00Z');
   });
 
+  it.each([
+    [
+      'both from the report',
+      user({ consolePassword: false, mfaActive: false }),
+      'both facts from the credential report of 2026-01-01T00:00:00Z',
+      REPORT_TIME,
+    ],
+    [
+      'password from the report, MFA a virtual device now',
+      user({ evidence: 'virtual-mfa' }),
+      'console password from the credential report of 2026-01-01T00:00:00Z; MFA: a virtual device assigned now',
+      REPORT_TIME,
+    ],
+    [
+      'both live',
+      user({ consolePassword: false, evidence: 'live', evidenceAt: LIVE_TIME }),
+      'both facts checked live at 2026-01-01T02:30:00Z',
+      LIVE_TIME,
+    ],
+  ] as const)(
+    'says exactly where each fact came from (%s) and carries its time',
+    (_label, input, source, at) => {
+      // Act
+      const evaluation = only(consoleMfa.evaluate(facts([input]), {}));
+
+      // Assess
+      expect(evaluation.annotation).toContain(`(${source})`);
+      expect(evaluation[EVIDENCE_AT]).toEqual(at);
+      if (input.evidence !== 'live') expect(evaluation.annotation).not.toContain('live');
+    },
+  );
+
+  it('gives a departed user the time IAM said so', () => {
+    // Act
+    const evaluation = only(
+      consoleMfa.evaluate(
+        facts(
+          [],
+          [{ userId: 'AIDAGONE', userName: 'gone', reason: 'no longer exists', at: LIVE_TIME }],
+        ),
+        {},
+      ),
+    );
+
+    // Assess
+    expect(evaluation[EVIDENCE_AT]).toEqual(LIVE_TIME);
+    expect(evaluation.annotation).toContain('2026-01-01T02:30:00Z');
+  });
+
   it('reports a departed user NOT_APPLICABLE by id, with its name when known', () => {
     // Prepare
     const all = facts(
       [],
       [
-        { userId: 'AIDAGONE', userName: 'gone', reason: 'no longer exists' },
-        { userId: 'AIDANONAME', userName: undefined, reason: 'no longer exists' },
+        { userId: 'AIDAGONE', userName: 'gone', reason: 'no longer exists', at: LIVE_TIME },
+        { userId: 'AIDANONAME', userName: undefined, reason: 'no longer exists', at: LIVE_TIME },
       ],
     );
 

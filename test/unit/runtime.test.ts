@@ -160,7 +160,7 @@ describe('scheduled notifications', () => {
     expect(summary.counts).toEqual({ COMPLIANT: 0, NON_COMPLIANT: 1, NOT_APPLICABLE: 0 });
     expect(config).toHaveReceivedCommandWith(GetComplianceDetailsByConfigRuleCommand, {
       ConfigRuleName: 'the-rule',
-      ComplianceTypes: ['COMPLIANT', 'NON_COMPLIANT'],
+      ComplianceTypes: ['COMPLIANT', 'NON_COMPLIANT', 'NOT_APPLICABLE'],
       Limit: 100,
     });
   });
@@ -402,7 +402,7 @@ describe('concurrency', () => {
     // Assess: the three batches already in flight were answered, and the message counts them.
     await expect(result).rejects.toThrow(
       new DataLoadError(
-        `PutEvaluations failed: boom; ${String((SEND_CONCURRENCY - 1) * 100)} of 950 were recorded`,
+        `PutEvaluations failed: boom; ${String((SEND_CONCURRENCY - 1) * 100)} of 950 were recorded, ${String(950 - (SEND_CONCURRENCY - 1) * 100)} not sent (0 of them NON_COMPLIANT)`,
       ),
     );
     expect(settled).toBe(SEND_CONCURRENCY - 1);
@@ -527,7 +527,7 @@ describe('mapPool', () => {
 });
 
 describe('change notifications', () => {
-  it('evaluates the one user with OrderingTimestamp = configurationItemCaptureTime', async () => {
+  it('evaluates the one user with OrderingTimestamp = the moment of the live read', async () => {
     // Prepare
     iam.on(GetUserCommand).resolves({ User: listedUser('alice') });
     iam.on(ListMFADevicesCommand).resolves({ MFADevices: [] });
@@ -535,9 +535,11 @@ describe('change notifications', () => {
       .on(GetLoginProfileCommand)
       .resolves({ LoginProfile: { UserName: 'alice', CreateDate: new Date() } });
     const handler = createHandler(consoleMfa, { clients: provider });
+    const before = new Date();
 
     // Act
     const summary = await handler(aliceChange());
+    const after = new Date();
 
     // Assess
     expect(sentBatches()).toEqual([
@@ -547,10 +549,13 @@ describe('change notifications', () => {
           ComplianceResourceId: 'AIDAALICE',
           ComplianceType: 'NON_COMPLIANT',
           Annotation: expect.stringContaining('alice') as unknown,
-          OrderingTimestamp: new Date(CAPTURED_AT),
+          OrderingTimestamp: expect.any(Date) as unknown,
         },
       ],
     ]);
+    const ordering = sentBatches()[0]?.[0]?.OrderingTimestamp?.getTime() ?? 0;
+    expect(ordering).toBeGreaterThanOrEqual(before.getTime());
+    expect(ordering).toBeLessThanOrEqual(after.getTime());
     expect(iam).toHaveReceivedCommandWith(GetUserCommand, { UserName: 'alice' });
     expect(iam).toHaveReceivedCommandTimes(ListUsersCommand, 0);
     expect(iam).toHaveReceivedCommandTimes(GetCredentialReportCommand, 0);
@@ -581,31 +586,66 @@ describe('change notifications', () => {
     ]);
   });
 
-  it.each([
+  const statuses = [
     ['ResourceDeleted', aliceChange('ResourceDeleted')],
     ['ResourceNotRecorded', aliceChange('ResourceNotRecorded')],
     ['ResourceDeletedNotRecorded', aliceChange('ResourceDeletedNotRecorded')],
     ['eventLeftScope', { ...aliceChange(), eventLeftScope: true }],
-  ])('%s → NOT_APPLICABLE with no IAM calls', async (_label, input) => {
-    // Prepare
-    const handler = createHandler(consoleMfa, { clients: provider });
+  ] as const;
 
-    // Act
-    await handler(input);
+  it.each(statuses)(
+    '%s for a user IAM still has → the live verdict, as a periodic run gives it',
+    async (_label, input) => {
+      // Prepare
+      iam.on(GetUserCommand).resolves({ User: listedUser('alice') });
+      iam.on(ListMFADevicesCommand).resolves({ MFADevices: [] });
+      iam
+        .on(GetLoginProfileCommand)
+        .resolves({ LoginProfile: { UserName: 'alice', CreateDate: new Date() } });
+      const handler = createHandler(consoleMfa, { clients: provider });
 
-    // Assess
-    expect(iam.calls()).toHaveLength(0);
-    expect(sentBatches()).toEqual([
-      [
-        expect.objectContaining({
-          ComplianceResourceType: 'AWS::IAM::User',
-          ComplianceResourceId: 'AIDAALICE',
-          ComplianceType: 'NOT_APPLICABLE',
-          OrderingTimestamp: new Date(CAPTURED_AT),
-        }),
-      ],
-    ]);
-  });
+      // Act
+      await handler(input);
+
+      // Assess
+      expect(iam).toHaveReceivedCommandWith(GetUserCommand, { UserName: 'alice' });
+      expect(sentBatches()).toEqual([
+        [
+          expect.objectContaining({
+            ComplianceResourceId: 'AIDAALICE',
+            ComplianceType: 'NON_COMPLIANT',
+            Annotation: expect.stringContaining('checked live') as unknown,
+          }),
+        ],
+      ]);
+    },
+  );
+
+  it.each(statuses)(
+    '%s for a user IAM no longer has → NOT_APPLICABLE, as the clean-up gives it',
+    async (_label, input) => {
+      // Prepare
+      const gone = new Error('The user with name alice cannot be found.');
+      gone.name = 'NoSuchEntityException';
+      iam.on(GetUserCommand).rejects(gone);
+      const handler = createHandler(consoleMfa, { clients: provider });
+
+      // Act
+      await handler(input);
+
+      // Assess
+      expect(iam.calls()).toHaveLength(1);
+      expect(sentBatches()).toEqual([
+        [
+          expect.objectContaining({
+            ComplianceResourceType: 'AWS::IAM::User',
+            ComplianceResourceId: 'AIDAALICE',
+            ComplianceType: 'NOT_APPLICABLE',
+          }),
+        ],
+      ]);
+    },
+  );
 
   it('refuses a change notification to a root rule', async () => {
     // Prepare
@@ -914,5 +954,227 @@ describe('logging', () => {
     expect(text).not.toContain(TOKEN);
     expect(text).not.toContain('user_creation_time');
     expect(text).not.toContain('arn:aws:iam::123456789012:user/alice');
+  });
+});
+
+describe('verdicts that stay true (handler)', () => {
+  const REPORT_TIME = new Date('2026-03-01T09:00:00Z');
+  const recordedResult = (
+    id: string,
+    compliance: 'COMPLIANT' | 'NON_COMPLIANT' | 'NOT_APPLICABLE',
+    orderingAt: Date,
+    recordedAt: Date,
+  ) => ({
+    ComplianceType: compliance,
+    ResultRecordedTime: recordedAt,
+    EvaluationResultIdentifier: {
+      EvaluationResultQualifier: { ResourceType: 'AWS::IAM::User', ResourceId: id },
+      OrderingTimestamp: orderingAt,
+    },
+  });
+
+  it('sends NON_COMPLIANT first, then the clean-up, then COMPLIANT and NOT_APPLICABLE', async () => {
+    // Prepare: 150 compliant, 150 not applicable, 120 non-compliant users, 30 vanished ones.
+    const users = Array.from({ length: 420 }, (_, i) =>
+      listedUser(`u${String(i).padStart(3, '0')}`, `AIDA${String(i)}`),
+    );
+    mockUsers(
+      users,
+      users.map((u, i) => reportRow(u.UserName, i % 3 !== 1, i % 3 === 0 || i >= 300)),
+    );
+    iam
+      .on(GetLoginProfileCommand)
+      .resolves({ LoginProfile: { UserName: 'x', CreateDate: new Date() } });
+    iam.on(ListMFADevicesCommand).resolves({ MFADevices: [] });
+    config.on(GetComplianceDetailsByConfigRuleCommand).resolves({
+      EvaluationResults: Array.from({ length: 30 }, (_, i) =>
+        recordedResult(`AIDAGONE${String(i)}`, 'COMPLIANT', REPORT_TIME, REPORT_TIME),
+      ),
+    });
+    const handler = createHandler(consoleMfa, { clients: provider });
+
+    // Act
+    const summary = await handler(event());
+
+    // Assess
+    const phaseOf = (e: ConfigEvaluation) =>
+      e.ComplianceResourceId?.startsWith('AIDAGONE')
+        ? 1
+        : e.ComplianceType === 'NON_COMPLIANT'
+          ? 0
+          : 2;
+    const phases = sentBatches().map((batch) => [...new Set(batch.map(phaseOf))]);
+    expect(phases).toEqual([[0], [1], [2], [2], [2], [2]]);
+    expect(sentBatches().map((batch) => batch.length)).toEqual([100, 30, 100, 100, 100, 20]);
+    expect(summary.counts).toEqual({ COMPLIANT: 180, NON_COMPLIANT: 100, NOT_APPLICABLE: 170 });
+  });
+
+  it('at the deadline has sent every NON_COMPLIANT before any other, fails, and logs how many were not sent', async () => {
+    // Prepare: after the first PutEvaluations little time remains.
+    const users = Array.from({ length: 1200 }, (_, i) =>
+      listedUser(`u${String(i).padStart(4, '0')}`, `AIDA${String(i)}`),
+    );
+    mockUsers(
+      users,
+      users.map((u, i) => reportRow(u.UserName, true, i % 10 !== 0)),
+    );
+    iam
+      .on(GetLoginProfileCommand)
+      .resolves({ LoginProfile: { UserName: 'x', CreateDate: new Date() } });
+    iam.on(ListMFADevicesCommand).resolves({ MFADevices: [] });
+    let remaining = 600_000;
+    config.on(PutEvaluationsCommand).callsFake(async () => {
+      await new Promise((resolve) => setImmediate(resolve));
+      remaining = 1_000;
+      return { FailedEvaluations: [] };
+    });
+    const logged: string[] = [];
+    const capture = (...args: unknown[]) => {
+      logged.push(args.map((a) => String(a)).join(' '));
+      return true;
+    };
+    jest.spyOn(process.stdout, 'write').mockImplementation(capture);
+    jest.spyOn(process.stderr, 'write').mockImplementation(capture);
+    for (const method of ['log', 'info', 'warn', 'error'] as const) {
+      jest.spyOn(console, method).mockImplementation(capture);
+    }
+    const handler = createHandler(consoleMfa, { clients: provider });
+
+    // Act
+    const error = await handler(event(), { getRemainingTimeInMillis: () => remaining }).catch(
+      (caught: unknown) => caught,
+    );
+
+    // Assess
+    expect(error).toBeInstanceOf(DeadlineError);
+    expect((error as Error).message).toContain(
+      'stopped before the Lambda timeout: 120 of 1200 evaluations sent, 1080 not sent (0 of them NON_COMPLIANT)',
+    );
+    const sent = sentBatches().flat();
+    expect(sent).toHaveLength(120);
+    expect(sent.every((e) => e.ComplianceType === 'NON_COMPLIANT')).toBe(true);
+    const line = logged
+      .flatMap((chunk) => chunk.split('\n'))
+      .filter((l) => l.trim().startsWith('{'))
+      .map((l) => JSON.parse(l) as Record<string, unknown>)
+      .find((l) => l.level === 'ERROR');
+    expect(line).toMatchObject({ sent: 120, notSent: 1080, nonCompliantNotSent: 0 });
+  });
+
+  it('succeeds when everything was sent', async () => {
+    // Prepare
+    mockUsers([listedUser('alice')], [reportRow('alice', true, true)]);
+    const handler = createHandler(consoleMfa, { clients: provider });
+
+    // Act
+    const summary = await handler(event(), { getRemainingTimeInMillis: () => 60_000 });
+
+    // Assess
+    expect(summary.evaluations).toBe(1);
+  });
+
+  it('gives every AWS call of a periodic run an abort signal', async () => {
+    // Prepare
+    mockUsers([listedUser('alice'), listedUser('bob')], [reportRow('alice', true, false)]);
+    iam
+      .on(GetLoginProfileCommand)
+      .resolves({ LoginProfile: { UserName: 'x', CreateDate: new Date() } });
+    iam.on(ListMFADevicesCommand).resolves({ MFADevices: [] });
+    const handler = createHandler(consoleMfa, { clients: provider });
+
+    // Act
+    await handler(event(), { getRemainingTimeInMillis: () => 60_000 });
+
+    // Assess
+    const calls = [...iam.calls(), ...config.calls()];
+    expect(calls.length).toBeGreaterThan(6);
+    for (const call of calls) {
+      const options = (call.args as unknown[])[1] as { abortSignal?: unknown } | undefined;
+      expect(options?.abortSignal).toBeInstanceOf(AbortSignal);
+    }
+  });
+
+  it('sends a report verdict with the report time and a live one with the time of the read', async () => {
+    // Prepare
+    mockUsers(
+      [listedUser('alice'), listedUser('bob')],
+      [reportRow('alice', true, true), reportRow('bob', true, false)],
+    );
+    iam
+      .on(GetLoginProfileCommand)
+      .resolves({ LoginProfile: { UserName: 'bob', CreateDate: new Date() } });
+    iam.on(ListMFADevicesCommand).resolves({ MFADevices: [] });
+    const handler = createHandler(consoleMfa, { clients: provider });
+    const before = Date.now();
+
+    // Act
+    await handler(event());
+
+    // Assess
+    const sent = new Map(
+      sentBatches()
+        .flat()
+        .map((e) => [e.ComplianceResourceId, e]),
+    );
+    expect(sent.get('AIDAALICE')?.OrderingTimestamp).toEqual(REPORT_TIME);
+    expect(sent.get('AIDAALICE')?.Annotation).toContain(
+      'credential report of 2026-03-01T09:00:00Z',
+    );
+    expect(sent.get('AIDABOB')?.OrderingTimestamp?.getTime()).toBeGreaterThanOrEqual(before);
+    expect(sent.get('AIDABOB')?.Annotation).toContain('checked live');
+  });
+
+  it('checks live a user whose newer verdict on record disagrees with the report, and sends the live verdict', async () => {
+    // Prepare: the report says COMPLIANT; a change notification since recorded NON_COMPLIANT.
+    mockUsers([listedUser('alice')], [reportRow('alice', true, true)]);
+    iam
+      .on(GetLoginProfileCommand)
+      .resolves({ LoginProfile: { UserName: 'alice', CreateDate: new Date() } });
+    iam.on(ListMFADevicesCommand).resolves({ MFADevices: [] });
+    const later = new Date(REPORT_TIME.getTime() + 1_800_000);
+    config.on(GetComplianceDetailsByConfigRuleCommand).resolves({
+      EvaluationResults: [recordedResult('AIDAALICE', 'NON_COMPLIANT', later, later)],
+    });
+    const handler = createHandler(consoleMfa, { clients: provider });
+
+    // Act
+    await handler(event());
+
+    // Assess
+    expect(sentBatches().flat()).toEqual([
+      expect.objectContaining({
+        ComplianceResourceId: 'AIDAALICE',
+        ComplianceType: 'NON_COMPLIANT',
+        Annotation: expect.stringContaining('checked live') as unknown,
+      }),
+    ]);
+    expect(iam).toHaveReceivedCommandTimes(ListMFADevicesCommand, 1);
+  });
+
+  it('clears only verdicts recorded before the run began listing (a concurrent run may be newer)', async () => {
+    // Prepare
+    mockUsers([listedUser('alice')], [reportRow('alice', true, true)]);
+    const old = new Date('2026-02-01T00:00:00Z');
+    const future = new Date(Date.now() + 60_000);
+    config.on(GetComplianceDetailsByConfigRuleCommand).resolves({
+      EvaluationResults: [
+        recordedResult('AIDAVANISHED', 'NON_COMPLIANT', old, old),
+        recordedResult('AIDAJUSTCREATED', 'NON_COMPLIANT', future, future),
+        recordedResult('AIDAWASNA', 'NOT_APPLICABLE', old, old),
+      ],
+    });
+    const handler = createHandler(consoleMfa, { clients: provider });
+    const before = Date.now();
+
+    // Act
+    const summary = await handler(event());
+
+    // Assess
+    const sent = sentBatches().flat();
+    expect(sent.map((e) => e.ComplianceResourceId).sort()).toEqual(['AIDAALICE', 'AIDAVANISHED']);
+    const cleared = sent.find((e) => e.ComplianceResourceId === 'AIDAVANISHED');
+    expect(cleared?.ComplianceType).toBe('NOT_APPLICABLE');
+    expect(cleared?.OrderingTimestamp?.getTime()).toBeGreaterThanOrEqual(before);
+    expect(summary.cleared).toBe(1);
   });
 });

@@ -11,7 +11,8 @@ import {
 } from '@aws-sdk/client-iam';
 import { mockClient } from 'aws-sdk-client-mock';
 import 'aws-sdk-client-mock-jest';
-import { DataLoadError } from '../../rules/runtime/errors';
+import { Deadline } from '../../rules/runtime/deadline';
+import { DataLoadError, DeadlineError } from '../../rules/runtime/errors';
 import { gatherUsers, type UsersFacts } from '../../rules/runtime/facts/users';
 import {
   awsError,
@@ -346,6 +347,9 @@ describe('flagged users (console password, no MFA in the report)', () => {
     iam.on(ListMFADevicesCommand).resolves({
       MFADevices: [{ UserName: 'alice', SerialNumber: 'GAHT12345678', EnableDate: new Date() }],
     });
+    iam
+      .on(GetLoginProfileCommand)
+      .resolves({ LoginProfile: { UserName: 'alice', CreateDate: new Date() } });
 
     // Act
     const facts = await gatherUsers(gatherContext(), ALL);
@@ -357,13 +361,16 @@ describe('flagged users (console password, no MFA in the report)', () => {
       evidence: 'live',
     });
     expectOnly(ListMFADevicesCommand, { UserName: 'alice' });
-    expect(iam).toHaveReceivedCommandTimes(GetLoginProfileCommand, 0);
+    expectOnly(GetLoginProfileCommand, { UserName: 'alice' });
   });
 
   it('stays without MFA when no device is found live', async () => {
     // Prepare
     mockBulk([listedUser('alice')], [reportRow('alice', true, false)]);
     iam.on(ListMFADevicesCommand).resolves({ MFADevices: [] });
+    iam
+      .on(GetLoginProfileCommand)
+      .resolves({ LoginProfile: { UserName: 'alice', CreateDate: new Date() } });
 
     // Act
     const facts = await gatherUsers(gatherContext(), ALL);
@@ -379,6 +386,9 @@ describe('flagged users (console password, no MFA in the report)', () => {
   it('reports a user deleted mid-run (ListMFADevices NoSuchEntity) as departed', async () => {
     // Prepare
     mockBulk([listedUser('alice')], [reportRow('alice', true, false)]);
+    iam
+      .on(GetLoginProfileCommand)
+      .resolves({ LoginProfile: { UserName: 'alice', CreateDate: new Date() } });
     iam.on(ListMFADevicesCommand).rejects(awsError('NoSuchEntityException'));
 
     // Act
@@ -387,11 +397,16 @@ describe('flagged users (console password, no MFA in the report)', () => {
     // Assess
     expect(facts.users).toEqual([]);
     expect(facts.departed).toEqual([
-      { userId: 'AIDAALICE', userName: 'alice', reason: 'deleted during the evaluation' },
+      {
+        userId: 'AIDAALICE',
+        userName: 'alice',
+        reason: 'was deleted during the evaluation',
+        at: expect.any(Date) as unknown,
+      },
     ]);
   });
 
-  it('makes exactly one ListMFADevices per flagged user and no GetLoginProfile (1000 users, 50 flagged)', async () => {
+  it('makes exactly one ListMFADevices and one GetLoginProfile per flagged user (1000 users, 50 flagged)', async () => {
     // Prepare
     const users = Array.from({ length: 1000 }, (_, i) =>
       listedUser(`user${String(i)}`, `AIDA${String(i)}`),
@@ -399,13 +414,16 @@ describe('flagged users (console password, no MFA in the report)', () => {
     const rows = users.map((u, i) => reportRow(u.UserName, i % 2 === 0, i % 20 !== 0));
     mockBulk(users, rows);
     iam.on(ListMFADevicesCommand).resolves({ MFADevices: [] });
+    iam
+      .on(GetLoginProfileCommand)
+      .resolves({ LoginProfile: { UserName: 'x', CreateDate: new Date() } });
 
     // Act
     const facts = await gatherUsers(gatherContext(), ALL);
 
     // Assess
     expect(iam).toHaveReceivedCommandTimes(ListMFADevicesCommand, 50);
-    expect(iam).toHaveReceivedCommandTimes(GetLoginProfileCommand, 0);
+    expect(iam).toHaveReceivedCommandTimes(GetLoginProfileCommand, 50);
     expect(iam).toHaveReceivedCommandTimes(ListUsersCommand, 1);
     expect(facts.users).toHaveLength(1000);
     expect(facts.liveChecks).toBe(50);
@@ -513,7 +531,12 @@ describe('single-user scope (change notification)', () => {
     // Assess
     expect(facts.users).toEqual([]);
     expect(facts.departed).toEqual([
-      { userId: 'AIDAALICE', userName: 'alice', reason: 'no longer exists' },
+      {
+        userId: 'AIDAALICE',
+        userName: 'alice',
+        reason: 'no longer exists',
+        at: expect.any(Date) as unknown,
+      },
     ]);
     expect(iam).toHaveReceivedCommandTimes(ListMFADevicesCommand, 0);
   });
@@ -681,5 +704,371 @@ describe('a failed bulk read stops the others', () => {
     expect(error).toHaveProperty('message', 'cannot list IAM users: ServiceFailure: IAM is down');
     expect(Date.now() - started).toBeLessThan(1_000);
     expect(iam).toHaveReceivedCommandTimes(GenerateCredentialReportCommand, 1);
+  });
+});
+
+describe('both facts live for a flagged user', () => {
+  it('sees a console password deleted after the report (GetLoginProfile NoSuchEntity, user still there)', async () => {
+    // Prepare
+    mockBulk([listedUser('alice')], [reportRow('alice', true, false)]);
+    iam.on(GetLoginProfileCommand).rejects(awsError('NoSuchEntityException'));
+    iam.on(ListMFADevicesCommand).resolves({ MFADevices: [] });
+
+    // Act
+    const facts = await gatherUsers(gatherContext(), ALL);
+
+    // Assess
+    expect(byName(facts, 'alice')).toMatchObject({
+      consolePassword: false,
+      mfaActive: false,
+      evidence: 'live',
+      checkedLiveBecause: 'flagged',
+    });
+    expect(facts.departed).toEqual([]);
+  });
+
+  it('asks GetLoginProfile before ListMFADevices, so ListMFADevices proves the user still exists', async () => {
+    // Prepare
+    const order: string[] = [];
+    mockBulk([listedUser('alice')], [reportRow('alice', true, false)]);
+    iam.on(GetLoginProfileCommand).callsFake(() => {
+      order.push('GetLoginProfile');
+      throw awsError('NoSuchEntityException');
+    });
+    iam.on(ListMFADevicesCommand).callsFake(() => {
+      order.push('ListMFADevices');
+      return { MFADevices: [] };
+    });
+
+    // Act
+    await gatherUsers(gatherContext(), ALL);
+
+    // Assess
+    expect(order).toEqual(['GetLoginProfile', 'ListMFADevices']);
+  });
+
+  it('reports a user deleted mid-run as departed, not as a user without a password', async () => {
+    // Prepare
+    mockBulk([listedUser('alice')], [reportRow('alice', true, false)]);
+    iam.on(GetLoginProfileCommand).rejects(awsError('NoSuchEntityException'));
+    iam.on(ListMFADevicesCommand).rejects(awsError('NoSuchEntityException'));
+
+    // Act
+    const facts = await gatherUsers(gatherContext(), ALL);
+
+    // Assess
+    expect(facts.users).toEqual([]);
+    expect(facts.departed).toEqual([
+      expect.objectContaining({ userId: 'AIDAALICE', reason: 'was deleted during the evaluation' }),
+    ]);
+  });
+
+  it('dates report facts with the report and live facts with the moment of the read', async () => {
+    // Prepare
+    mockBulk(
+      [listedUser('alice'), listedUser('bob')],
+      [reportRow('alice', true, true), reportRow('bob', true, false)],
+    );
+    iam
+      .on(GetLoginProfileCommand)
+      .resolves({ LoginProfile: { UserName: 'bob', CreateDate: new Date() } });
+    iam.on(ListMFADevicesCommand).resolves({ MFADevices: [] });
+    const before = Date.now();
+
+    // Act
+    const facts = await gatherUsers(gatherContext(), ALL);
+    const after = Date.now();
+
+    // Assess
+    expect(byName(facts, 'alice')?.evidenceAt).toEqual(GENERATED);
+    const live = byName(facts, 'bob')?.evidenceAt.getTime() ?? 0;
+    expect(live).toBeGreaterThanOrEqual(before);
+    expect(live).toBeLessThanOrEqual(after);
+  });
+});
+
+describe('a newer verdict on record is never undone by the report', () => {
+  const AFTER_REPORT = new Date(GENERATED.getTime() + 3_600_000);
+  const BEFORE_REPORT = new Date(GENERATED.getTime() - 3_600_000);
+  const onRecord = (compliance: string, orderingAt?: Date, recordedAt?: Date) =>
+    Promise.resolve([
+      {
+        resourceType: 'AWS::IAM::User',
+        resourceId: 'AIDAALICE',
+        compliance,
+        ...(orderingAt ? { orderingAt } : {}),
+        ...(recordedAt ? { recordedAt } : {}),
+      },
+    ]);
+
+  beforeEach(() => {
+    // The report says alice has a password and MFA: COMPLIANT.
+    mockBulk([listedUser('alice')], [reportRow('alice', true, true)]);
+    iam
+      .on(GetLoginProfileCommand)
+      .resolves({ LoginProfile: { UserName: 'alice', CreateDate: new Date() } });
+    iam.on(ListMFADevicesCommand).resolves({ MFADevices: [] });
+  });
+
+  it('checks live a user whose newer recorded verdict disagrees with the report', async () => {
+    // Act
+    const facts = await gatherUsers(
+      { ...gatherContext(), recorded: onRecord('NON_COMPLIANT', AFTER_REPORT) },
+      ALL,
+    );
+
+    // Assess
+    expect(byName(facts, 'alice')).toMatchObject({
+      mfaActive: false,
+      evidence: 'live',
+      checkedLiveBecause: 'newer-verdict-on-record',
+    });
+    expect(facts.newerOnRecord).toBe(1);
+    expectOnly(GetLoginProfileCommand, { UserName: 'alice' });
+    expectOnly(ListMFADevicesCommand, { UserName: 'alice' });
+  });
+
+  it.each([
+    ['agrees, newer', 'COMPLIANT', AFTER_REPORT, undefined],
+    ['disagrees, older than the report', 'NON_COMPLIANT', BEFORE_REPORT, AFTER_REPORT],
+  ] as const)(
+    'keeps the report when the verdict on record %s',
+    async (_label, compliance, orderingAt, recordedAt) => {
+      // Act
+      const facts = await gatherUsers(
+        { ...gatherContext(), recorded: onRecord(compliance, orderingAt, recordedAt) },
+        ALL,
+      );
+
+      // Assess
+      expect(byName(facts, 'alice')).toMatchObject({
+        evidence: 'credential-report',
+        mfaActive: true,
+      });
+      expect(iam).toHaveReceivedCommandTimes(ListMFADevicesCommand, 0);
+      expect(facts.newerOnRecord).toBe(0);
+    },
+  );
+
+  it('takes the recorded time when there is no ordering time, and counts a verdict with neither as newer', async () => {
+    // Act
+    const byRecordedTime = await gatherUsers(
+      { ...gatherContext(), recorded: onRecord('NOT_APPLICABLE', undefined, AFTER_REPORT) },
+      ALL,
+    );
+    const withNoTime = await gatherUsers(
+      { ...gatherContext(), recorded: onRecord('NOT_APPLICABLE') },
+      ALL,
+    );
+
+    // Assess
+    expect(byRecordedTime.newerOnRecord).toBe(1);
+    expect(withNoTime.newerOnRecord).toBe(1);
+  });
+
+  it('compares a virtual-device verdict too: its password fact is the report’s', async () => {
+    // Prepare
+    mockBulk([listedUser('alice')], [reportRow('alice', true, false)], {
+      alice: 'arn:aws:iam::123456789012:mfa/a',
+    });
+    iam.on(GetLoginProfileCommand).rejects(awsError('NoSuchEntityException'));
+
+    // Act
+    const facts = await gatherUsers(
+      { ...gatherContext(), recorded: onRecord('NOT_APPLICABLE', AFTER_REPORT) },
+      ALL,
+    );
+
+    // Assess
+    expect(byName(facts, 'alice')).toMatchObject({ consolePassword: false, evidence: 'live' });
+  });
+
+  it('checks flagged users while the verdicts on record are still being read', async () => {
+    // Prepare: bob is flagged; the record arrives only once bob's live check has begun.
+    mockBulk(
+      [listedUser('alice'), listedUser('bob')],
+      [reportRow('alice', true, true), reportRow('bob', true, false)],
+    );
+    let release: () => void = () => undefined;
+    const gate = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    iam.on(GetLoginProfileCommand).callsFake(() => {
+      release();
+      return { LoginProfile: { UserName: 'bob', CreateDate: new Date() } };
+    });
+    const recorded = gate.then(() => []);
+
+    // Act
+    const facts = await gatherUsers({ ...gatherContext(), recorded }, ALL);
+
+    // Assess
+    expect(byName(facts, 'bob')).toMatchObject({ evidence: 'live', checkedLiveBecause: 'flagged' });
+    expect(byName(facts, 'alice')).toMatchObject({ evidence: 'credential-report' });
+  });
+
+  it('fails when the verdicts on record cannot be read', async () => {
+    // Act
+    const result = gatherUsers(
+      { ...gatherContext(), recorded: Promise.reject(new DataLoadError('cannot read')) },
+      ALL,
+    );
+
+    // Assess
+    await expect(result).rejects.toThrow('cannot read');
+  });
+});
+
+describe('exact identity of a report row', () => {
+  const at = (offsetMs: number) => new Date(Date.parse('2024-01-01T00:00:00Z') + offsetMs);
+
+  it.each([
+    ['the same second', 0, 'credential-report'],
+    ['a fraction a serializer kept', 600, 'credential-report'],
+    ['a fraction just under a second', 999, 'credential-report'],
+    ['one second later (re-created)', 1_000, 'live'],
+    ['1.5 seconds later (re-created)', 1_500, 'live'],
+    ['two seconds later (re-created)', 2_000, 'live'],
+    ['one second earlier', -1_000, 'live'],
+  ] as const)('listed user created at %s (%i ms) → %s facts', async (_label, offset, evidence) => {
+    // Prepare
+    const user = { ...listedUser('alice'), CreateDate: at(offset) };
+    mockBulk([user], [reportRow('alice', true, true)]);
+    iam
+      .on(GetLoginProfileCommand)
+      .resolves({ LoginProfile: { UserName: 'alice', CreateDate: new Date() } });
+    iam.on(ListMFADevicesCommand).resolves({ MFADevices: [] });
+
+    // Act
+    const facts = await gatherUsers(gatherContext(), ALL);
+
+    // Assess
+    expect(byName(facts, 'alice')?.evidence).toBe(evidence);
+  });
+});
+
+describe('the deadline', () => {
+  const signalOf = (call: { args: unknown[] }) =>
+    (call.args[1] as { abortSignal?: AbortSignal } | undefined)?.abortSignal;
+
+  it('gives every IAM call an abort signal', async () => {
+    // Prepare
+    mockBulk([listedUser('alice'), listedUser('bob')], [reportRow('alice', true, false)]);
+    iam
+      .on(GetLoginProfileCommand)
+      .resolves({ LoginProfile: { UserName: 'x', CreateDate: new Date() } });
+    iam.on(ListMFADevicesCommand).resolves({ MFADevices: [] });
+
+    // Act
+    await gatherUsers(gatherContext(), ALL);
+
+    // Assess
+    expect(iam.calls().length).toBeGreaterThan(5);
+    for (const call of iam.calls()) expect(signalOf(call)).toBeInstanceOf(AbortSignal);
+  });
+
+  it('stops paging ListUsers once the deadline has passed', async () => {
+    // Prepare
+    let remaining = 60_000;
+    mockBulk([], []);
+    iam.on(ListUsersCommand).callsFake(() => {
+      remaining = 1_000; // after the first page, the reserve is reached
+      return { Users: [listedUser('alice')], IsTruncated: true, Marker: 'm1' };
+    });
+    const ctx = { ...gatherContext(), remainingMs: () => remaining };
+
+    // Act
+    const result = gatherUsers(ctx, ALL);
+
+    // Assess
+    await expect(result).rejects.toBeInstanceOf(DeadlineError);
+    expect(iam).toHaveReceivedCommandTimes(ListUsersCommand, 1);
+  });
+
+  it('stops the per-user confirmations once the deadline has passed', async () => {
+    // Prepare
+    let remaining = 60_000;
+    const users = Array.from({ length: 40 }, (_, i) => listedUser(`u${String(i)}`));
+    mockBulk(
+      users,
+      users.map((u) => reportRow(u.UserName, true, false)),
+    );
+    iam
+      .on(GetLoginProfileCommand)
+      .resolves({ LoginProfile: { UserName: 'x', CreateDate: new Date() } });
+    iam.on(ListMFADevicesCommand).callsFake(() => {
+      remaining = 1_000;
+      return { MFADevices: [] };
+    });
+    const ctx = { ...gatherContext(), remainingMs: () => remaining, tuning: { concurrency: 2 } };
+
+    // Act
+    const result = gatherUsers(ctx, ALL);
+
+    // Assess
+    await expect(result).rejects.toBeInstanceOf(DeadlineError);
+    expect(iam.commandCalls(ListMFADevicesCommand).length).toBeLessThanOrEqual(2);
+  });
+
+  it('turns a call the deadline aborted into a DeadlineError', async () => {
+    // Prepare
+    mockBulk([listedUser('alice')], [reportRow('alice', true, false)]);
+    const deadline = new Deadline(() => 60_000);
+    iam.on(GetLoginProfileCommand).callsFake(() => {
+      (deadline as unknown as { expire: () => void }).expire();
+      throw awsError('AbortError', 'Request aborted');
+    });
+
+    // Act
+    const result = gatherUsers({ ...gatherContext(), deadline }, ALL);
+
+    // Assess
+    await expect(result).rejects.toBeInstanceOf(DeadlineError);
+    deadline.dispose();
+  });
+});
+
+describe('users are named by id in errors', () => {
+  it.each([
+    [
+      'GetLoginProfile',
+      () => iam.on(GetLoginProfileCommand).rejects(awsError('ServiceFailure', 'IAM is down')),
+    ],
+    [
+      'ListMFADevices',
+      () => iam.on(ListMFADevicesCommand).rejects(awsError('ServiceFailure', 'IAM is down')),
+    ],
+  ] as const)('%s failing names the user id, not the name', async (_label, fail) => {
+    // Prepare
+    mockBulk([listedUser('alice.secret-name', 'AIDAALICEID')], []);
+    iam
+      .on(GetLoginProfileCommand)
+      .resolves({ LoginProfile: { UserName: 'x', CreateDate: new Date() } });
+    iam.on(ListMFADevicesCommand).resolves({ MFADevices: [] });
+    fail();
+
+    // Act
+    const error = await gatherUsers(gatherContext(), ALL).catch((caught: unknown) => caught);
+
+    // Assess
+    expect(error).toBeInstanceOf(DataLoadError);
+    expect((error as Error).message).toContain('AIDAALICEID');
+    expect((error as Error).message).not.toContain('alice.secret-name');
+  });
+
+  it('GetUser failing on a change notification names the user id', async () => {
+    // Prepare
+    iam.on(GetUserCommand).rejects(awsError('ServiceFailure', 'IAM is down'));
+
+    // Act
+    const error = await gatherUsers(gatherContext(), {
+      kind: 'user',
+      userId: 'AIDAALICEID',
+      userName: 'alice.secret-name',
+    }).catch((caught: unknown) => caught);
+
+    // Assess
+    expect((error as Error).message).toContain('AIDAALICEID');
+    expect((error as Error).message).not.toContain('alice.secret-name');
   });
 });

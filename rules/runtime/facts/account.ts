@@ -27,12 +27,15 @@ export function rootArn(partition: string, accountId: string): string {
 export async function gatherRoot(ctx: GatherContext): Promise<RootFacts> {
   let summary: Record<string, number>;
   try {
-    const out = await ctx.clients.iam.send(new GetAccountSummaryCommand({}));
+    const out = await ctx.clients.iam.send(new GetAccountSummaryCommand({}), {
+      abortSignal: ctx.deadline?.signal,
+    });
     if (!out.SummaryMap) {
       throw new Error('GetAccountSummary returned no SummaryMap');
     }
     summary = out.SummaryMap;
   } catch (error) {
+    if (ctx.deadline?.expired()) throw ctx.deadline.explain(error);
     throw new DataLoadError(`cannot read the IAM account summary: ${describeError(error)}`);
   }
   // A key missing from the summary counts as a credential present: never NOT_APPLICABLE by accident.

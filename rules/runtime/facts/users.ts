@@ -2,14 +2,21 @@
  * Console password and MFA facts for IAM users, gathered at the API-call floor:
  *
  *   ListUsers + credential report + ListVirtualMFADevices (bulk, a handful of calls for 5,000 users),
- *   then per-user calls only where the bulk data cannot settle the verdict:
- *   - a user with no well-formed report row, or whose row belongs to an earlier user of the same
- *     name (creation time differs): GetLoginProfile + ListMFADevices;
- *   - a user the report flags (console password, no MFA) who has no virtual device assigned now:
- *     ListMFADevices, so a hardware or FIDO device added since the report counts at once.
+ *   then per-user calls only where the bulk data cannot settle the verdict, each a live check of
+ *   both facts (GetLoginProfile, then ListMFADevices):
+ *   - a user with no well-formed report row, or whose row belongs to another user of the same name
+ *     (the creation second differs);
+ *   - a user the report flags (console password, no MFA) who has no virtual device assigned now, so
+ *     an MFA device added or a console password deleted since the report counts at once;
+ *   - a user whose verdict on record (periodic runs) is newer than the report and differs from what
+ *     the report says: a fresher verdict is never replaced by older evidence.
  *
- * What stays stale until IAM regenerates the report (at most four hours): an MFA device removed, or
- * a console password added or removed, after the report was generated.
+ * Every fact carries the time it describes: the report's GeneratedTime, or the moment the live
+ * reads began. What stays stale until IAM regenerates the report (at most four hours), for a user
+ * the report does not flag and no newer verdict contradicts: an MFA device removed, or a console
+ * password added or removed, after the report was generated.
+ *
+ * Log lines and error messages name users by their unique id (AIDA…), never by name.
  */
 import {
   GetLoginProfileCommand,
@@ -17,16 +24,25 @@ import {
   ListMFADevicesCommand,
   ListUsersCommand,
 } from '@aws-sdk/client-iam';
+import { Deadline } from '../deadline';
 import { DataLoadError, describeError, errorName } from '../errors';
 import { iamMarker, pages } from '../pages';
 import { mapPool } from '../pool';
 import type { AwsClients } from '../clients';
-import type { GatherContext, Scope } from '../types';
+import type { RecordedEvaluation } from '../report';
+import type { ComplianceType, GatherContext, Scope } from '../types';
 import { loadCredentialReport, type CredentialReport } from './credential-report';
 import { listAssignedVirtualMfa, PAGE_SIZE } from './virtual-mfa';
 
-/** Where a user's facts came from, so annotations can say how fresh the verdict is. */
+/**
+ * Where a user's facts came from: both from the credential report; the password from the report
+ * and the MFA from a virtual device assigned now; or both read live.
+ */
 export type Evidence = 'credential-report' | 'virtual-mfa' | 'live';
+
+/** Why a user was checked live instead of settled by the bulk reads. */
+export type LiveReason =
+  'no-matching-row' | 'flagged' | 'newer-verdict-on-record' | 'change-notification';
 
 export interface UserFacts {
   userName: string;
@@ -36,6 +52,13 @@ export interface UserFacts {
   consolePassword: boolean;
   mfaActive: boolean;
   evidence: Evidence;
+  /**
+   * The time the oldest fact describes: the report's GeneratedTime when any fact is the report's,
+   * else the moment the live reads began.
+   */
+  evidenceAt: Date;
+  /** Set when the facts were read live. */
+  checkedLiveBecause?: LiveReason;
 }
 
 /** A user the event named who no longer exists (or whose name now belongs to another user). */
@@ -43,6 +66,8 @@ export interface DepartedUser {
   userId: string;
   userName: string | undefined;
   reason: string;
+  /** When IAM said so. */
+  at: Date;
 }
 
 export interface UsersFacts {
@@ -50,23 +75,39 @@ export interface UsersFacts {
   departed: DepartedUser[];
   /** When the credential report used was generated (periodic runs). */
   reportGeneratedAt?: Date;
-  /** Per-user calls made because bulk data could not settle a verdict. */
+  /** Users checked live (per-user calls) because bulk data could not settle their verdict. */
   liveChecks: number;
+  /** Of those, users whose verdict on record was newer than the report and disagreed with it. */
+  newerOnRecord: number;
 }
 
 export const DEFAULT_CONCURRENCY = 8;
+const USER_TYPE = 'AWS::IAM::User';
 
-export async function gatherUsers(ctx: GatherContext, scope: Scope): Promise<UsersFacts> {
-  return scope.kind === 'user' ? gatherOneUser(ctx.clients, scope) : gatherAllUsers(ctx);
+/** The verdict two facts give (the rule's table; shared so a recorded verdict can be compared). */
+export function consoleMfaVerdict(consolePassword: boolean, mfaActive: boolean): ComplianceType {
+  if (!consolePassword) return 'NOT_APPLICABLE';
+  return mfaActive ? 'COMPLIANT' : 'NON_COMPLIANT';
 }
 
-async function gatherAllUsers(ctx: GatherContext): Promise<UsersFacts> {
+export async function gatherUsers(ctx: GatherContext, scope: Scope): Promise<UsersFacts> {
+  const deadline = ctx.deadline ?? new Deadline(ctx.remainingMs);
+  try {
+    return scope.kind === 'user'
+      ? await gatherOneUser(ctx.clients, scope, deadline)
+      : await gatherAllUsers(ctx, deadline);
+  } finally {
+    if (!ctx.deadline) deadline.dispose();
+  }
+}
+
+async function gatherAllUsers(ctx: GatherContext, deadline: Deadline): Promise<UsersFacts> {
   const tuning = ctx.tuning ?? {};
   // The first failure aborts the other reads and is thrown once all three have stopped: in Lambda,
   // reads left running would be frozen and resumed in a later invocation. Failures the abort
-  // causes come later, so they are never the one reported.
+  // causes come later, so they are never the one reported. The deadline aborts them all too.
   const abort = new AbortController();
-  const { signal } = abort;
+  const signal = deadline.with(abort.signal);
   let failure: { error: unknown } | undefined;
   const abortOthersOnFailure = <T>(read: Promise<T>) =>
     read.catch((error: unknown) => {
@@ -75,7 +116,7 @@ async function gatherAllUsers(ctx: GatherContext): Promise<UsersFacts> {
       throw error;
     });
   const reads = [
-    abortOthersOnFailure(listAllUsers(ctx.clients, signal)),
+    abortOthersOnFailure(listAllUsers(ctx.clients, signal, deadline)),
     abortOthersOnFailure(
       loadCredentialReport(ctx.clients, {
         remainingMs: ctx.remainingMs,
@@ -87,29 +128,48 @@ async function gatherAllUsers(ctx: GatherContext): Promise<UsersFacts> {
     abortOthersOnFailure(listAssignedVirtualMfa(ctx.clients, signal)),
   ] as const;
   await Promise.allSettled(reads);
-  if (failure) throw failure.error;
+  if (failure) throw deadline.explain(failure.error);
   const [users, report, virtualMfa] = await Promise.all(reads);
-
   const settled: UserFacts[] = [];
-  const needLive: { user: ListedUser; password?: boolean }[] = [];
+  const needLive: { user: ListedUser; because: LiveReason }[] = [];
+  const fromReport: UserFacts[] = [];
   for (const user of users) {
     const row = matchingRow(report, user);
     if (!row) {
-      needLive.push({ user });
+      needLive.push({ user, because: 'no-matching-row' });
     } else if (!row.passwordEnabled || row.mfaActive) {
-      settled.push(facts(user, row.passwordEnabled, row.mfaActive, 'credential-report'));
+      fromReport.push(facts(user, row.passwordEnabled, row.mfaActive, 'credential-report', report));
     } else if (virtualMfa.has(user.Arn)) {
-      settled.push(facts(user, true, true, 'virtual-mfa'));
+      fromReport.push(facts(user, true, true, 'virtual-mfa', report));
     } else {
-      needLive.push({ user, password: true });
+      needLive.push({ user, because: 'flagged' });
     }
   }
 
-  const checked = await mapPool(
-    needLive,
-    tuning.concurrency ?? DEFAULT_CONCURRENCY,
-    ({ user, password }) => liveCheck(ctx.clients, user, password),
-  );
+  // The users the report cannot settle are checked while the verdicts on record are still being
+  // read; only the report's verdicts wait for them, to be compared.
+  const concurrency = tuning.concurrency ?? DEFAULT_CONCURRENCY;
+  const check = ({ user, because }: { user: ListedUser; because: LiveReason }) =>
+    liveCheck(ctx.clients, user, because, deadline);
+  const [firstChecks, onRecord] = await Promise.allSettled([
+    mapPool(needLive, concurrency, check),
+    ctx.recorded ?? Promise.resolve([]),
+  ]);
+  if (firstChecks.status === 'rejected') throw deadline.explain(firstChecks.reason);
+  if (onRecord.status === 'rejected') throw deadline.explain(onRecord.reason);
+  const recorded = recordedUsers(onRecord.value);
+  const listedById = new Map(users.map((user) => [user.UserId, user]));
+  const newer: { user: ListedUser; because: LiveReason }[] = [];
+  for (const candidate of fromReport) {
+    const user = listedById.get(candidate.userId);
+    if (user && newerAndDifferent(recorded.get(candidate.userId), candidate)) {
+      newer.push({ user, because: 'newer-verdict-on-record' });
+    } else {
+      settled.push(candidate);
+    }
+  }
+  const checked = [...firstChecks.value, ...(await mapPool(newer, concurrency, check))];
+
   const departed: DepartedUser[] = [];
   for (const result of checked) {
     if ('reason' in result) departed.push(result);
@@ -119,8 +179,35 @@ async function gatherAllUsers(ctx: GatherContext): Promise<UsersFacts> {
     users: settled,
     departed,
     reportGeneratedAt: report.generatedAt,
-    liveChecks: needLive.length,
+    liveChecks: needLive.length + newer.length,
+    newerOnRecord: newer.length,
   };
+}
+
+/** The rule's recorded user verdicts by user id. */
+function recordedUsers(recorded: readonly RecordedEvaluation[]): Map<string, RecordedEvaluation> {
+  const byId = new Map<string, RecordedEvaluation>();
+  for (const result of recorded) {
+    if (result.resourceType === USER_TYPE) byId.set(result.resourceId, result);
+  }
+  return byId;
+}
+
+/**
+ * A verdict on record that rests on newer evidence than `candidate` and says something else. The
+ * evidence time of a recorded verdict is its OrderingTimestamp (this runtime sends the time of the
+ * evidence there); without one, the time Config recorded it; without either, it counts as newer.
+ */
+function newerAndDifferent(
+  onRecord: RecordedEvaluation | undefined,
+  candidate: UserFacts,
+): boolean {
+  if (!onRecord) return false;
+  if (onRecord.compliance === consoleMfaVerdict(candidate.consolePassword, candidate.mfaActive)) {
+    return false;
+  }
+  const recordedEvidence = (onRecord.orderingAt ?? onRecord.recordedAt)?.getTime();
+  return recordedEvidence === undefined || recordedEvidence > candidate.evidenceAt.getTime();
 }
 
 interface ListedUser {
@@ -130,15 +217,21 @@ interface ListedUser {
   CreateDate?: Date | undefined;
 }
 
-async function listAllUsers(clients: AwsClients, signal?: AbortSignal): Promise<ListedUser[]> {
+async function listAllUsers(
+  clients: AwsClients,
+  signal: AbortSignal,
+  deadline: Deadline,
+): Promise<ListedUser[]> {
   const users: ListedUser[] = [];
   try {
     const listing = pages(
-      (marker) =>
-        clients.iam.send(
+      (marker) => {
+        deadline.check();
+        return clients.iam.send(
           new ListUsersCommand({ MaxItems: PAGE_SIZE, ...(marker ? { Marker: marker } : {}) }),
           { abortSignal: signal },
-        ),
+        );
+      },
       iamMarker,
       signal,
     );
@@ -156,22 +249,23 @@ async function listAllUsers(clients: AwsClients, signal?: AbortSignal): Promise<
       }
     }
   } catch (error) {
+    if (deadline.expired()) throw deadline.explain(error);
     throw new DataLoadError(`cannot list IAM users: ${describeError(error)}`);
   }
   return users;
 }
 
 /**
- * The report row for this very user: same ARN and the same creation time, else none. The report
- * has whole seconds while ListUsers may carry a fraction that a serializer rounds up, so the times
- * may differ by one second; a user deleted and recreated under the same name within that second
- * is the one case this cannot tell apart.
+ * The report row for this very user: the same ARN and the same creation second, else none. IAM
+ * gives both times in whole seconds; ListUsers may carry a fraction a serializer rounded, which
+ * moves it by less than a second, never by one or more. A user deleted and recreated under the
+ * same name one second later or more is another user: checked live, never given the old row.
  */
 function matchingRow(report: CredentialReport, user: ListedUser) {
   const row = report.rowsByArn.get(user.Arn);
   if (!row || !user.CreateDate) return undefined;
-  const listed = user.CreateDate.getTime() / 1000;
-  return Math.abs(row.createdAt - Math.floor(listed)) <= 1 ? row : undefined;
+  const listedSeconds = user.CreateDate.getTime() / 1000;
+  return Math.abs(listedSeconds - row.createdAt) < 1 ? row : undefined;
 }
 
 function facts(
@@ -179,6 +273,8 @@ function facts(
   consolePassword: boolean,
   mfaActive: boolean,
   evidence: Evidence,
+  from: CredentialReport | Date,
+  checkedLiveBecause?: LiveReason,
 ): UserFacts {
   return {
     userName: user.UserName,
@@ -187,84 +283,108 @@ function facts(
     consolePassword,
     mfaActive,
     evidence,
+    evidenceAt: from instanceof Date ? from : from.generatedAt,
+    ...(checkedLiveBecause ? { checkedLiveBecause } : {}),
   };
 }
 
 /**
- * Asks IAM about one user now. `password` is passed when the report already settled it (a console
- * password, as the report says), so only the MFA devices are read.
+ * Asks IAM about one user now, both facts: GetLoginProfile, then ListMFADevices. GetLoginProfile's
+ * NoSuchEntity means "no console password" or "no such user"; ListMFADevices, asked after it,
+ * tells them apart: it succeeds only if the user still exists, and fails with NoSuchEntity if the
+ * user was deleted (then the user is departed, not a user without a password).
  */
 async function liveCheck(
   clients: AwsClients,
   user: ListedUser,
-  password?: boolean,
+  because: LiveReason,
+  deadline: Deadline,
 ): Promise<UserFacts | DepartedUser> {
+  deadline.check();
+  const at = new Date();
+  const options = { abortSignal: deadline.signal };
+  let consolePassword: boolean;
   try {
-    const devices = await clients.iam.send(new ListMFADevicesCommand({ UserName: user.UserName }));
-    const mfaActive = (devices.MFADevices ?? []).length > 0;
-    const consolePassword = password ?? (await hasLoginProfile(clients, user.UserName));
-    return facts(user, consolePassword, mfaActive, 'live');
+    await clients.iam.send(new GetLoginProfileCommand({ UserName: user.UserName }), options);
+    consolePassword = true;
   } catch (error) {
-    // GetLoginProfile's NoSuchEntity is handled below, so this one is ListMFADevices': the user is gone.
+    if (errorName(error) !== 'NoSuchEntityException') {
+      if (deadline.expired()) throw deadline.explain(error);
+      throw new DataLoadError(
+        `cannot read the login profile of user ${user.UserId}: ${describeError(error)}`,
+      );
+    }
+    consolePassword = false;
+  }
+  let mfaActive: boolean;
+  try {
+    const devices = await clients.iam.send(
+      new ListMFADevicesCommand({ UserName: user.UserName }),
+      options,
+    );
+    mfaActive = (devices.MFADevices ?? []).length > 0;
+  } catch (error) {
     if (errorName(error) === 'NoSuchEntityException') {
       return {
         userId: user.UserId,
         userName: user.UserName,
-        reason: 'deleted during the evaluation',
+        reason: 'was deleted during the evaluation',
+        at,
       };
     }
-    if (error instanceof DataLoadError) throw error;
+    if (deadline.expired()) throw deadline.explain(error);
     throw new DataLoadError(
-      `cannot read MFA devices of user ${user.UserName}: ${describeError(error)}`,
+      `cannot read the MFA devices of user ${user.UserId}: ${describeError(error)}`,
     );
   }
+  return facts(user, consolePassword, mfaActive, 'live', at, because);
 }
 
-async function hasLoginProfile(clients: AwsClients, userName: string): Promise<boolean> {
-  try {
-    await clients.iam.send(new GetLoginProfileCommand({ UserName: userName }));
-    return true;
-  } catch (error) {
-    // NoSuchEntity here means "no console password": the user itself was just listed by ListMFADevices.
-    if (errorName(error) === 'NoSuchEntityException') return false;
-    throw new DataLoadError(
-      `cannot read the login profile of user ${userName}: ${describeError(error)}`,
-    );
-  }
-}
-
-/** Change notification: one user, read live (GetUser, ListMFADevices, GetLoginProfile). */
+/**
+ * Change notification, whatever the item's status (OK, ResourceDeleted, ResourceNotRecorded, …) or
+ * scope: one user, read live (GetUser, GetLoginProfile, ListMFADevices), so it gets the verdict the
+ * next periodic run gives. A user IAM no longer has is departed (NOT_APPLICABLE), as the periodic
+ * run's clean-up reports it.
+ */
 async function gatherOneUser(
   clients: AwsClients,
   scope: Extract<Scope, { kind: 'user' }>,
+  deadline: Deadline,
 ): Promise<UsersFacts> {
+  const at = new Date();
   const departed = (reason: string): UsersFacts => ({
     users: [],
-    departed: [{ userId: scope.userId, userName: scope.userName, reason }],
+    departed: [{ userId: scope.userId, userName: scope.userName, reason, at }],
     liveChecks: 1,
+    newerOnRecord: 0,
   });
   let user: ListedUser | undefined;
   try {
+    deadline.check();
     if (scope.userName) {
-      const out = await clients.iam.send(new GetUserCommand({ UserName: scope.userName }));
+      const out = await clients.iam.send(new GetUserCommand({ UserName: scope.userName }), {
+        abortSignal: deadline.signal,
+      });
       if (out.User?.UserName && out.User.UserId && out.User.Arn) {
         user = { UserName: out.User.UserName, UserId: out.User.UserId, Arn: out.User.Arn };
       }
     } else {
-      user = (await listAllUsers(clients)).find((candidate) => candidate.UserId === scope.userId);
+      user = (await listAllUsers(clients, deadline.signal, deadline)).find(
+        (candidate) => candidate.UserId === scope.userId,
+      );
     }
   } catch (error) {
     if (errorName(error) === 'NoSuchEntityException') return departed('no longer exists');
-    throw new DataLoadError(
-      `cannot read user ${scope.userName ?? scope.userId}: ${describeError(error)}`,
-    );
+    if (deadline.expired()) throw deadline.explain(error);
+    if (error instanceof DataLoadError) throw error;
+    throw new DataLoadError(`cannot read user ${scope.userId}: ${describeError(error)}`);
   }
   if (!user) return departed('no longer exists');
   if (user.UserId !== scope.userId) {
     return departed(`no longer exists (the name now belongs to user ${user.UserId})`);
   }
-  const result = await liveCheck(clients, user);
+  const result = await liveCheck(clients, user, 'change-notification', deadline);
   return 'reason' in result
-    ? departed(result.reason)
-    : { users: [result], departed: [], liveChecks: 1 };
+    ? { users: [], departed: [result], liveChecks: 1, newerOnRecord: 0 }
+    : { users: [result], departed: [], liveChecks: 1, newerOnRecord: 0 };
 }
