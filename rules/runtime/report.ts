@@ -254,44 +254,78 @@ export async function recordedEvaluations(
   ruleName: string,
   options: { testMode: boolean; signal?: AbortSignal; deadline?: Deadline },
 ): Promise<RecordedEvaluation[]> {
-  const recorded: RecordedEvaluation[] = [];
   const { signal, deadline } = options;
-  const abortSignal = signal && deadline ? deadline.with(signal) : (signal ?? deadline?.signal);
-  try {
-    const listing = pages(
-      (nextToken) =>
-        config.send(
-          new GetComplianceDetailsByConfigRuleCommand({
-            ConfigRuleName: ruleName,
-            ComplianceTypes: ['COMPLIANT', 'NON_COMPLIANT', 'NOT_APPLICABLE'],
-            Limit: 100,
-            ...(nextToken ? { NextToken: nextToken } : {}),
-          }),
-          { abortSignal },
-        ),
-      (out) => out.NextToken ?? undefined,
-      abortSignal,
-    );
-    for await (const out of listing) {
-      for (const result of out.EvaluationResults ?? []) {
-        const identifier = result.EvaluationResultIdentifier;
-        const qualifier = identifier?.EvaluationResultQualifier;
-        const { ResourceType: resourceType, ResourceId: resourceId } = qualifier ?? {};
-        if (!resourceType || !resourceId) continue;
-        recorded.push({
-          resourceType,
-          resourceId,
-          compliance: result.ComplianceType ?? 'a verdict',
-          ...(identifier?.OrderingTimestamp ? { orderingAt: identifier.OrderingTimestamp } : {}),
-          ...(result.ResultRecordedTime ? { recordedAt: result.ResultRecordedTime } : {}),
-        });
-      }
-    }
-  } catch (error) {
+  const outer = signal && deadline ? deadline.with(signal) : (signal ?? deadline?.signal);
+  // One listing per verdict, side by side: Config pages at 100 and each page needs the previous
+  // page's token, so one listing of 5,000 verdicts is 50 calls in a row; three shorten the chain
+  // to the longest of them. The first failure stops the other two.
+  const stopOthers = new AbortController();
+  const abortSignal = outer ? AbortSignal.any([outer, stopOthers.signal]) : stopOthers.signal;
+  let failure: { error: unknown } | undefined;
+  const listings = RECORDED_TYPES.map((type) =>
+    listRecorded(config, ruleName, type, abortSignal).catch((error: unknown) => {
+      failure ??= { error };
+      stopOthers.abort();
+      return [];
+    }),
+  );
+  const lists = await Promise.all(listings);
+  if (failure) {
+    const { error } = failure;
     if (deadline?.expired()) throw deadline.explain(error);
     // A test-mode event may name a rule that does not exist: then nothing was recorded before.
     if (options.testMode && errorName(error) === 'NoSuchConfigRuleException') return [];
     throw new DataLoadError(`cannot read the rule's recorded evaluations: ${describeError(error)}`);
+  }
+  // Config holds one verdict per resource; should a listing ever repeat one, the first is kept.
+  const seen = new Set<string>();
+  const recorded: RecordedEvaluation[] = [];
+  for (const item of lists.flat()) {
+    const k = key(item.resourceType, item.resourceId);
+    if (seen.has(k)) continue;
+    seen.add(k);
+    recorded.push(item);
+  }
+  return recorded;
+}
+
+const RECORDED_TYPES = ['COMPLIANT', 'NON_COMPLIANT', 'NOT_APPLICABLE'] as const;
+
+async function listRecorded(
+  config: ConfigServiceClient,
+  ruleName: string,
+  type: (typeof RECORDED_TYPES)[number],
+  abortSignal: AbortSignal,
+): Promise<RecordedEvaluation[]> {
+  const recorded: RecordedEvaluation[] = [];
+  const listing = pages(
+    (nextToken) =>
+      config.send(
+        new GetComplianceDetailsByConfigRuleCommand({
+          ConfigRuleName: ruleName,
+          ComplianceTypes: [type],
+          Limit: 100,
+          ...(nextToken ? { NextToken: nextToken } : {}),
+        }),
+        { abortSignal },
+      ),
+    (out) => out.NextToken ?? undefined,
+    abortSignal,
+  );
+  for await (const out of listing) {
+    for (const result of out.EvaluationResults ?? []) {
+      const identifier = result.EvaluationResultIdentifier;
+      const qualifier = identifier?.EvaluationResultQualifier;
+      const { ResourceType: resourceType, ResourceId: resourceId } = qualifier ?? {};
+      if (!resourceType || !resourceId) continue;
+      recorded.push({
+        resourceType,
+        resourceId,
+        compliance: result.ComplianceType ?? type,
+        ...(identifier?.OrderingTimestamp ? { orderingAt: identifier.OrderingTimestamp } : {}),
+        ...(result.ResultRecordedTime ? { recordedAt: result.ResultRecordedTime } : {}),
+      });
+    }
   }
   return recorded;
 }

@@ -158,11 +158,19 @@ describe('scheduled notifications', () => {
       },
     ]);
     expect(summary.counts).toEqual({ COMPLIANT: 0, NON_COMPLIANT: 1, NOT_APPLICABLE: 0 });
-    expect(config).toHaveReceivedCommandWith(GetComplianceDetailsByConfigRuleCommand, {
-      ConfigRuleName: 'the-rule',
-      ComplianceTypes: ['COMPLIANT', 'NON_COMPLIANT', 'NOT_APPLICABLE'],
-      Limit: 100,
-    });
+    // One listing per verdict, side by side (a shorter chain of pages than one listing).
+    expect(
+      config
+        .commandCalls(GetComplianceDetailsByConfigRuleCommand)
+        .map((call) => call.args[0].input)
+        .sort((a, b) => String(a.ComplianceTypes).localeCompare(String(b.ComplianceTypes))),
+    ).toEqual(
+      ['COMPLIANT', 'NON_COMPLIANT', 'NOT_APPLICABLE'].map((type) => ({
+        ConfigRuleName: 'the-rule',
+        ComplianceTypes: [type],
+        Limit: 100,
+      })),
+    );
   });
 
   it('sends TestMode true for the TESTMODE result token', async () => {
@@ -282,7 +290,7 @@ describe('scheduled notifications', () => {
     // Prepare
     mockUsers([listedUser('alice')], [reportRow('alice', true, true)]);
     config
-      .on(GetComplianceDetailsByConfigRuleCommand)
+      .on(GetComplianceDetailsByConfigRuleCommand, { ComplianceTypes: ['COMPLIANT'] })
       .resolvesOnce({
         EvaluationResults: [
           {
@@ -300,7 +308,7 @@ describe('scheduled notifications', () => {
       .resolvesOnce({
         EvaluationResults: [
           {
-            ComplianceType: 'NON_COMPLIANT',
+            ComplianceType: 'COMPLIANT',
             EvaluationResultIdentifier: {
               EvaluationResultQualifier: { ResourceType: 'AWS::IAM::User', ResourceId: 'AIDAGONE' },
             },
@@ -313,9 +321,13 @@ describe('scheduled notifications', () => {
     const summary = await handler(event());
 
     // Assess
-    const details = config.commandCalls(GetComplianceDetailsByConfigRuleCommand);
-    expect(details).toHaveLength(2);
-    expect(details[1]?.args[0].input.NextToken).toBe('page-2');
+    const details = config
+      .commandCalls(GetComplianceDetailsByConfigRuleCommand)
+      .map((call) => call.args[0].input);
+    expect(details).toHaveLength(4); // COMPLIANT: two pages; NON_COMPLIANT, NOT_APPLICABLE: one
+    expect(details).toContainEqual(
+      expect.objectContaining({ ComplianceTypes: ['COMPLIANT'], NextToken: 'page-2' }),
+    );
     const sent = sentBatches().flat();
     expect(sent).toHaveLength(2);
     expect(sent).toContainEqual(
@@ -428,7 +440,7 @@ describe('concurrency', () => {
     const summary = await handler(event());
 
     // Assess
-    expect(order).toEqual(['recorded', 'report']);
+    expect(order).toEqual(['recorded', 'recorded', 'recorded', 'report']);
     expect(summary.counts.COMPLIANT).toBe(1);
   });
 
@@ -475,7 +487,7 @@ describe('concurrency', () => {
     await expect(result).rejects.toThrow(/cannot list IAM users: denied/);
     expect(inFlight).toBe(0);
     const pagesRead = config.commandCalls(GetComplianceDetailsByConfigRuleCommand).length;
-    expect(pagesRead).toBeLessThanOrEqual(2);
+    expect(pagesRead).toBeLessThanOrEqual(6); // three listings, at most two pages each
     await new Promise((resolve) => setTimeout(resolve, 100));
     expect(config.commandCalls(GetComplianceDetailsByConfigRuleCommand)).toHaveLength(pagesRead);
     expect(config).toHaveReceivedCommandTimes(PutEvaluationsCommand, 0);
