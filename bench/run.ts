@@ -551,7 +551,7 @@ function report(sizes: SizeResult[], cold: ColdStarts | undefined, pending: numb
     );
     const recordedPages = r.bundle.calls.GetComplianceDetailsByConfigRule ?? 0;
     lines.push(
-      `| ${r.users} | verdicts on record read: ⌈recorded / 100⌉ pages | ${recordedPages} vs ${minWrites} | ${check(recordedPages <= minWrites + 1)} |`,
+      `| ${r.users} | verdicts on record read: ≤ ⌈recorded / 100⌉ + 2 pages (one listing per verdict) | ${recordedPages} vs ${minWrites} | ${check(recordedPages <= minWrites + 2)} |`,
     );
   }
   const big = sizes.find((r) => r.users === 5000);
@@ -591,7 +591,8 @@ function report(sizes: SizeResult[], cold: ColdStarts | undefined, pending: numb
     'PutEvaluations (how verdicts reach Config, at most 100 per call: 50 calls at 5,000 users, plus',
     'at most 2 where a send phase ends with a part batch, as NON_COMPLIANT verdicts go first), and',
     'GetComplianceDetailsByConfigRule (the verdicts on record, 100 per page: 50 pages at 5,000',
-    'users, because every user has one). Both grow with the account, so "every call ≤ floor + 2"',
+    'users, because every user has one, plus at most 2 because the rule reads one listing per',
+    'verdict side by side). Both grow with the account, so "every call ≤ floor + 2"',
     'cannot hold beyond a hundred users or so, and is shown failing. The honest comparison is per',
     "kind: IAM calls against the floor (the per-user live checks are the floor's own: a flagged",
     'user costs GetLoginProfile + ListMFADevices in both, and in a steady account no verdict on',
@@ -604,7 +605,8 @@ function report(sizes: SizeResult[], cold: ColdStarts | undefined, pending: numb
     'The time target. Earlier runs of this benchmark sent with TESTMODE into an empty Config, so',
     'the rule read one empty page of verdicts on record; since the rule compares every report',
     'verdict with the one on record (a fresher verdict is never undone), the runs above start',
-    'from a full record: 50 pages at 5,000 users, read alongside the IAM bulk reads, served by',
+    'from a full record: 51 pages at 5,000 users (three listings side by side, one per verdict,',
+    'so the longest chain is 28 pages, not 50), read alongside the IAM bulk reads, served by',
     'the same single moto process on the same two cores as everything else. That read, not the',
     "IAM calls (equal to the floor's), is most of the time over the floor at 5,000 users; the check",
     'is kept, and a missed time target is reported as missed.',
