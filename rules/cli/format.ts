@@ -19,7 +19,8 @@ export function sortRows(rows: readonly Row[]): Row[] {
   );
 }
 
-const COMPLIANCE_WIDTH = 'NON_COMPLIANT'.length + 2;
+/** The longest verdict, NOT_APPLICABLE, plus cli-table3's padding of one space each side. */
+const COMPLIANCE_WIDTH = 'NOT_APPLICABLE'.length + 2;
 /** A resource column wider than this wraps (IAM user names may have up to 64 characters). */
 const MAX_RESOURCE_WIDTH = 40;
 const MIN_ANNOTATION_WIDTH = 30;

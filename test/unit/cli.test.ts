@@ -268,7 +268,7 @@ describe('usage and version', () => {
 });
 
 describe('table output', () => {
-  it('fits the longest rule name and a user id in their columns', () => {
+  it('fits the longest rule name, a user id and every verdict in their columns', () => {
     // Prepare
     const rows: Row[] = [
       {
@@ -287,15 +287,27 @@ describe('table output', () => {
         compliance: 'COMPLIANT',
         annotation: 'alice has MFA.',
       },
+      {
+        rule: 'iam-user-console-mfa',
+        resourceType: 'AWS::IAM::User',
+        resourceId: 'AIDAEXAMPLEUSERID0002',
+        resourceName: 'deploy-bot',
+        compliance: 'NOT_APPLICABLE',
+        annotation: 'deploy-bot has no console password.',
+      },
     ];
 
     // Act
-    const table = formatTable(rows, 100);
+    const table = formatTable(rows, 110);
 
     // Assess
     expect(table).toContain(' root-account-hardware-mfa ');
     expect(table).toContain(' AIDAEXAMPLEUSERID0001 ');
     expect(table).toContain(' iam-user-console-mfa ');
-    for (const line of table.split('\n')) expect(line.length).toBeLessThanOrEqual(100);
+    for (const verdict of ['NON_COMPLIANT', 'COMPLIANT', 'NOT_APPLICABLE']) {
+      expect(table).toContain(` ${verdict} `);
+    }
+    expect(table).not.toContain('…');
+    for (const line of table.split('\n')) expect(line.length).toBeLessThanOrEqual(110);
   });
 });
