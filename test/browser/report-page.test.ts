@@ -10,7 +10,8 @@ import { pathToFileURL } from 'node:url';
 import { CSV_COLUMNS } from '../../rules/cli/csv';
 import { seedUsers, setRootState, TEST_ACCOUNT_ID } from '../support/moto';
 import { useMoto } from '../support/use-moto';
-import { firstTexts, launchChromium, runCli, texts, widths, writeOutput } from './support';
+import { runCli } from '../support/cli';
+import { firstTexts, launchChromium, texts, widths, writeOutput } from './support';
 
 /** The demo account of scripts/demo.ts. */
 async function seedDemoAccount(endpoint: string): Promise<void> {

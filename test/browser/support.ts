@@ -1,48 +1,11 @@
 /** Helpers of the browser suite: the real CLI as a child process, headless Chromium. */
-import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import { join } from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
 
-export const BIN = join(__dirname, '..', '..', 'bin', 'mfa-config-rules.js');
 /** Git-ignored: pages and screenshots the tests leave for a person to look at. */
 export const OUTPUT_DIR = join(__dirname, 'output');
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-
-export interface Outcome {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-export function runCli(
-  args: readonly string[],
-  env: Record<string, string> = {},
-): Promise<Outcome> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, ...args], {
-      env: {
-        PATH: process.env.PATH ?? '',
-        HOME: process.env.HOME ?? '',
-        AWS_ACCESS_KEY_ID: 'testing',
-        AWS_SECRET_ACCESS_KEY: 'testing',
-        AWS_REGION: 'us-east-1',
-        NODE_NO_WARNINGS: '1',
-        ...env,
-      },
-      stdio: ['ignore', 'pipe', 'pipe'],
-      timeout: 60_000,
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    child.once('error', reject);
-    child.once('close', (code) => {
-      resolve({ code, stdout, stderr });
-    });
-  });
-}
 
 /** Headless Chromium from the Debian package, with no network access of its own. */
 export async function launchChromium(): Promise<Browser> {

@@ -1,46 +1,10 @@
 /** The real CLI binary (bin/mfa-config-rules.js) as a child process, against moto. */
-import { spawn } from 'node:child_process';
-import { join } from 'node:path';
 import { RULE_METADATA } from '../../rules/catalog';
 import type { RuleMetadata } from '../../rules/runtime/types';
+import { runCli } from '../support/cli';
 import { scheduledEvent } from '../support/events';
 import { seedUsers, setRootState, TEST_ACCOUNT_ID } from '../support/moto';
 import { useMoto } from '../support/use-moto';
-
-const BIN = join(__dirname, '..', '..', 'bin', 'mfa-config-rules.js');
-const CHILD_TIMEOUT_MS = 60_000;
-
-interface Outcome {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-function runCli(args: string[], stdin = ''): Promise<Outcome> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, ...args], {
-      env: {
-        PATH: process.env.PATH ?? '',
-        HOME: process.env.HOME ?? '',
-        AWS_ACCESS_KEY_ID: 'testing',
-        AWS_SECRET_ACCESS_KEY: 'testing',
-        AWS_REGION: 'us-east-1',
-        NODE_NO_WARNINGS: '1',
-      },
-      stdio: ['pipe', 'pipe', 'pipe'],
-      timeout: CHILD_TIMEOUT_MS,
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    child.once('error', reject);
-    child.once('close', (code) => {
-      resolve({ code, stdout, stderr });
-    });
-    child.stdin.end(stdin);
-  });
-}
 
 interface JsonRow {
   rule: string;
@@ -140,7 +104,7 @@ describe('mfa-config-rules CLI', () => {
       // Act
       const out = await runCli(
         ['invoke', ...aws(), '--rule', 'iam-user-console-mfa', '--event', '-'],
-        JSON.stringify(event),
+        { stdin: JSON.stringify(event) },
       );
 
       // Assess
@@ -164,7 +128,7 @@ describe('mfa-config-rules CLI', () => {
       // Act
       const out = await runCli(
         ['invoke', ...aws(), '--rule', 'iam-user-console-mfa', '--event', '-'],
-        malformed,
+        { stdin: malformed },
       );
 
       // Assess
@@ -183,7 +147,7 @@ describe('mfa-config-rules CLI', () => {
       // Act
       const out = await runCli(
         ['invoke', ...aws(), '--rule', 'iam-user-console-mfa', '--event', '-'],
-        wrongShape,
+        { stdin: wrongShape },
       );
 
       // Assess

@@ -11,7 +11,7 @@ import {
 import { parse } from 'csv-parse/sync';
 import { motoClientConfig } from '../support/moto';
 import { useMoto } from '../support/use-moto';
-import { runCli } from '../browser/support';
+import { runCli } from '../support/cli';
 
 const A = '111111111111';
 const B = '222222222222';

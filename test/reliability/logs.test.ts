@@ -9,6 +9,7 @@ import { createHandler } from '../../rules/runtime/handler';
 import { logger } from '../../rules/runtime/logger';
 import { scheduledEvent, type ScheduledEventOptions } from '../support/events';
 import { ACCOUNT_ID, mockAws } from './mock-aws';
+import { captureOutput } from '../support/capture';
 
 const TOKEN = 'tok-SECRET-42';
 const CANARY = 'report-canary';
@@ -20,28 +21,6 @@ const EVENT: ScheduledEventOptions = {
   parameters: {},
   notificationCreationTime: '2026-01-01T00:00:00.000Z',
 };
-
-/** Runs `act` while recording everything written to stdout, stderr and the console. */
-async function captureOutput(act: () => Promise<unknown>): Promise<string> {
-  const chunks: string[] = [];
-  const record = (...args: unknown[]) => {
-    chunks.push(args.map((a) => (typeof a === 'string' ? a : JSON.stringify(a))).join(' '));
-    return true;
-  };
-  const spies = [
-    jest.spyOn(process.stdout, 'write').mockImplementation(record),
-    jest.spyOn(process.stderr, 'write').mockImplementation(record),
-    ...(['log', 'info', 'warn', 'error', 'debug'] as const).map((method) =>
-      jest.spyOn(console, method).mockImplementation(record),
-    ),
-  ];
-  try {
-    await act().catch(() => undefined);
-  } finally {
-    for (const spy of spies) spy.mockRestore();
-  }
-  return chunks.join('\n');
-}
 
 let mocks: ReturnType<typeof mockAws>;
 

@@ -21,6 +21,7 @@ import type { AnyRule } from '../../rules/runtime/types';
 import { ACCOUNT_ID, mockAws } from '../reliability/mock-aws';
 import { changeEvent, scheduledEvent } from '../support/events';
 import { awsError } from './helpers';
+import { captureOutput } from '../support/capture';
 
 const USER_NAME = 'jane.doe@example.com';
 const USER_ID = 'AIDAJANEDOE000000001';
@@ -45,28 +46,6 @@ function awsCalls(): number {
 
 function handlerFor(rule: AnyRule) {
   return createHandler(rule, { clients: new ClientProvider({ region: 'us-east-1' }) });
-}
-
-/** Runs `act` while recording everything written to stdout (where the logger writes). */
-async function captureLogs(act: () => Promise<unknown>): Promise<string> {
-  const chunks: string[] = [];
-  const record = (...args: unknown[]) => {
-    chunks.push(args.map((a) => (typeof a === 'string' ? a : JSON.stringify(a))).join(' '));
-    return true;
-  };
-  const spies = [
-    jest.spyOn(process.stdout, 'write').mockImplementation(record),
-    jest.spyOn(process.stderr, 'write').mockImplementation(record),
-    ...(['log', 'info', 'warn', 'error', 'debug'] as const).map((method) =>
-      jest.spyOn(console, method).mockImplementation(record),
-    ),
-  ];
-  try {
-    await act().catch(() => undefined);
-  } finally {
-    for (const spy of spies) spy.mockRestore();
-  }
-  return chunks.join('\n');
 }
 
 beforeEach(() => {
@@ -327,7 +306,7 @@ describe('a foreign account', () => {
     let outcome: unknown;
 
     // Act (in Lambda the function's own account comes from its ARN: AssumeRole is the first call)
-    const logs = await captureLogs(async () => {
+    const logs = await captureOutput(async () => {
       outcome = await handlerFor(rootMfa)(event, {
         getRemainingTimeInMillis: () => 60_000,
         invokedFunctionArn: `arn:aws:lambda:us-east-1:${ACCOUNT_ID}:function:f`,
@@ -371,7 +350,7 @@ describe('logs carry ids, not names', () => {
     );
 
     // Act
-    const logs = await captureLogs(() => handlerFor(consoleMfa)(event));
+    const logs = await captureOutput(() => handlerFor(consoleMfa)(event));
 
     // Assess
     expect(logs).toContain('evaluation failed');
