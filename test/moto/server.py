@@ -261,6 +261,22 @@ def put_evaluations(self: ConfigResponse) -> str:
     return json.dumps({"FailedEvaluations": []})
 
 
+def evaluation_result(rule: str, key: tuple[str, str], item: dict[str, Any],
+                      **extra: str) -> dict[str, Any]:
+    """A stored evaluation as Config's EvaluationResult (the aggregate one adds AccountId and
+    AwsRegion through `extra`)."""
+    resource_type, resource_id = key
+    qualifier = {"ConfigRuleName": rule, "ResourceType": resource_type,
+                 "ResourceId": resource_id, "EvaluationMode": "DETECTIVE"}
+    result = {"EvaluationResultIdentifier": {"EvaluationResultQualifier": qualifier,
+                                             "OrderingTimestamp": item["at"]},
+              "ComplianceType": item["type"], "ResultRecordedTime": item["recorded"],
+              "ConfigRuleInvokedTime": item["recorded"], **extra}
+    if item["note"] is not None:
+        result["Annotation"] = item["note"]
+    return result
+
+
 def get_compliance_details_by_config_rule(self: ConfigResponse) -> str:
     body = json.loads(self.body or "{}")
     rule, types = body.get("ConfigRuleName"), body.get("ComplianceTypes") or []
@@ -280,18 +296,7 @@ def get_compliance_details_by_config_rule(self: ConfigResponse) -> str:
         except ValueError:
             raise cfx.InvalidNextTokenException()
         keys = [key for key in keys if key > after]
-    results = []
-    for resource_type, resource_id in keys[:limit]:
-        item = stored[(resource_type, resource_id)]
-        qualifier = {"ConfigRuleName": rule, "ResourceType": resource_type,
-                     "ResourceId": resource_id, "EvaluationMode": "DETECTIVE"}
-        result = {"EvaluationResultIdentifier": {"EvaluationResultQualifier": qualifier,
-                                                 "OrderingTimestamp": item["at"]},
-                  "ComplianceType": item["type"], "ResultRecordedTime": item["recorded"],
-                  "ConfigRuleInvokedTime": item["recorded"]}
-        if item["note"] is not None:
-            result["Annotation"] = item["note"]
-        results.append(result)
+    results = [evaluation_result(rule, key, stored[key]) for key in keys[:limit]]
     page: dict[str, Any] = {"EvaluationResults": results}
     if len(keys) > limit:
         page["NextToken"] = b64(keys[limit - 1])
@@ -384,19 +389,8 @@ def get_aggregate_compliance_details_by_config_rule(self: ConfigResponse) -> str
     keys = sorted(k for k, item in stored.items()
                   if item["type"] in ((wanted,) if wanted else AGGREGATE_TYPES))
     page, token = page_of(keys, body, limit)
-    results = []
-    for resource_type, resource_id in page:
-        item = stored[(resource_type, resource_id)]
-        qualifier = {"ConfigRuleName": rule, "ResourceType": resource_type,
-                     "ResourceId": resource_id, "EvaluationMode": "DETECTIVE"}
-        result = {"EvaluationResultIdentifier": {"EvaluationResultQualifier": qualifier,
-                                                 "OrderingTimestamp": item["at"]},
-                  "ComplianceType": item["type"], "ResultRecordedTime": item["recorded"],
-                  "ConfigRuleInvokedTime": item["recorded"], "AccountId": acct,
-                  "AwsRegion": region}
-        if item["note"] is not None:
-            result["Annotation"] = item["note"]
-        results.append(result)
+    results = [evaluation_result(rule, key, stored[key], AccountId=acct, AwsRegion=region)
+               for key in page]
     out: dict[str, Any] = {"AggregateEvaluationResults": results}
     if token:
         out["NextToken"] = token
