@@ -13,13 +13,22 @@
  * API-call floor, and how fresh each one is, is in runtime/facts/users.ts.
  */
 import { cis, securityHub } from '../frameworks';
+import { gatherUsers, type UserFacts, type UsersFacts } from '../runtime/facts/users';
 import {
-  consoleMfaVerdict,
-  gatherUsers,
-  type UserFacts,
-  type UsersFacts,
-} from '../runtime/facts/users';
-import { EVIDENCE_AT, type Evaluation, type RuleDefinition } from '../runtime/types';
+  EVIDENCE_AT,
+  type ComplianceType,
+  type Evaluation,
+  type RuleDefinition,
+} from '../runtime/types';
+
+/** The decision table above, on a user's two facts. */
+export function consoleMfaVerdict({
+  consolePassword,
+  mfaActive,
+}: Pick<UserFacts, 'consolePassword' | 'mfaActive'>): ComplianceType {
+  if (!consolePassword) return 'NOT_APPLICABLE';
+  return mfaActive ? 'COMPLIANT' : 'NON_COMPLIANT';
+}
 
 export const rule: RuleDefinition<UsersFacts> = {
   metadata: {
@@ -36,9 +45,10 @@ export const rule: RuleDefinition<UsersFacts> = {
       securityHub('IAM.5'),
     ],
     // 5,000 IAM users in one invocation: a handful of bulk reads (ListUsers, credential report,
-    // ListVirtualMFADevices), then up to ~250 per-user ListMFADevices calls, which IAM serves at
-    // about 10 requests per second per account (~25 s plus adaptive back-off when other tools
-    // share the limit), then PutEvaluations in batches of 100. 300 s leaves room for throttling;
+    // ListVirtualMFADevices) beside the verdicts on record, then GetLoginProfile + ListMFADevices
+    // for each user the report flags (~250 of each), which IAM serves at about 10 requests per
+    // second per API and account (~25 s plus adaptive back-off when other tools share the limit),
+    // then PutEvaluations in batches of 100. 300 s leaves room for throttling;
     // 512 MiB holds the parsed credential report and the verdicts.
     sizing: { timeoutSeconds: 300, memoryMiB: 512 },
     parameters: [],
@@ -58,7 +68,7 @@ export const rule: RuleDefinition<UsersFacts> = {
     ],
   },
   parameters: {},
-  gather: (ctx, scope) => gatherUsers(ctx, scope),
+  gather: (ctx, scope) => gatherUsers(ctx, scope, consoleMfaVerdict),
   evaluate(facts): Evaluation[] {
     const evaluations: Evaluation[] = facts.users.map((user) => ({
       resourceType: 'AWS::IAM::User',
@@ -82,7 +92,7 @@ export const rule: RuleDefinition<UsersFacts> = {
 };
 
 function verdict(user: UserFacts, source: string): Pick<Evaluation, 'compliance' | 'annotation'> {
-  const compliance = consoleMfaVerdict(user.consolePassword, user.mfaActive);
+  const compliance = consoleMfaVerdict(user);
   switch (compliance) {
     case 'NOT_APPLICABLE':
       return {

@@ -1,4 +1,4 @@
-/** gatherUsers against a mocked IAM: bulk reads, the report's states and rows, and the per-user floor. */
+/** gatherUsers (with the console rule's verdict) against a mocked IAM: bulk reads, the report's states and rows, and the per-user floor. */
 import {
   GenerateCredentialReportCommand,
   GetCredentialReportCommand,
@@ -13,7 +13,9 @@ import { mockClient } from 'aws-sdk-client-mock';
 import 'aws-sdk-client-mock-jest';
 import { Deadline } from '../../rules/runtime/deadline';
 import { DataLoadError, DeadlineError } from '../../rules/runtime/errors';
-import { gatherUsers, type UsersFacts } from '../../rules/runtime/facts/users';
+import { consoleMfaVerdict } from '../../rules/iam-user-console-mfa/rule';
+import { gatherUsers as gatherWith, type UsersFacts } from '../../rules/runtime/facts/users';
+import type { GatherContext, Scope } from '../../rules/runtime/types';
 import {
   awsError,
   gatherContext,
@@ -25,6 +27,9 @@ import {
   userArn,
   type TestUser,
 } from './helpers';
+
+const gatherUsers = (ctx: GatherContext, scope: Scope): Promise<UsersFacts> =>
+  gatherWith(ctx, scope, consoleMfaVerdict);
 
 const iam = mockClient(IAMClient);
 const GENERATED = new Date('2026-01-01T00:00:00Z');

@@ -84,24 +84,34 @@ export interface UsersFacts {
 export const DEFAULT_CONCURRENCY = 8;
 const USER_TYPE = 'AWS::IAM::User';
 
-/** The verdict two facts give (the rule's table; shared so a recorded verdict can be compared). */
-export function consoleMfaVerdict(consolePassword: boolean, mfaActive: boolean): ComplianceType {
-  if (!consolePassword) return 'NOT_APPLICABLE';
-  return mfaActive ? 'COMPLIANT' : 'NON_COMPLIANT';
-}
+/**
+ * The verdict a rule gives a user's two facts. The rule passes its own: a periodic run compares
+ * it with the verdict on record to find the users whose newer verdict the report must not undo.
+ */
+export type UserVerdict = (
+  facts: Pick<UserFacts, 'consolePassword' | 'mfaActive'>,
+) => ComplianceType;
 
-export async function gatherUsers(ctx: GatherContext, scope: Scope): Promise<UsersFacts> {
+export async function gatherUsers(
+  ctx: GatherContext,
+  scope: Scope,
+  verdictOf: UserVerdict,
+): Promise<UsersFacts> {
   const deadline = ctx.deadline ?? new Deadline(ctx.remainingMs);
   try {
     return scope.kind === 'user'
       ? await gatherOneUser(ctx.clients, scope, deadline)
-      : await gatherAllUsers(ctx, deadline);
+      : await gatherAllUsers(ctx, deadline, verdictOf);
   } finally {
     if (!ctx.deadline) deadline.dispose();
   }
 }
 
-async function gatherAllUsers(ctx: GatherContext, deadline: Deadline): Promise<UsersFacts> {
+async function gatherAllUsers(
+  ctx: GatherContext,
+  deadline: Deadline,
+  verdictOf: UserVerdict,
+): Promise<UsersFacts> {
   const tuning = ctx.tuning ?? {};
   // The first failure aborts the other reads and is thrown once all three have stopped: in Lambda,
   // reads left running would be frozen and resumed in a later invocation. Failures the abort
@@ -162,7 +172,7 @@ async function gatherAllUsers(ctx: GatherContext, deadline: Deadline): Promise<U
   const newer: { user: ListedUser; because: LiveReason }[] = [];
   for (const candidate of fromReport) {
     const user = listedById.get(candidate.userId);
-    if (user && newerAndDifferent(recorded.get(candidate.userId), candidate)) {
+    if (user && newerAndDifferent(recorded.get(candidate.userId), candidate, verdictOf)) {
       newer.push({ user, because: 'newer-verdict-on-record' });
     } else {
       settled.push(candidate);
@@ -201,11 +211,9 @@ function recordedUsers(recorded: readonly RecordedEvaluation[]): Map<string, Rec
 function newerAndDifferent(
   onRecord: RecordedEvaluation | undefined,
   candidate: UserFacts,
+  verdictOf: UserVerdict,
 ): boolean {
-  if (!onRecord) return false;
-  if (onRecord.compliance === consoleMfaVerdict(candidate.consolePassword, candidate.mfaActive)) {
-    return false;
-  }
+  if (!onRecord || onRecord.compliance === verdictOf(candidate)) return false;
   const recordedEvidence = (onRecord.orderingAt ?? onRecord.recordedAt)?.getTime();
   return recordedEvidence === undefined || recordedEvidence > candidate.evidenceAt.getTime();
 }
