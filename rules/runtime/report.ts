@@ -12,7 +12,7 @@ import { clampAnnotation } from './annotation';
 import { Deadline } from './deadline';
 import { DataLoadError, DeadlineError, describeError, errorName } from './errors';
 import { pages } from './pages';
-import { mapPool } from './pool';
+import { allOrAbort, mapPool } from './pool';
 import { EVIDENCE_AT, type Evaluation } from './types';
 
 /** PutEvaluations accepts at most 100 evaluations per call. */
@@ -259,19 +259,15 @@ export async function recordedEvaluations(
   // One listing per verdict, side by side: Config pages at 100 and each page needs the previous
   // page's token, so one listing of 5,000 verdicts is 50 calls in a row; three shorten the chain
   // to the longest of them. The first failure stops the other two.
-  const stopOthers = new AbortController();
-  const abortSignal = outer ? AbortSignal.any([outer, stopOthers.signal]) : stopOthers.signal;
-  let failure: { error: unknown } | undefined;
-  const listings = RECORDED_TYPES.map((type) =>
-    listRecorded(config, ruleName, type, abortSignal).catch((error: unknown) => {
-      failure ??= { error };
-      stopOthers.abort();
-      return [];
-    }),
-  );
-  const lists = await Promise.all(listings);
-  if (failure) {
-    const { error } = failure;
+  let lists: RecordedEvaluation[][];
+  try {
+    lists = await allOrAbort<RecordedEvaluation[][]>(
+      outer,
+      RECORDED_TYPES.map(
+        (type) => (abortSignal: AbortSignal) => listRecorded(config, ruleName, type, abortSignal),
+      ),
+    );
+  } catch (error) {
     if (deadline?.expired()) throw deadline.explain(error);
     // A test-mode event may name a rule that does not exist: then nothing was recorded before.
     if (options.testMode && errorName(error) === 'NoSuchConfigRuleException') return [];

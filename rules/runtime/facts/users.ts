@@ -27,7 +27,7 @@ import {
 import { Deadline } from '../deadline';
 import { DataLoadError, describeError, errorName } from '../errors';
 import { iamMarker, pages } from '../pages';
-import { mapPool } from '../pool';
+import { allOrAbort, mapPool } from '../pool';
 import type { AwsClients } from '../clients';
 import type { RecordedEvaluation } from '../report';
 import type { ComplianceType, GatherContext, Scope } from '../types';
@@ -114,32 +114,30 @@ async function gatherAllUsers(
 ): Promise<UsersFacts> {
   const tuning = ctx.tuning ?? {};
   // The first failure aborts the other reads and is thrown once all three have stopped: in Lambda,
-  // reads left running would be frozen and resumed in a later invocation. Failures the abort
-  // causes come later, so they are never the one reported. The deadline aborts them all too.
-  const abort = new AbortController();
-  const signal = deadline.with(abort.signal);
-  let failure: { error: unknown } | undefined;
-  const abortOthersOnFailure = <T>(read: Promise<T>) =>
-    read.catch((error: unknown) => {
-      failure ??= { error };
-      abort.abort();
-      throw error;
-    });
-  const reads = [
-    abortOthersOnFailure(listAllUsers(ctx.clients, signal, deadline)),
-    abortOthersOnFailure(
-      loadCredentialReport(ctx.clients, {
-        remainingMs: ctx.remainingMs,
-        ...(tuning.pollIntervalMs !== undefined ? { pollIntervalMs: tuning.pollIntervalMs } : {}),
-        ...(tuning.sleep ? { sleep: tuning.sleep } : {}),
-        signal,
-      }),
-    ),
-    abortOthersOnFailure(listAssignedVirtualMfa(ctx.clients, signal)),
-  ] as const;
-  await Promise.allSettled(reads);
-  if (failure) throw deadline.explain(failure.error);
-  const [users, report, virtualMfa] = await Promise.all(reads);
+  // reads left running would be frozen and resumed in a later invocation. The deadline aborts
+  // them all too.
+  let bulk: [ListedUser[], CredentialReport, Map<string, string[]>];
+  try {
+    bulk = await allOrAbort<[ListedUser[], CredentialReport, Map<string, string[]>]>(
+      deadline.signal,
+      [
+        (signal) => listAllUsers(ctx.clients, signal, deadline),
+        (signal) =>
+          loadCredentialReport(ctx.clients, {
+            remainingMs: ctx.remainingMs,
+            ...(tuning.pollIntervalMs !== undefined
+              ? { pollIntervalMs: tuning.pollIntervalMs }
+              : {}),
+            ...(tuning.sleep ? { sleep: tuning.sleep } : {}),
+            signal,
+          }),
+        (signal) => listAssignedVirtualMfa(ctx.clients, signal),
+      ],
+    );
+  } catch (error) {
+    throw deadline.explain(error);
+  }
+  const [users, report, virtualMfa] = bulk;
   const settled: UserFacts[] = [];
   const needLive: { user: ListedUser; because: LiveReason }[] = [];
   const fromReport: UserFacts[] = [];
