@@ -21,10 +21,14 @@ export const MESSAGE_TYPES = [
 ] as const;
 export type MessageType = (typeof MESSAGE_TYPES)[number];
 
-/** Statuses of a configuration item that still describe a resource to evaluate. */
-const APPLICABLE_STATUSES = ['OK', 'ResourceDiscovered'];
+/**
+ * Statuses a configuration item may have. None short-cuts the verdict: a change notification is
+ * answered from IAM as it is now (runtime/handler.ts), so a user who still exists gets the verdict
+ * the next periodic run gives, whatever the item says or `eventLeftScope`.
+ */
 const KNOWN_STATUSES = [
-  ...APPLICABLE_STATUSES,
+  'OK',
+  'ResourceDiscovered',
   'ResourceDeleted',
   'ResourceNotRecorded',
   'ResourceDeletedNotRecorded',
@@ -97,8 +101,6 @@ export interface ConfigRequest {
         resourceType: string;
         resourceId: string;
         resourceName: string | undefined;
-        /** Why the resource is not applicable (deleted, not recorded, out of scope), if it is not. */
-        inapplicable: string | undefined;
       };
 }
 
@@ -139,11 +141,6 @@ export function parseConfigEvent(event: unknown): ConfigRequest {
     invoking.messageType === 'ConfigurationItemChangeNotification'
       ? invoking.configurationItem
       : invoking.configurationItemSummary;
-  const inapplicable = envelope.eventLeftScope
-    ? 'left the rule scope'
-    : APPLICABLE_STATUSES.includes(item.configurationItemStatus)
-      ? undefined
-      : `is ${item.configurationItemStatus}`;
   return {
     ...common,
     orderingTimestamp: new Date(item.configurationItemCaptureTime),
@@ -152,7 +149,6 @@ export function parseConfigEvent(event: unknown): ConfigRequest {
       resourceType: item.resourceType,
       resourceId: item.resourceId,
       resourceName: item.resourceName ?? undefined,
-      inapplicable,
     },
   };
 }
