@@ -9,13 +9,13 @@ import { readFile } from 'node:fs/promises';
 import { Command, CommanderError, Option } from 'commander';
 import { findRule, RULE_NAMES, RULES } from '../catalog';
 import { clampAnnotation } from '../runtime/annotation';
-import type * as Clients from '../runtime/clients';
 import { describeError, InvalidInputError } from '../runtime/errors';
 import type * as Handler from '../runtime/handler';
 import type * as Logger from '../runtime/logger';
 import type * as Parameters from '../runtime/parameters';
 import type { AnyRule, Evaluation } from '../runtime/types';
 import { FORMATTERS, OUTPUT_FORMATS, type OutputFormat, type Row } from './format';
+import { clientProvider, type AwsOptions } from './aws';
 import { defineReportCommand } from './report';
 import { formatRules, RULES_OUTPUT_FORMATS, type RulesOutputFormat } from './rules-output';
 import { packageVersion } from './version';
@@ -38,11 +38,6 @@ const defaultIo: Io = {
   },
 };
 
-interface AwsOptions {
-  endpointUrl?: string;
-  region?: string;
-}
-
 /**
  * The runtime the commands that call AWS need (the handler, its zod schemas, the Powertools
  * logger), loaded on first use: `rules`, `--version` and the usage start without it.
@@ -50,7 +45,6 @@ interface AwsOptions {
 function runtime() {
   /* eslint-disable @typescript-eslint/no-require-imports -- deliberately lazy */
   const loaded = {
-    ...(require('../runtime/clients') as typeof Clients),
     ...(require('../runtime/handler') as typeof Handler),
     ...(require('../runtime/logger') as typeof Logger),
     ...(require('../runtime/parameters') as typeof Parameters),
@@ -58,14 +52,6 @@ function runtime() {
   /* eslint-enable @typescript-eslint/no-require-imports */
   loaded.logger.setLogLevel('SILENT');
   return loaded;
-}
-
-function provider(options: AwsOptions): Clients.ClientProvider {
-  const { ClientProvider } = runtime();
-  return new ClientProvider({
-    ...(options.endpointUrl ? { endpoint: options.endpointUrl } : {}),
-    ...(options.region ? { region: options.region } : {}),
-  });
 }
 
 function ruleByName(name: string): AnyRule {
@@ -101,7 +87,7 @@ async function evaluate(
   const raw = options.parameters ? parseJsonObject(options.parameters, '--parameters') : {};
   const { evaluateRule, parseParameters } = runtime();
   const params = rules.map((rule) => parseParameters(rule, raw));
-  const clients = provider(options);
+  const clients = clientProvider(options);
   const access = await clients.forAccount(options.accountId, params[0]?.ExecutionRoleName, {
     rules: rules.map((rule) => rule.metadata),
   });
@@ -147,7 +133,7 @@ async function invoke(
   // The handler returns counts only; the verdicts come from this process's own side.
   let verdicts: readonly Evaluation[] = [];
   const handler = runtime().createHandler(rule, {
-    clients: provider(options),
+    clients: clientProvider(options),
     onEvaluations: (all) => (verdicts = all),
   });
   const deadline = Date.now() + timeoutMs;

@@ -20,7 +20,7 @@ import {
 } from '@aws-sdk/client-config-service';
 import Table from 'cli-table3';
 import { Option, type Command } from 'commander';
-import type * as Clients from '../runtime/clients';
+import { clientProvider } from './aws';
 import { describeError, InvalidInputError } from '../runtime/errors';
 import { mapPool } from '../runtime/pool';
 import type { ComplianceType } from '../runtime/types';
@@ -312,12 +312,7 @@ export function defineReportCommand(
       ) => {
         run(
           (async () => {
-            // eslint-disable-next-line @typescript-eslint/no-require-imports -- loaded lazily: `rules` and `--version` start without the SDK clients
-            const { ClientProvider } = require('../runtime/clients') as typeof Clients;
-            const clients = new ClientProvider({
-              ...(options.endpointUrl ? { endpoint: options.endpointUrl } : {}),
-              ...(options.region ? { region: options.region } : {}),
-            });
+            const clients = clientProvider(options);
             const access = await clients.forAccount(undefined);
             const region = await access.clients.config.config.region();
             return runReport(
