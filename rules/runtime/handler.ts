@@ -245,6 +245,7 @@ export async function evaluateRule(
       ...options,
     },
     scope,
+    params,
   );
   return rule.evaluate(facts, params);
 }

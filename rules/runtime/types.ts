@@ -154,8 +154,15 @@ export interface RuleDefinition<Facts, Shape extends z.core.$ZodShape = z.core.$
    * adds `ExecutionRoleName`; any other key is refused.
    */
   parameters: Shape;
-  /** Reads what the rule needs from AWS. Throws rather than return partial facts. */
-  gather: (ctx: GatherContext, scope: Scope) => Promise<Facts>;
+  /**
+   * Reads what the rule needs from AWS (the parameters say which users need which reads). Throws
+   * rather than return partial facts.
+   */
+  gather: (
+    ctx: GatherContext,
+    scope: Scope,
+    params: z.infer<z.ZodMiniObject<Shape>>,
+  ) => Promise<Facts>;
   /** Pure: facts and parameters in, evaluations out. */
   evaluate: (facts: Facts, params: z.infer<z.ZodMiniObject<Shape>>) => Evaluation[];
 }

@@ -177,7 +177,7 @@ describe('root-account-hardware-mfa', () => {
 
     // Act
     const evaluation = only(
-      hardwareMfa.evaluate(await hardwareMfa.gather(gatherContext(), { kind: 'all' }), {}),
+      hardwareMfa.evaluate(await hardwareMfa.gather(gatherContext(), { kind: 'all' }, {}), {}),
     );
 
     // Assess
@@ -210,7 +210,7 @@ describe('root-account-hardware-mfa', () => {
 
     // Act
     const evaluation = only(
-      hardwareMfa.evaluate(await hardwareMfa.gather(gatherContext(), { kind: 'all' }), {}),
+      hardwareMfa.evaluate(await hardwareMfa.gather(gatherContext(), { kind: 'all' }, {}), {}),
     );
 
     // Assess

@@ -1,0 +1,190 @@
+/**
+ * Expiring exemptions, for every rule that evaluates `AWS::IAM::User`: a user tagged
+ * `<ExemptionTagKey>` = `YYYY-MM-DD <reason>` is NOT_APPLICABLE until the end of that day (UTC)
+ * instead of NON_COMPLIANT. An exemption never touches a COMPLIANT or NOT_APPLICABLE verdict, so
+ * its tag is read only for users who would otherwise be NON_COMPLIANT.
+ *
+ * | tag on a user who would be NON_COMPLIANT           | verdict        |
+ * | -------------------------------------------------- | -------------- |
+ * | none (or `ExemptionTagKey` is empty: off)          | NON_COMPLIANT  |
+ * | `YYYY-MM-DD reason`, today or later, ≤ max days    | NOT_APPLICABLE |
+ * | a date before today (UTC)                          | NON_COMPLIANT  |
+ * | a date more than `MaxExemptionDays` days ahead     | NON_COMPLIANT  |
+ * | anything else (no reason, not a calendar date, …)  | NON_COMPLIANT  |
+ */
+import * as z from 'zod/mini';
+import type { ComplianceType, Evaluation, RuleParameter } from './types';
+
+export const DEFAULT_EXEMPTION_TAG_KEY = 'mfa-exemption';
+export const DEFAULT_MAX_EXEMPTION_DAYS = 365;
+const DAY_MS = 86_400_000;
+/** Longest reason quoted in an annotation (Config allows 256 characters in all). */
+const REASON_IN_ANNOTATION = 80;
+
+/** IAM tag keys: 1–128 of letters, digits, spaces and `_.:/=+-@` (empty here: exemptions off). */
+const TAG_KEY = /^[\p{L}\p{Z}\p{N}_.:/=+\-@]{0,128}$/u;
+
+/** Config passes every parameter as a string: a whole number, written in digits. */
+export function wholeNumber(name: string, min: number, max: number) {
+  return z.optional(
+    z
+      .string()
+      .check(
+        z.refine(
+          (value) => /^\d{1,6}$/.test(value.trim()) && +value >= min && +value <= max,
+          `${name} must be a whole number from ${min} to ${max}`,
+        ),
+      ),
+  );
+}
+
+/** The zod shape every user rule adds to its `parameters`. */
+export const exemptionParameters = {
+  ExemptionTagKey: z.optional(
+    z
+      .string()
+      .check(
+        z.refine(
+          (value) => TAG_KEY.test(value),
+          'ExemptionTagKey must be an IAM tag key (up to 128 letters, digits, spaces and _.:/=+-@) or empty',
+        ),
+      ),
+  ),
+  MaxExemptionDays: wholeNumber('MaxExemptionDays', 1, 3650),
+};
+
+/** What the docs, the CLI and the conformance pack say about them. */
+export const EXEMPTION_PARAMETER_DOCS: readonly RuleParameter[] = [
+  {
+    name: 'ExemptionTagKey',
+    description:
+      'Tag key that exempts a user who would be NON_COMPLIANT: value `YYYY-MM-DD reason`, NOT_APPLICABLE until the end of that day (UTC). Expired, unreadable or too distant dates stay NON_COMPLIANT. Empty: exemptions off.',
+    default: DEFAULT_EXEMPTION_TAG_KEY,
+  },
+  {
+    name: 'MaxExemptionDays',
+    description:
+      'Longest exemption accepted, in days from today (UTC); a later date is NON_COMPLIANT ("exemption longer than … days").',
+    default: String(DEFAULT_MAX_EXEMPTION_DAYS),
+  },
+];
+
+export interface ExemptionSettings {
+  /** The tag to read; undefined when exemptions are off. */
+  tagKey: string | undefined;
+  maxDays: number;
+}
+
+export function exemptionSettings(params: {
+  ExemptionTagKey?: string | undefined;
+  MaxExemptionDays?: string | undefined;
+}): ExemptionSettings {
+  const key = params.ExemptionTagKey ?? DEFAULT_EXEMPTION_TAG_KEY;
+  return {
+    tagKey: key.trim() === '' ? undefined : key,
+    maxDays:
+      params.MaxExemptionDays === undefined
+        ? DEFAULT_MAX_EXEMPTION_DAYS
+        : Number(params.MaxExemptionDays.trim()),
+  };
+}
+
+/** What the rule knows of a user's exemption tag. */
+export type ExemptionTag =
+  /** Tags were not read (the user was not about to be NON_COMPLIANT, or exemptions are off). */
+  | { read: false }
+  /** Tags were read at `at`; `value` is the exemption tag's value, if the user has it. */
+  | { read: true; value: string | undefined; at: Date };
+
+type Verdict = Pick<Evaluation, 'compliance' | 'annotation'>;
+
+/**
+ * The verdict after the user's exemption, if any. `verdict` is the rule's own; only a
+ * NON_COMPLIANT one changes, and only with a tag that was read. `now` is when the tag was read.
+ */
+export function applyExemption(
+  verdict: Verdict,
+  tag: ExemptionTag,
+  settings: ExemptionSettings,
+  userName: string,
+): Verdict {
+  if (verdict.compliance !== 'NON_COMPLIANT' || !settings.tagKey || !tag.read) return verdict;
+  if (tag.value === undefined) return verdict;
+  const key = settings.tagKey;
+  const parsed = parseExemption(tag.value);
+  if ('problem' in parsed) {
+    return nonCompliant(
+      `exemption tag unreadable: ${key}="${quote(tag.value)}" (${parsed.problem}; expected "YYYY-MM-DD reason").`,
+      verdict,
+      userName,
+    );
+  }
+  const today = startOfDayUtc(tag.at);
+  const daysAhead = Math.round((parsed.until.getTime() - today.getTime()) / DAY_MS);
+  if (daysAhead < 0) {
+    return nonCompliant(
+      `exemption expired on ${parsed.date} (${key}: ${quote(parsed.reason)}).`,
+      verdict,
+      userName,
+    );
+  }
+  if (daysAhead > settings.maxDays) {
+    return nonCompliant(
+      `exemption longer than ${settings.maxDays} days: ${key} runs to ${parsed.date}, ${daysAhead} days from ${isoDay(today)}, not honoured.`,
+      verdict,
+      userName,
+    );
+  }
+  return {
+    compliance: 'NOT_APPLICABLE' satisfies ComplianceType,
+    annotation: `User ${userName} is exempt until ${parsed.date} (end of day UTC): "${quote(parsed.reason)}" (tag ${key}). Without it: ${verdict.annotation}`,
+  };
+}
+
+/** `YYYY-MM-DD reason`: a real calendar date, white space, then a reason that is not empty. */
+export function parseExemption(
+  value: string,
+): { date: string; until: Date; reason: string } | { problem: string } {
+  const match = /^\s*(\d{4})-(\d{2})-(\d{2})(?:\s+(.*))?$/su.exec(value);
+  if (!match) return { problem: 'no YYYY-MM-DD date at the start' };
+  const [, year, month, day, reason] = match as unknown as [
+    string,
+    string,
+    string,
+    string,
+    string?,
+  ];
+  const until = new Date(Date.UTC(+year, +month - 1, +day));
+  if (
+    until.getUTCFullYear() !== +year ||
+    until.getUTCMonth() !== +month - 1 ||
+    until.getUTCDate() !== +day
+  ) {
+    return { problem: `${year}-${month}-${day} is not a calendar date` };
+  }
+  if (!reason?.trim()) return { problem: 'no reason after the date' };
+  return { date: `${year}-${month}-${day}`, until, reason: reason.trim() };
+}
+
+/** The exemption's problem first: the rule's own annotation may be cut at 256 characters. */
+function nonCompliant(why: string, verdict: Verdict, userName: string): Verdict {
+  return {
+    compliance: 'NON_COMPLIANT',
+    annotation: `User ${userName}: ${why} ${verdict.annotation}`,
+  };
+}
+
+function quote(text: string): string {
+  const folded = text.replace(/\s+/g, ' ').trim();
+  return folded.length <= REASON_IN_ANNOTATION
+    ? folded
+    : `${folded.slice(0, REASON_IN_ANNOTATION - 1)}…`;
+}
+
+export function startOfDayUtc(time: Date): Date {
+  return new Date(Date.UTC(time.getUTCFullYear(), time.getUTCMonth(), time.getUTCDate()));
+}
+
+export function isoDay(time: Date): string {
+  return time.toISOString().slice(0, 10);
+}
