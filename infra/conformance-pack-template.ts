@@ -143,7 +143,7 @@ export function conformancePackTemplate(
     [FREQUENCY_PARAMETER]: {
       Type: 'String',
       Description:
-        'How often AWS Config runs each rule over the whole account (the IAM user rule also runs on every recorded change of an IAM user).',
+        'How often AWS Config runs each rule over the whole account (the IAM user rules also run on every recorded change of an IAM user).',
       Default: DEFAULT_EXECUTION_FREQUENCY,
       AllowedValues: [...EXECUTION_FREQUENCIES],
     },

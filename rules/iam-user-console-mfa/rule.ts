@@ -1,19 +1,38 @@
 /**
  * iam-user-console-mfa — CIS AWS Foundations 1.10, Security Hub IAM.5.
  *
- * | IAM user                                        | verdict        |
- * | ----------------------------------------------- | -------------- |
- * | no console password                             | NOT_APPLICABLE |
- * | console password and ≥ 1 active MFA device      | COMPLIANT      |
- * | console password and no MFA device              | NON_COMPLIANT  |
- * | named by an event but no longer exists          | NOT_APPLICABLE |
+ * | IAM user                                                     | verdict        |
+ * | ------------------------------------------------------------ | -------------- |
+ * | no console password                                          | NOT_APPLICABLE |
+ * | console password and ≥ 1 active MFA device                   | COMPLIANT      |
+ * | console password, no MFA, password younger than the grace    | NOT_APPLICABLE |
+ * | console password and no MFA device                           | NON_COMPLIANT  |
+ * | … with a valid exemption tag (runtime/exemptions.ts)         | NOT_APPLICABLE |
+ * | named by an event but no longer exists                       | NOT_APPLICABLE |
+ *
+ * The grace (`GracePeriodDays`, default 0) runs from the console password's creation (the login
+ * profile's CreateDate, read live for every user without MFA), not the user's: a user given a
+ * password today has until today + N days, at the time of the read.
  *
  * Resources are identified by the user's unique id (`AIDA…`), as AWS Config records IAM users.
  * The credential report's `<root_account>` row is never a user. How the facts are read at the
  * API-call floor, and how fresh each one is, is in runtime/facts/users.ts.
  */
 import { cis, securityHub } from '../frameworks';
-import { gatherUsers, type UserFacts, type UsersFacts } from '../runtime/facts/users';
+import {
+  applyExemption,
+  EXEMPTION_PARAMETER_DOCS,
+  exemptionParameters,
+  exemptionSettings,
+  isoDay,
+  wholeNumber,
+} from '../runtime/exemptions';
+import {
+  gatherUsers,
+  type UserCheck,
+  type UserFacts,
+  type UsersFacts,
+} from '../runtime/facts/users';
 import {
   EVIDENCE_AT,
   type ComplianceType,
@@ -21,7 +40,19 @@ import {
   type RuleDefinition,
 } from '../runtime/types';
 
-/** The decision table above, on a user's two facts. */
+const DAY_MS = 86_400_000;
+
+const parameters = {
+  GracePeriodDays: wholeNumber('GracePeriodDays', 0, 365, 0),
+  ...exemptionParameters,
+};
+interface Params {
+  GracePeriodDays?: number | undefined;
+  ExemptionTagKey?: string | undefined;
+  MaxExemptionDays?: number | undefined;
+}
+
+/** The decision table above without grace or exemption, on a user's two facts. */
 export function consoleMfaVerdict({
   consolePassword,
   mfaActive,
@@ -30,7 +61,38 @@ export function consoleMfaVerdict({
   return mfaActive ? 'COMPLIANT' : 'NON_COMPLIANT';
 }
 
-export const rule: RuleDefinition<UsersFacts> = {
+/**
+ * When MFA is due for a user without it, if the console password is younger than the grace at the
+ * time of the read; else undefined (no grace, or no creation time read).
+ */
+export function mfaDueBy(user: UserFacts, graceDays: number): Date | undefined {
+  if (graceDays <= 0 || !user.passwordCreatedAt) return undefined;
+  const due = new Date(user.passwordCreatedAt.getTime() + graceDays * DAY_MS);
+  return user.evidenceAt < due ? due : undefined;
+}
+
+function graceDays(params: Params): number {
+  return params.GracePeriodDays ?? 0;
+}
+
+/** What the rule declares to the shared user reads (runtime/facts/users.ts). */
+export function consoleCheck(params: Params): UserCheck {
+  const grace = graceDays(params);
+  const verdict = (user: UserFacts): ComplianceType => {
+    const base = consoleMfaVerdict(user);
+    return base === 'NON_COMPLIANT' && mfaDueBy(user, grace) ? 'NOT_APPLICABLE' : base;
+  };
+  return {
+    verdict,
+    // Every user the bulk facts make NON_COMPLIANT is confirmed live, which also reads the
+    // password's creation time the grace needs.
+    needsLiveCheck: (bulk) => consoleMfaVerdict(bulk) === 'NON_COMPLIANT',
+    readsConsolePassword: true,
+    exemptionTagKey: exemptionSettings(params).tagKey,
+  };
+}
+
+export const rule: RuleDefinition<UsersFacts, typeof parameters> = {
   metadata: {
     name: 'iam-user-console-mfa',
     title: 'Every IAM user with a console password has MFA',
@@ -51,7 +113,15 @@ export const rule: RuleDefinition<UsersFacts> = {
     // then PutEvaluations in batches of 100. 300 s leaves room for throttling;
     // 512 MiB holds the parsed credential report and the verdicts.
     sizing: { timeoutSeconds: 300, memoryMiB: 512 },
-    parameters: [],
+    parameters: [
+      {
+        name: 'GracePeriodDays',
+        description:
+          'Days a user has to set up MFA after their console password is created (the login profile\'s CreateDate, not the user\'s): NOT_APPLICABLE, "MFA due by YYYY-MM-DD", until then. 0: no grace.',
+        default: '0',
+      },
+      ...EXEMPTION_PARAMETER_DOCS,
+    ],
     replacesManagedRule: 'mfa-enabled-for-iam-console-access',
     resourceTypes: ['AWS::IAM::User'],
     changeTriggerTypes: ['AWS::IAM::User'],
@@ -65,16 +135,24 @@ export const rule: RuleDefinition<UsersFacts> = {
       'iam:ListMFADevices',
       'iam:GetLoginProfile',
       'iam:GetUser',
+      'iam:ListUserTags',
     ],
   },
-  parameters: {},
-  gather: (ctx, scope) => gatherUsers(ctx, scope, consoleMfaVerdict),
-  evaluate(facts): Evaluation[] {
+  parameters,
+  gather: (ctx, scope, params) => gatherUsers(ctx, scope, consoleCheck(params)),
+  evaluate(facts, params): Evaluation[] {
+    const grace = graceDays(params);
+    const exemptions = exemptionSettings(params);
     const evaluations: Evaluation[] = facts.users.map((user) => ({
       resourceType: 'AWS::IAM::User',
       resourceId: user.userId,
       resourceName: user.userName,
-      ...verdict(user, sourceText(user)),
+      ...applyExemption(
+        verdict(user, sourceText(user), grace),
+        user.exemptionTag,
+        exemptions,
+        user.userName,
+      ),
       [EVIDENCE_AT]: user.evidenceAt,
     }));
     for (const gone of facts.departed) {
@@ -91,8 +169,19 @@ export const rule: RuleDefinition<UsersFacts> = {
   },
 };
 
-function verdict(user: UserFacts, source: string): Pick<Evaluation, 'compliance' | 'annotation'> {
+function verdict(
+  user: UserFacts,
+  source: string,
+  grace: number,
+): Pick<Evaluation, 'compliance' | 'annotation'> {
   const compliance = consoleMfaVerdict(user);
+  const due = compliance === 'NON_COMPLIANT' ? mfaDueBy(user, grace) : undefined;
+  if (due && user.passwordCreatedAt) {
+    return {
+      compliance: 'NOT_APPLICABLE',
+      annotation: `User ${user.userName} has no MFA device yet: MFA due by ${isoDay(due)} (${isoSeconds(due)}), ${grace}-day grace from the console password created ${isoSeconds(user.passwordCreatedAt)} (${source}).`,
+    };
+  }
   switch (compliance) {
     case 'NOT_APPLICABLE':
       return {

@@ -24,23 +24,30 @@ const REASON_IN_ANNOTATION = 80;
 /** IAM tag keys: 1–128 of letters, digits, spaces and `_.:/=+-@` (empty here: exemptions off). */
 const TAG_KEY = /^[\p{L}\p{Z}\p{N}_.:/=+\-@]{0,128}$/u;
 
-/** Config passes every parameter as a string: a whole number, written in digits. */
-export function wholeNumber(name: string, min: number, max: number) {
-  return z.optional(
-    z
-      .string()
-      .check(
-        z.refine(
-          (value) => /^\d{1,6}$/.test(value.trim()) && +value >= min && +value <= max,
-          `${name} must be a whole number from ${min} to ${max}`,
+/**
+ * Config passes every parameter as a string: a whole number written in digits, `fallback` when
+ * absent, parsed to a number.
+ */
+export function wholeNumber(name: string, min: number, max: number, fallback: number) {
+  return z._default(
+    z.pipe(
+      z
+        .string()
+        .check(
+          z.refine(
+            (value) => /^\s*\d{1,6}\s*$/.test(value) && +value >= min && +value <= max,
+            `${name} must be a whole number from ${min} to ${max}`,
+          ),
         ),
-      ),
+      z.transform((value: string) => Number(value.trim())),
+    ),
+    fallback,
   );
 }
 
 /** The zod shape every user rule adds to its `parameters`. */
 export const exemptionParameters = {
-  ExemptionTagKey: z.optional(
+  ExemptionTagKey: z._default(
     z
       .string()
       .check(
@@ -49,8 +56,9 @@ export const exemptionParameters = {
           'ExemptionTagKey must be an IAM tag key (up to 128 letters, digits, spaces and _.:/=+-@) or empty',
         ),
       ),
+    DEFAULT_EXEMPTION_TAG_KEY,
   ),
-  MaxExemptionDays: wholeNumber('MaxExemptionDays', 1, 3650),
+  MaxExemptionDays: wholeNumber('MaxExemptionDays', 1, 3650, DEFAULT_MAX_EXEMPTION_DAYS),
 };
 
 /** What the docs, the CLI and the conformance pack say about them. */
@@ -75,17 +83,15 @@ export interface ExemptionSettings {
   maxDays: number;
 }
 
+/** The parsed parameters (absent ones take the defaults, as the zod shape applies them). */
 export function exemptionSettings(params: {
   ExemptionTagKey?: string | undefined;
-  MaxExemptionDays?: string | undefined;
+  MaxExemptionDays?: number | undefined;
 }): ExemptionSettings {
   const key = params.ExemptionTagKey ?? DEFAULT_EXEMPTION_TAG_KEY;
   return {
     tagKey: key.trim() === '' ? undefined : key,
-    maxDays:
-      params.MaxExemptionDays === undefined
-        ? DEFAULT_MAX_EXEMPTION_DAYS
-        : Number(params.MaxExemptionDays.trim()),
+    maxDays: params.MaxExemptionDays ?? DEFAULT_MAX_EXEMPTION_DAYS,
   };
 }
 

@@ -8,7 +8,7 @@
  *
  *   - IAM GetAccountSummary, ListUsers, ListVirtualMFADevices, GenerateCredentialReport and
  *     GetCredentialReport have no resource type: `*`.
- *   - IAM ListMFADevices, GetLoginProfile and GetUser act on a `user`:
+ *   - IAM ListMFADevices, GetLoginProfile, GetUser and ListUserTags act on a `user`:
  *     `arn:<partition>:iam::<account>:user/*`.
  *   - config:PutEvaluations has no resource type: `*`.
  *   - config:GetComplianceDetailsByConfigRule acts on a `ConfigRule`, whose ARN carries the rule's
@@ -35,6 +35,7 @@ export const IAM_ACTION_SCOPES: Readonly<Record<string, ResourceScope>> = {
   'iam:ListMFADevices': 'iam-user',
   'iam:GetLoginProfile': 'iam-user',
   'iam:GetUser': 'iam-user',
+  'iam:ListUserTags': 'iam-user',
 };
 
 /** What every rule calls to report and to clear verdicts on vanished resources. */

@@ -26,10 +26,14 @@ export function parseParameters(
   rule: AnyRule,
   raw: Record<string, unknown>,
 ): RuntimeParams & Record<string, unknown> {
-  const schema = z.strictObject({ ...rule.parameters, ...runtimeParameters });
+  const shape: z.core.$ZodShape = {
+    ...(rule.parameters as z.core.$ZodShape),
+    ...runtimeParameters,
+  };
+  const schema = z.strictObject(shape);
   const result = schema.safeParse(raw);
   if (!result.success) {
-    const accepted = Object.keys({ ...rule.parameters, ...runtimeParameters }).join(', ');
+    const accepted = Object.keys(shape).join(', ');
     throw new InvalidInputError(
       `invalid rule parameters for ${rule.metadata.name}: ${formatIssues(result.error)} (accepted: ${accepted})`,
     );

@@ -168,4 +168,4 @@ export interface RuleDefinition<Facts, Shape extends z.core.$ZodShape = z.core.$
 }
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
-export type AnyRule = RuleDefinition<any>;
+export type AnyRule = RuleDefinition<any, any>;

@@ -159,6 +159,10 @@ describe('conformance pack template', () => {
             { Ref: 'AWS::NoValue' },
           ],
         },
+        // Each rule's own parameters, from their pack parameters.
+        ...Object.fromEntries(
+          rule.parameters.map((p) => [p.name, { Ref: ruleParameter(rule.name, p.name) }]),
+        ),
       });
     }
   });

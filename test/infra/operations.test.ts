@@ -252,11 +252,12 @@ describe.each(['account', 'organization'] as const)('%s stack', (which) => {
         Match.stringLikeRegexp('securityHubWithServiceLinkedRules'),
       ),
     ).toHaveLength(1);
-    expect(bySeverity).toEqual({
-      'root-account-mfa': 'CRITICAL',
-      'root-account-hardware-mfa': 'CRITICAL',
-      'iam-user-console-mfa': 'MEDIUM',
-    });
+    // One per rule of the catalog, at its metadata's severity; root is always CRITICAL.
+    expect(bySeverity).toEqual(
+      Object.fromEntries(RULE_METADATA.map((rule) => [rule.name, rule.severity])),
+    );
+    expect(bySeverity['root-account-mfa']).toBe('CRITICAL');
+    expect(bySeverity['root-account-hardware-mfa']).toBe('CRITICAL');
   });
 });
 

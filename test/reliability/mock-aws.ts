@@ -15,6 +15,7 @@ import {
   GetUserCommand,
   IAMClient,
   ListMFADevicesCommand,
+  ListUserTagsCommand,
   ListUsersCommand,
   ListVirtualMFADevicesCommand,
 } from '@aws-sdk/client-iam';
@@ -89,6 +90,7 @@ export function mockAws(users: readonly MockUser[] = []) {
   });
   iam.on(ListVirtualMFADevicesCommand).resolves({ VirtualMFADevices: [], IsTruncated: false });
   iam.on(ListMFADevicesCommand).resolves({ MFADevices: [], IsTruncated: false });
+  iam.on(ListUserTagsCommand).resolves({ Tags: [], IsTruncated: false });
   iam.on(GetLoginProfileCommand).resolves({
     LoginProfile: { UserName: 'x', CreateDate: CREATED, PasswordResetRequired: false },
   });

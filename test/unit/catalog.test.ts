@@ -30,12 +30,13 @@ describe.each(RULES.map((rule) => [rule.metadata.name, rule] as const))('%s', (n
   });
 
   it('declares exactly the parameters its zod shape accepts, each with a description', () => {
-    expect(m.parameters.map((p) => p.name).sort()).toEqual(Object.keys(rule.parameters).sort());
+    const shape = rule.parameters as z.core.$ZodShape;
+    expect(m.parameters.map((p) => p.name).sort()).toEqual(Object.keys(shape).sort());
     for (const p of m.parameters) expect(p.description.length).toBeGreaterThan(0);
   });
 
   it('documents the default its zod shape applies when Config omits a parameter', () => {
-    const schema = z.strictObject(rule.parameters);
+    const schema = z.strictObject(rule.parameters as z.core.$ZodShape);
     for (const p of m.parameters) {
       expect(schema.parse({ [p.name]: p.default })).toEqual(schema.parse({}));
     }

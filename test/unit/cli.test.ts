@@ -5,7 +5,9 @@ import {
   GetAccountSummaryCommand,
   GetCredentialReportCommand,
   IAMClient,
+  GetLoginProfileCommand,
   ListMFADevicesCommand,
+  ListUserTagsCommand,
   ListUsersCommand,
   ListVirtualMFADevicesCommand,
 } from '@aws-sdk/client-iam';
@@ -61,6 +63,12 @@ beforeEach(() => {
   sts.reset();
   iam.reset();
   config.reset();
+  // No exemption tags unless a test sets some.
+  iam.on(ListUserTagsCommand).resolves({ Tags: [] });
+  // A console password, created long ago, unless a test says otherwise.
+  iam.on(GetLoginProfileCommand).resolves({
+    LoginProfile: { UserName: 'x', CreateDate: new Date('2025-01-01T00:00:00Z') },
+  });
   sts.on(GetCallerIdentityCommand).resolves({ Arn: `arn:aws:iam::${ACCOUNT}:user/x` });
 });
 

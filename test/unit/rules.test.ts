@@ -5,6 +5,7 @@ import {
   ListVirtualMFADevicesCommand,
 } from '@aws-sdk/client-iam';
 import { mockClient } from 'aws-sdk-client-mock';
+import * as z from 'zod/mini';
 import { clampAnnotation } from '../../rules/runtime/annotation';
 import { gatherRoot, type RootFacts } from '../../rules/runtime/facts/account';
 import type { UserFacts, UsersFacts } from '../../rules/runtime/facts/users';
@@ -37,6 +38,7 @@ function user(overrides: Partial<UserFacts> = {}): UserFacts {
     arn: `arn:aws:iam::${ACCOUNT}:user/alice`,
     consolePassword: true,
     mfaActive: true,
+    exemptionTag: { read: false },
     evidence: 'credential-report',
     evidenceAt: REPORT_TIME,
     ...overrides,
@@ -220,12 +222,15 @@ describe('root-account-hardware-mfa', () => {
 });
 
 describe('iam-user-console-mfa', () => {
+  /** The parameters as Config's absent values parse: every default. */
+  const CONSOLE_DEFAULTS = z.strictObject(consoleMfa.parameters).parse({});
   const facts = (users: UserFacts[], departed: UsersFacts['departed'] = []): UsersFacts => ({
     users,
     departed,
     reportGeneratedAt: REPORT_TIME,
     liveChecks: 0,
     newerOnRecord: 0,
+    tagReads: 0,
   });
 
   it.each([
@@ -243,7 +248,7 @@ describe('iam-user-console-mfa', () => {
     const all = facts([input]);
 
     // Act
-    const evaluation = only(consoleMfa.evaluate(all, {}));
+    const evaluation = only(consoleMfa.evaluate(all, CONSOLE_DEFAULTS));
 
     // Assess
     expect(evaluation).toMatchObject({
@@ -257,7 +262,7 @@ describe('iam-user-console-mfa', () => {
 
   it('names the report generation time without milliseconds', () => {
     // Act
-    const evaluation = only(consoleMfa.evaluate(facts([user()]), {}));
+    const evaluation = only(consoleMfa.evaluate(facts([user()]), CONSOLE_DEFAULTS));
 
     // Assess
     expect(evaluation.annotation).toContain('credential report of 2026-01-01T00:00:00Z');
@@ -286,7 +291,7 @@ describe('iam-user-console-mfa', () => {
     'says exactly where each fact came from (%s) and carries its time',
     (_label, input, source, at) => {
       // Act
-      const evaluation = only(consoleMfa.evaluate(facts([input]), {}));
+      const evaluation = only(consoleMfa.evaluate(facts([input]), CONSOLE_DEFAULTS));
 
       // Assess
       expect(evaluation.annotation).toContain(`(${source})`);
@@ -303,7 +308,7 @@ describe('iam-user-console-mfa', () => {
           [],
           [{ userId: 'AIDAGONE', userName: 'gone', reason: 'no longer exists', at: LIVE_TIME }],
         ),
-        {},
+        CONSOLE_DEFAULTS,
       ),
     );
 
@@ -323,7 +328,7 @@ describe('iam-user-console-mfa', () => {
     );
 
     // Act
-    const evaluations = consoleMfa.evaluate(all, {});
+    const evaluations = consoleMfa.evaluate(all, CONSOLE_DEFAULTS);
 
     // Assess
     expect(evaluations).toEqual([
@@ -347,7 +352,7 @@ describe('iam-user-console-mfa', () => {
     const input = user({ userName: name, mfaActive: false });
 
     // Act
-    const evaluation = only(consoleMfa.evaluate(facts([input]), {}));
+    const evaluation = only(consoleMfa.evaluate(facts([input]), CONSOLE_DEFAULTS));
     const sent = clampAnnotation(evaluation.annotation);
 
     // Assess

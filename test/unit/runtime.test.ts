@@ -13,6 +13,7 @@ import {
   GetUserCommand,
   IAMClient,
   ListMFADevicesCommand,
+  ListUserTagsCommand,
   ListUsersCommand,
   ListVirtualMFADevicesCommand,
 } from '@aws-sdk/client-iam';
@@ -109,6 +110,12 @@ beforeEach(() => {
   sts.reset();
   iam.reset();
   config.reset();
+  // No exemption tags unless a test sets some.
+  iam.on(ListUserTagsCommand).resolves({ Tags: [] });
+  // A console password, created long ago, unless a test says otherwise.
+  iam.on(GetLoginProfileCommand).resolves({
+    LoginProfile: { UserName: 'x', CreateDate: new Date('2025-01-01T00:00:00Z') },
+  });
   sts.on(GetCallerIdentityCommand).resolves({ Arn: `arn:aws:iam::${ACCOUNT}:user/x` });
   sts.on(AssumeRoleCommand).callsFake((input: { RoleArn: string }) => {
     const account = /::(\d{12}):/.exec(input.RoleArn)?.[1] ?? ACCOUNT;

@@ -13,7 +13,7 @@ import { mockClient } from 'aws-sdk-client-mock';
 import 'aws-sdk-client-mock-jest';
 import { Deadline } from '../../rules/runtime/deadline';
 import { DataLoadError, DeadlineError } from '../../rules/runtime/errors';
-import { consoleMfaVerdict } from '../../rules/iam-user-console-mfa/rule';
+import { consoleCheck } from '../../rules/iam-user-console-mfa/rule';
 import { gatherUsers as gatherWith, type UsersFacts } from '../../rules/runtime/facts/users';
 import type { GatherContext, Scope } from '../../rules/runtime/types';
 import {
@@ -29,7 +29,7 @@ import {
 } from './helpers';
 
 const gatherUsers = (ctx: GatherContext, scope: Scope): Promise<UsersFacts> =>
-  gatherWith(ctx, scope, consoleMfaVerdict);
+  gatherWith(ctx, scope, consoleCheck({ ExemptionTagKey: '' }));
 
 const iam = mockClient(IAMClient);
 const GENERATED = new Date('2026-01-01T00:00:00Z');

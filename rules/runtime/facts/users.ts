@@ -3,13 +3,17 @@
  *
  *   ListUsers + credential report + ListVirtualMFADevices (bulk, a handful of calls for 5,000 users),
  *   then per-user calls only where the bulk data cannot settle the verdict, each a live check of
- *   both facts (GetLoginProfile, then ListMFADevices):
+ *   the facts the rule reads (GetLoginProfile if the rule reads the console password, then
+ *   ListMFADevices):
  *   - a user with no well-formed report row, or whose row belongs to another user of the same name
  *     (the creation second differs);
- *   - a user the report flags (console password, no MFA) who has no virtual device assigned now, so
- *     an MFA device added or a console password deleted since the report counts at once;
+ *   - a user the rule's `needsLiveCheck` picks from the bulk facts (both rules: a user the bulk data
+ *     would make NON_COMPLIANT), so an MFA device added or a console password deleted since the
+ *     report counts at once;
  *   - a user whose verdict on record (periodic runs) is newer than the report and differs from what
  *     the report says: a fresher verdict is never replaced by older evidence.
+ *   Last, ListUserTags for each user still NON_COMPLIANT, when exemptions are on: the exemption tag
+ *   (runtime/exemptions.ts) is read for no one else.
  *
  * Every fact carries the time it describes: the report's GeneratedTime, or the moment the live
  * reads began. What stays stale until IAM regenerates the report (at most four hours), for a user
@@ -23,9 +27,11 @@ import {
   GetUserCommand,
   ListMFADevicesCommand,
   ListUsersCommand,
+  ListUserTagsCommand,
 } from '@aws-sdk/client-iam';
 import { Deadline } from '../deadline';
 import { DataLoadError, describeError, errorName } from '../errors';
+import type { ExemptionTag } from '../exemptions';
 import { iamMarker, pages } from '../pages';
 import { allOrAbort, mapPool } from '../pool';
 import type { AwsClients } from '../clients';
@@ -49,8 +55,16 @@ export interface UserFacts {
   /** The unique id (`AIDA…`) AWS Config records IAM users by. */
   userId: string;
   arn: string;
-  consolePassword: boolean;
+  /**
+   * Whether the user has a console password; undefined when the rule does not read it and it was
+   * read live (rules that do not read it never look at it).
+   */
+  consolePassword: boolean | undefined;
+  /** When the console password was created (the login profile's CreateDate), when read live. */
+  passwordCreatedAt?: Date;
   mfaActive: boolean;
+  /** The user's exemption tag, read only for users still NON_COMPLIANT (runtime/exemptions.ts). */
+  exemptionTag: ExemptionTag;
   evidence: Evidence;
   /**
    * The time the oldest fact describes: the report's GeneratedTime when any fact is the report's,
@@ -79,38 +93,127 @@ export interface UsersFacts {
   liveChecks: number;
   /** Of those, users whose verdict on record was newer than the report and disagreed with it. */
   newerOnRecord: number;
+  /** Users whose exemption tag was read (ListUserTags): those the rule made NON_COMPLIANT. */
+  tagReads: number;
 }
 
 export const DEFAULT_CONCURRENCY = 8;
 const USER_TYPE = 'AWS::IAM::User';
 
 /**
- * The verdict a rule gives a user's two facts. The rule passes its own: a periodic run compares
- * it with the verdict on record to find the users whose newer verdict the report must not undo.
+ * What a user rule declares to the shared reads: its verdict, which users the bulk data cannot
+ * settle for it, which facts its live check reads, and its exemption tag. Nothing here assumes
+ * the console rule.
  */
-export type UserVerdict = (
-  facts: Pick<UserFacts, 'consolePassword' | 'mfaActive'>,
-) => ComplianceType;
+export interface UserCheck {
+  /**
+   * The rule's verdict on a user's facts, before any exemption. A periodic run compares it with
+   * the verdict on record, to find the users whose newer verdict the report must not undo, and
+   * reads the exemption tag of the users it makes NON_COMPLIANT.
+   */
+  verdict: (facts: UserFacts) => ComplianceType;
+  /**
+   * Which users, settled by the bulk reads (credential report + virtual devices assigned now), must
+   * still be checked live. Every rule here: those the bulk facts would make NON_COMPLIANT, so a
+   * finding never rests on a report up to four hours old.
+   */
+  needsLiveCheck: (bulk: UserFacts) => boolean;
+  /** Whether the live check reads the console password (GetLoginProfile) as well as MFA. */
+  readsConsolePassword: boolean;
+  /** The exemption tag to read for users still NON_COMPLIANT; undefined: exemptions off. */
+  exemptionTagKey: string | undefined;
+}
 
 export async function gatherUsers(
   ctx: GatherContext,
   scope: Scope,
-  verdictOf: UserVerdict,
+  check: UserCheck,
 ): Promise<UsersFacts> {
   const deadline = ctx.deadline ?? new Deadline(ctx.remainingMs);
   try {
-    return scope.kind === 'user'
-      ? await gatherOneUser(ctx.clients, scope, deadline)
-      : await gatherAllUsers(ctx, deadline, verdictOf);
+    const facts =
+      scope.kind === 'user'
+        ? await gatherOneUser(ctx.clients, scope, deadline, check)
+        : await gatherAllUsers(ctx, deadline, check);
+    return await withExemptionTags(ctx, facts, check, deadline);
   } finally {
     if (!ctx.deadline) deadline.dispose();
   }
 }
 
+/**
+ * Reads the exemption tag (ListUserTags) of each user the rule makes NON_COMPLIANT, and of no one
+ * else: an exemption changes only a NON_COMPLIANT verdict. A user deleted since is departed.
+ */
+async function withExemptionTags(
+  ctx: GatherContext,
+  facts: UsersFacts,
+  check: UserCheck,
+  deadline: Deadline,
+): Promise<UsersFacts> {
+  const key = check.exemptionTagKey;
+  if (key === undefined) return facts;
+  const unread = facts.users.filter(
+    (user) => !user.exemptionTag.read && check.verdict(user) === 'NON_COMPLIANT',
+  );
+  if (unread.length === 0) return facts;
+  const read = await mapPool(
+    unread,
+    ctx.tuning?.concurrency ?? DEFAULT_CONCURRENCY,
+    async (user): Promise<UserFacts | DepartedUser> => {
+      deadline.check();
+      const at = new Date();
+      try {
+        // A user holds at most 50 tags, so one page of 100 is all of them unless IAM cuts it short.
+        let value: string | undefined;
+        const listing = pages(
+          (marker) =>
+            ctx.clients.iam.send(
+              new ListUserTagsCommand({
+                UserName: user.userName,
+                MaxItems: 100,
+                ...(marker ? { Marker: marker } : {}),
+              }),
+              { abortSignal: deadline.signal },
+            ),
+          iamMarker,
+          deadline.signal,
+        );
+        for await (const out of listing) {
+          value ??= (out.Tags ?? []).find((tag) => tag.Key === key)?.Value;
+        }
+        return { ...user, exemptionTag: { read: true, value, at } };
+      } catch (error) {
+        if (errorName(error) === 'NoSuchEntityException') {
+          return {
+            userId: user.userId,
+            userName: user.userName,
+            reason: 'was deleted during the evaluation',
+            at,
+          };
+        }
+        if (deadline.expired()) throw deadline.explain(error);
+        throw new DataLoadError(
+          `cannot read the tags of user ${user.userId}: ${describeError(error)}`,
+        );
+      }
+    },
+  );
+  const byId = new Map<string, UserFacts | DepartedUser>(read.map((r) => [r.userId, r]));
+  const users: UserFacts[] = [];
+  const departed = [...facts.departed];
+  for (const user of facts.users) {
+    const updated = byId.get(user.userId) ?? user;
+    if ('reason' in updated) departed.push(updated);
+    else users.push(updated);
+  }
+  return { ...facts, users, departed, tagReads: unread.length };
+}
+
 async function gatherAllUsers(
   ctx: GatherContext,
   deadline: Deadline,
-  verdictOf: UserVerdict,
+  check: UserCheck,
 ): Promise<UsersFacts> {
   const tuning = ctx.tuning ?? {};
   // The first failure aborts the other reads and is thrown once all three have stopped: in Lambda,
@@ -145,22 +248,23 @@ async function gatherAllUsers(
     const row = matchingRow(report, user);
     if (!row) {
       needLive.push({ user, because: 'no-matching-row' });
-    } else if (!row.passwordEnabled || row.mfaActive) {
-      fromReport.push(facts(user, row.passwordEnabled, row.mfaActive, 'credential-report', report));
-    } else if (virtualMfa.has(user.Arn)) {
-      fromReport.push(facts(user, true, true, 'virtual-mfa', report));
-    } else {
-      needLive.push({ user, because: 'flagged' });
+      continue;
     }
+    const bulk =
+      !row.mfaActive && virtualMfa.has(user.Arn)
+        ? facts(user, row.passwordEnabled, true, 'virtual-mfa', report)
+        : facts(user, row.passwordEnabled, row.mfaActive, 'credential-report', report);
+    if (check.needsLiveCheck(bulk)) needLive.push({ user, because: 'flagged' });
+    else fromReport.push(bulk);
   }
 
   // The users the report cannot settle are checked while the verdicts on record are still being
   // read; only the report's verdicts wait for them, to be compared.
   const concurrency = tuning.concurrency ?? DEFAULT_CONCURRENCY;
-  const check = ({ user, because }: { user: ListedUser; because: LiveReason }) =>
-    liveCheck(ctx.clients, user, because, deadline);
+  const live = ({ user, because }: { user: ListedUser; because: LiveReason }) =>
+    liveCheck(ctx.clients, user, because, deadline, check.readsConsolePassword);
   const [firstChecks, onRecord] = await Promise.allSettled([
-    mapPool(needLive, concurrency, check),
+    mapPool(needLive, concurrency, live),
     ctx.recorded ?? Promise.resolve([]),
   ]);
   if (firstChecks.status === 'rejected') throw deadline.explain(firstChecks.reason);
@@ -170,13 +274,13 @@ async function gatherAllUsers(
   const newer: { user: ListedUser; because: LiveReason }[] = [];
   for (const candidate of fromReport) {
     const user = listedById.get(candidate.userId);
-    if (user && newerAndDifferent(recorded.get(candidate.userId), candidate, verdictOf)) {
+    if (user && newerAndDifferent(recorded.get(candidate.userId), candidate, check.verdict)) {
       newer.push({ user, because: 'newer-verdict-on-record' });
     } else {
       settled.push(candidate);
     }
   }
-  const checked = [...firstChecks.value, ...(await mapPool(newer, concurrency, check))];
+  const checked = [...firstChecks.value, ...(await mapPool(newer, concurrency, live))];
 
   const departed: DepartedUser[] = [];
   for (const result of checked) {
@@ -189,6 +293,7 @@ async function gatherAllUsers(
     reportGeneratedAt: report.generatedAt,
     liveChecks: needLive.length + newer.length,
     newerOnRecord: newer.length,
+    tagReads: 0,
   };
 }
 
@@ -209,7 +314,7 @@ function recordedUsers(recorded: readonly RecordedEvaluation[]): Map<string, Rec
 function newerAndDifferent(
   onRecord: RecordedEvaluation | undefined,
   candidate: UserFacts,
-  verdictOf: UserVerdict,
+  verdictOf: UserCheck['verdict'],
 ): boolean {
   if (!onRecord || onRecord.compliance === verdictOf(candidate)) return false;
   const recordedEvidence = (onRecord.orderingAt ?? onRecord.recordedAt)?.getTime();
@@ -276,18 +381,21 @@ function matchingRow(report: CredentialReport, user: ListedUser) {
 
 function facts(
   user: ListedUser,
-  consolePassword: boolean,
+  consolePassword: boolean | undefined,
   mfaActive: boolean,
   evidence: Evidence,
   from: CredentialReport | Date,
   checkedLiveBecause?: LiveReason,
+  passwordCreatedAt?: Date,
 ): UserFacts {
   return {
     userName: user.UserName,
     userId: user.UserId,
     arn: user.Arn,
     consolePassword,
+    ...(passwordCreatedAt ? { passwordCreatedAt } : {}),
     mfaActive,
+    exemptionTag: { read: false },
     evidence,
     evidenceAt: from instanceof Date ? from : from.generatedAt,
     ...(checkedLiveBecause ? { checkedLiveBecause } : {}),
@@ -295,32 +403,41 @@ function facts(
 }
 
 /**
- * Asks IAM about one user now, both facts: GetLoginProfile, then ListMFADevices. GetLoginProfile's
- * NoSuchEntity means "no console password" or "no such user"; ListMFADevices, asked after it,
- * tells them apart: it succeeds only if the user still exists, and fails with NoSuchEntity if the
- * user was deleted (then the user is departed, not a user without a password).
+ * Asks IAM about one user now: GetLoginProfile (when the rule reads the console password), then
+ * ListMFADevices. GetLoginProfile's NoSuchEntity means "no console password" or "no such user";
+ * ListMFADevices, asked after it, tells them apart: it succeeds only if the user still exists, and
+ * fails with NoSuchEntity if the user was deleted (then the user is departed, not a user without a
+ * password).
  */
 async function liveCheck(
   clients: AwsClients,
   user: ListedUser,
   because: LiveReason,
   deadline: Deadline,
+  readsConsolePassword: boolean,
 ): Promise<UserFacts | DepartedUser> {
   deadline.check();
   const at = new Date();
   const options = { abortSignal: deadline.signal };
-  let consolePassword: boolean;
-  try {
-    await clients.iam.send(new GetLoginProfileCommand({ UserName: user.UserName }), options);
-    consolePassword = true;
-  } catch (error) {
-    if (errorName(error) !== 'NoSuchEntityException') {
-      if (deadline.expired()) throw deadline.explain(error);
-      throw new DataLoadError(
-        `cannot read the login profile of user ${user.UserId}: ${describeError(error)}`,
+  let consolePassword: boolean | undefined;
+  let passwordCreatedAt: Date | undefined;
+  if (readsConsolePassword) {
+    try {
+      const out = await clients.iam.send(
+        new GetLoginProfileCommand({ UserName: user.UserName }),
+        options,
       );
+      consolePassword = true;
+      passwordCreatedAt = out.LoginProfile?.CreateDate;
+    } catch (error) {
+      if (errorName(error) !== 'NoSuchEntityException') {
+        if (deadline.expired()) throw deadline.explain(error);
+        throw new DataLoadError(
+          `cannot read the login profile of user ${user.UserId}: ${describeError(error)}`,
+        );
+      }
+      consolePassword = false;
     }
-    consolePassword = false;
   }
   let mfaActive: boolean;
   try {
@@ -343,7 +460,7 @@ async function liveCheck(
       `cannot read the MFA devices of user ${user.UserId}: ${describeError(error)}`,
     );
   }
-  return facts(user, consolePassword, mfaActive, 'live', at, because);
+  return facts(user, consolePassword, mfaActive, 'live', at, because, passwordCreatedAt);
 }
 
 /**
@@ -356,6 +473,7 @@ async function gatherOneUser(
   clients: AwsClients,
   scope: Extract<Scope, { kind: 'user' }>,
   deadline: Deadline,
+  check: UserCheck,
 ): Promise<UsersFacts> {
   const at = new Date();
   const departed = (reason: string): UsersFacts => ({
@@ -363,6 +481,7 @@ async function gatherOneUser(
     departed: [{ userId: scope.userId, userName: scope.userName, reason, at }],
     liveChecks: 1,
     newerOnRecord: 0,
+    tagReads: 0,
   });
   let user: ListedUser | undefined;
   try {
@@ -389,8 +508,14 @@ async function gatherOneUser(
   if (user.UserId !== scope.userId) {
     return departed(`no longer exists (the name now belongs to user ${user.UserId})`);
   }
-  const result = await liveCheck(clients, user, 'change-notification', deadline);
+  const result = await liveCheck(
+    clients,
+    user,
+    'change-notification',
+    deadline,
+    check.readsConsolePassword,
+  );
   return 'reason' in result
-    ? { users: [], departed: [result], liveChecks: 1, newerOnRecord: 0 }
-    : { users: [result], departed: [], liveChecks: 1, newerOnRecord: 0 };
+    ? { users: [], departed: [result], liveChecks: 1, newerOnRecord: 0, tagReads: 0 }
+    : { users: [result], departed: [], liveChecks: 1, newerOnRecord: 0, tagReads: 0 };
 }

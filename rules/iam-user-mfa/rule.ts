@@ -1,0 +1,136 @@
+/**
+ * iam-user-mfa — Security Hub IAM.19 (no CIS AWS Foundations recommendation; see rules/frameworks.ts).
+ *
+ * | IAM user                                              | verdict        |
+ * | ----------------------------------------------------- | -------------- |
+ * | ≥ 1 MFA device (any kind), console password or not    | COMPLIANT      |
+ * | no MFA device                                         | NON_COMPLIANT  |
+ * | … with a valid exemption tag (runtime/exemptions.ts)  | NOT_APPLICABLE |
+ * | named by an event but no longer exists                | NOT_APPLICABLE |
+ *
+ * The same reads and freshness as iam-user-console-mfa (runtime/facts/users.ts), minus the console
+ * password: a user the credential report shows without MFA, and no virtual device assigned now
+ * clears, gets ListMFADevices live, so a user who adds MFA after the report is COMPLIANT on the
+ * next run. Resources are identified by the user's unique id (`AIDA…`).
+ */
+import { securityHub } from '../frameworks';
+import {
+  applyExemption,
+  EXEMPTION_PARAMETER_DOCS,
+  exemptionParameters,
+  exemptionSettings,
+} from '../runtime/exemptions';
+import {
+  gatherUsers,
+  type UserCheck,
+  type UserFacts,
+  type UsersFacts,
+} from '../runtime/facts/users';
+import {
+  EVIDENCE_AT,
+  type ComplianceType,
+  type Evaluation,
+  type RuleDefinition,
+} from '../runtime/types';
+
+const parameters = { ...exemptionParameters };
+
+/** The decision table above without exemptions: MFA or not. */
+export function userMfaVerdict({ mfaActive }: Pick<UserFacts, 'mfaActive'>): ComplianceType {
+  return mfaActive ? 'COMPLIANT' : 'NON_COMPLIANT';
+}
+
+/** What the rule declares to the shared user reads (runtime/facts/users.ts). */
+export function userMfaCheck(params: { ExemptionTagKey?: string | undefined }): UserCheck {
+  return {
+    verdict: userMfaVerdict,
+    // A user the bulk facts show without MFA is confirmed live: the finding never rests on the report.
+    needsLiveCheck: (bulk) => userMfaVerdict(bulk) === 'NON_COMPLIANT',
+    // The console password does not matter here: the live check is ListMFADevices alone.
+    readsConsolePassword: false,
+    exemptionTagKey: exemptionSettings(params).tagKey,
+  };
+}
+
+export const rule: RuleDefinition<UsersFacts, typeof parameters> = {
+  metadata: {
+    name: 'iam-user-mfa',
+    title: 'Every IAM user has MFA',
+    description:
+      'Checks that every IAM user, with or without a console password, has at least one MFA device of any kind. Reads the credential report, ListUsers and ListVirtualMFADevices in bulk, and lists the MFA devices live of any user the report shows without MFA, so a fixed user turns COMPLIANT on the next run.',
+    severity: 'MEDIUM',
+    frameworks: [securityHub('IAM.19')],
+    // As iam-user-console-mfa with one live call per flagged user instead of two: ~250
+    // ListMFADevices for 5,000 users at IAM's ~10 requests per second, PutEvaluations in batches of
+    // 100. 300 s leaves room for throttling; 512 MiB holds the parsed report and the verdicts.
+    sizing: { timeoutSeconds: 300, memoryMiB: 512 },
+    parameters: [...EXEMPTION_PARAMETER_DOCS],
+    replacesManagedRule: 'iam-user-mfa-enabled',
+    resourceTypes: ['AWS::IAM::User'],
+    changeTriggerTypes: ['AWS::IAM::User'],
+    remediation:
+      'Assign an MFA device to the user (IAM > Users > user > Security credentials > Assign MFA device), or delete a user nobody needs; for a user on a deadline, tag an expiring exemption.',
+    iamActions: [
+      'iam:ListUsers',
+      'iam:GenerateCredentialReport',
+      'iam:GetCredentialReport',
+      'iam:ListVirtualMFADevices',
+      'iam:ListMFADevices',
+      'iam:GetUser',
+      'iam:ListUserTags',
+    ],
+  },
+  parameters,
+  gather: (ctx, scope, params) => gatherUsers(ctx, scope, userMfaCheck(params)),
+  evaluate(facts, params): Evaluation[] {
+    const exemptions = exemptionSettings(params);
+    const evaluations: Evaluation[] = facts.users.map((user) => ({
+      resourceType: 'AWS::IAM::User',
+      resourceId: user.userId,
+      resourceName: user.userName,
+      ...applyExemption(verdict(user), user.exemptionTag, exemptions, user.userName),
+      [EVIDENCE_AT]: user.evidenceAt,
+    }));
+    for (const gone of facts.departed) {
+      evaluations.push({
+        resourceType: 'AWS::IAM::User',
+        resourceId: gone.userId,
+        resourceName: gone.userName ?? gone.userId,
+        compliance: 'NOT_APPLICABLE',
+        annotation: `User ${gone.userName ?? gone.userId} ${gone.reason} (IAM, read live at ${isoSeconds(gone.at)}): nothing to evaluate.`,
+        [EVIDENCE_AT]: gone.at,
+      });
+    }
+    return evaluations;
+  },
+};
+
+function verdict(user: UserFacts): Pick<Evaluation, 'compliance' | 'annotation'> {
+  const source = sourceText(user);
+  return userMfaVerdict(user) === 'COMPLIANT'
+    ? {
+        compliance: 'COMPLIANT',
+        annotation: `User ${user.userName} has an MFA device (${source}).`,
+      }
+    : {
+        compliance: 'NON_COMPLIANT',
+        annotation: `User ${user.userName} has no MFA device (${source}). Fix: assign an MFA device under the user's Security credentials, or delete the user if nobody needs it.`,
+      };
+}
+
+/** Where the MFA fact came from, exactly. */
+function sourceText(user: UserFacts): string {
+  const at = isoSeconds(user.evidenceAt);
+  switch (user.evidence) {
+    case 'credential-report':
+      return `credential report of ${at}`;
+    case 'virtual-mfa':
+      return `a virtual device assigned now; user listed in the credential report of ${at}`;
+    case 'live':
+      return `MFA devices listed live at ${at}`;
+  }
+}
+
+function isoSeconds(time: Date): string {
+  return time.toISOString().replace(/\.\d+Z$/, 'Z');
+}
