@@ -15,15 +15,15 @@ export interface WorkerResult {
 }
 
 /** What Config sends for a periodic run; TESTMODE, so PutEvaluations validates and stores nothing. */
-export function periodicTestEvent(): ConfigEvent {
-  return scheduledEvent(RULE, { resultToken: 'TESTMODE' });
+export function periodicTestEvent(rule: string = RULE): ConfigEvent {
+  return scheduledEvent(rule, { resultToken: 'TESTMODE' });
 }
 
 /** The parts of the Lambda context the handler reads, for a function with this timeout. */
-export function lambdaContext(timeoutSeconds: number) {
+export function lambdaContext(timeoutSeconds: number, rule: string = RULE) {
   const deadline = Date.now() + timeoutSeconds * 1000;
   return {
     getRemainingTimeInMillis: () => deadline - Date.now(),
-    invokedFunctionArn: `arn:aws:lambda:${REGION}:${TEST_ACCOUNT_ID}:function:${RULE}`,
+    invokedFunctionArn: `arn:aws:lambda:${REGION}:${TEST_ACCOUNT_ID}:function:${rule}`,
   };
 }

@@ -3,36 +3,41 @@
  * to the per-user procedure (baseline) and the bulk-read floor, plus bundle size and cold start,
  * and writes BENCHMARKS.md. See BENCHMARKS.md for the method.
  */
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { cpus, freemem, tmpdir, totalmem } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { GenerateCredentialReportCommand, IAMClient } from '@aws-sdk/client-iam';
 import { build } from 'esbuild';
 import { format } from 'prettier';
 import { BUNDLING, ruleEntry } from '../infra/rule-function';
 import { ESBUILD_TARGET, functionSizing, LAMBDA_ESBUILD_ALIASES } from '../infra/settings';
 import { DEFAULT_CONCURRENCY } from '../rules/runtime/facts/users';
 import { SEND_CONCURRENCY } from '../rules/runtime/report';
-import {
-  motoClientConfig,
-  seedUsers,
-  startMoto,
-  takeCallCounts,
-  TEST_ACCOUNT_ID,
-  type SeedUser,
-} from '../test/support/moto';
+import { seedUsers, startMoto, takeCallCounts, TEST_ACCOUNT_ID } from '../test/support/moto';
 import { findRule, RULE_NAMES } from '../rules/catalog';
 import { ClientProvider } from '../rules/runtime/clients';
 import { createHandler } from '../rules/runtime/handler';
 import { logger } from '../rules/runtime/logger';
 import { scheduledEvent } from '../test/support/events';
 import { lambdaContext, REGION, RULE, type WorkerResult } from './events';
-import type { Approach } from './worker';
+import {
+  ENV,
+  fmtCalls,
+  lastJsonLine,
+  generateReport,
+  median,
+  otherRulesSection,
+  population,
+  ROOT,
+  run,
+  s,
+  total,
+  worker,
+  type Calls,
+} from './common';
 import { measureStartup, startupMarkdown, type Startup } from './startup';
 
-const ROOT = resolve(__dirname, '..');
 const SIZES = (process.env.BENCH_SIZES ?? '100,1000,5000').split(',').map(Number);
 /** Runs per size: the rule, its bundle and the floor alternate; the slow per-user loop runs less. */
 const RUNS = (users: number) => ({
@@ -59,15 +64,6 @@ const LAMBDA_NODE_FLAGS = (() => {
   ];
 })();
 
-const ENV = {
-  ...process.env,
-  AWS_ACCESS_KEY_ID: 'testing',
-  AWS_SECRET_ACCESS_KEY: 'testing',
-  AWS_REGION: 'us-east-1',
-  POWERTOOLS_LOG_LEVEL: 'ERROR',
-};
-
-type Calls = Record<string, number>;
 interface Measured {
   ms: number;
   /** As counted by moto (every approach); the SDK's own count must agree where there is one. */
@@ -88,69 +84,6 @@ interface Bundles {
   dir: string;
   runner: string;
   files: { rule: string; file: string; sizeKb: number }[];
-}
-
-const median = (values: number[]): number => {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = Math.floor(sorted.length / 2);
-  return sorted.length % 2 ? (sorted[mid] ?? 0) : ((sorted[mid - 1] ?? 0) + (sorted[mid] ?? 0)) / 2;
-};
-const total = (calls: Calls): number => Object.values(calls).reduce((a, b) => a + b, 0);
-const fmtCalls = (calls: Calls): string =>
-  Object.entries(calls)
-    .sort(([a], [b]) => a.localeCompare(b))
-    .map(([op, n]) => `${op} ${n}`)
-    .join(', ');
-const s = (ms: number): string => `${(ms / 1000).toFixed(2)} s`;
-
-function run(
-  cmd: string,
-  args: string[],
-  env: Record<string, string> = {},
-): Promise<{ code: number; stdout: string; stderr: string; ms: number }> {
-  return new Promise((resolvePromise, reject) => {
-    const started = performance.now();
-    const child = spawn(cmd, args, { cwd: ROOT, env: { ...ENV, ...env } });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    child.once('error', reject);
-    child.once('close', (code) => {
-      resolvePromise({ code: code ?? -1, stdout, stderr, ms: performance.now() - started });
-    });
-  });
-}
-
-function lastJsonLine(stdout: string): string | undefined {
-  return stdout
-    .split('\n')
-    .reverse()
-    .find((l) => l.startsWith('{'));
-}
-
-/** One run of an approach in its own process; calls as moto counted them. */
-async function worker(approach: Approach, endpoint: string): Promise<WorkerResult> {
-  await takeCallCounts(endpoint);
-  const out = await run(process.execPath, [
-    '--import',
-    'tsx',
-    'bench/worker.ts',
-    approach,
-    endpoint,
-  ]);
-  const line = lastJsonLine(out.stdout);
-  if (out.code !== 0 || !line) {
-    throw new Error(`worker ${approach} failed (${out.code}): ${out.stderr.slice(-2000)}`);
-  }
-  const result = JSON.parse(line) as WorkerResult;
-  const served = await takeCallCounts(endpoint);
-  if (fmtCalls(served) !== fmtCalls(result.calls)) {
-    throw new Error(
-      `${approach}: the SDK sent ${fmtCalls(result.calls)} but moto served ${fmtCalls(served)}`,
-    );
-  }
-  return result;
 }
 
 /** One run of the deployed bundle under plain node with Lambda's memory flags. */
@@ -197,27 +130,6 @@ function summarize<T extends WorkerResult>(results: T[]): Measured & Omit<T, key
     peakRssMb: median(results.map((r) => r.peakRssMb)),
     nonCompliant: first.nonCompliant,
   };
-}
-
-/** 60 % console users; 5 % of everyone console users without MFA; the rest of them virtual/hardware. */
-export function population(size: number): SeedUser[] {
-  const consoleUsers = Math.round(size * 0.6);
-  const noMfa = Math.round(size * 0.05);
-  return Array.from({ length: size }, (_, i) => {
-    const name = `bench-user-${String(i).padStart(5, '0')}`;
-    if (i >= consoleUsers) return { name, consolePassword: false, mfa: 'none' };
-    if (i < noMfa) return { name, consolePassword: true, mfa: 'none' };
-    return { name, consolePassword: true, mfa: i % 2 ? 'virtual' : 'hardware' };
-  });
-}
-
-async function generateReport(endpoint: string): Promise<void> {
-  const iam = new IAMClient(motoClientConfig(endpoint));
-  for (;;) {
-    const out = await iam.send(new GenerateCredentialReportCommand({}));
-    if (out.State === 'COMPLETE') return;
-    await new Promise((r) => setTimeout(r, 100));
-  }
 }
 
 /**
@@ -724,7 +636,8 @@ async function main(): Promise<void> {
       singleQuote: true,
       trailingComma: 'all',
     });
-    writeFileSync(join(ROOT, 'BENCHMARKS.md'), markdown);
+    // The other rules' sections (bench/user-rules.ts) are kept as they are.
+    writeFileSync(join(ROOT, 'BENCHMARKS.md'), `${markdown}${otherRulesSection()}`);
   };
   process.stdout.write('bundles…\n');
   const bundles = await buildBundles();

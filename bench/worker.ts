@@ -2,16 +2,23 @@
  * Runs one approach once against an endpoint and prints one JSON line:
  *   {"ms": …, "calls": {"ListUsers": …}, "peakRssMb": …, "nonCompliant": …}
  *
- * Usage: node --import tsx bench/worker.ts <handler|per-user|floor> <endpoint>
+ * Usage: node --import tsx bench/worker.ts <approach> <endpoint>
+ *   handler            the rule's Lambda handler in-process (BENCH_RULE, default iam-user-console-mfa)
+ *   per-user           the seed's per-user loop (console rule)
+ *   floor              the console rule's floor
+ *   floor-user-mfa     iam-user-mfa's floor, exemption tags read per user (ListUserTags)
+ *   floor-user-mfa-bulk-tags  the same, tags read in bulk (GetAccountAuthorizationDetails)
  * Each run is its own process, so peak RSS belongs to that approach alone.
  */
 import { ConfigServiceClient } from '@aws-sdk/client-config-service';
 import {
   GenerateCredentialReportCommand,
+  GetAccountAuthorizationDetailsCommand,
   GetLoginProfileCommand,
   IAMClient,
   ListMFADevicesCommand,
   ListUsersCommand,
+  ListUserTagsCommand,
   ListVirtualMFADevicesCommand,
 } from '@aws-sdk/client-iam';
 import { STSClient } from '@aws-sdk/client-sts';
@@ -25,7 +32,11 @@ import { createHandler } from '../rules/runtime/handler';
 import { mapPool } from '../rules/runtime/pool';
 import { lambdaContext, REGION, RULE, periodicTestEvent, type WorkerResult } from './events';
 
-export type Approach = 'handler' | 'per-user' | 'floor';
+export type Approach =
+  'handler' | 'per-user' | 'floor' | 'floor-user-mfa' | 'floor-user-mfa-bulk-tags';
+
+/** The exemption tag every user rule reads by default. */
+const EXEMPTION_TAG = 'mfa-exemption';
 
 const calls: Record<string, number> = {};
 
@@ -63,14 +74,15 @@ interface Counted {
 }
 
 async function runHandler(endpoint: string): Promise<number> {
-  const rule = findRule(RULE);
-  if (!rule) throw new Error(`${RULE} is not in the catalog`);
+  const name = process.env.BENCH_RULE ?? RULE;
+  const rule = findRule(name);
+  if (!rule) throw new Error(`${name} is not in the catalog`);
   const handler = createHandler(rule, {
     clients: new ClientProvider({ endpoint, region: REGION }),
   });
   const summary = await handler(
-    periodicTestEvent(),
-    lambdaContext(functionSizing(RULE).timeoutSeconds),
+    periodicTestEvent(name),
+    lambdaContext(functionSizing(name).timeoutSeconds, name),
   );
   return summary.counts.NON_COMPLIANT;
 }
@@ -128,10 +140,9 @@ function reportRows(csv: string): Record<string, string>[] {
   });
 }
 
-/** The floor: bulk reads only, plus GetLoginProfile + ListMFADevices per user the report flags. */
-async function runFloor(endpoint: string): Promise<number> {
-  const iam = iamClient(endpoint);
-  const [, report, virtual] = await Promise.all([
+/** The three bulk reads every user rule starts from: users, credential report, virtual devices. */
+async function bulkReads(iam: IAMClient) {
+  return Promise.all([
     listUsers(iam, 1000),
     (async () => {
       for (;;) {
@@ -162,6 +173,21 @@ async function runFloor(endpoint: string): Promise<number> {
       return assigned;
     })(),
   ]);
+}
+
+/** Whether the user holds the exemption tag (one ListUserTags page holds every tag a user has). */
+async function exemptionTagOf(iam: IAMClient, userName: string): Promise<string | undefined> {
+  const out = await iam.send(new ListUserTagsCommand({ UserName: userName, MaxItems: 100 }));
+  return out.Tags?.find((tag) => tag.Key === EXEMPTION_TAG)?.Value;
+}
+
+/**
+ * The floor: bulk reads only, plus GetLoginProfile + ListMFADevices per user the report flags, and
+ * ListUserTags (the exemption tag) per user still without MFA.
+ */
+async function runFloor(endpoint: string): Promise<number> {
+  const iam = iamClient(endpoint);
+  const [, report, virtual] = await bulkReads(iam);
   const flagged = report.filter(
     (row) =>
       row.user !== '<root_account>' &&
@@ -180,9 +206,55 @@ async function runFloor(endpoint: string): Promise<number> {
       password = false;
     }
     const out = await iam.send(new ListMFADevicesCommand({ UserName: row.user }));
-    return password && (out.MFADevices ?? []).length === 0;
+    if (!password || (out.MFADevices ?? []).length > 0) return false;
+    return (await exemptionTagOf(iam, row.user ?? '')) === undefined;
   });
   return confirmed.filter(Boolean).length;
+}
+
+/**
+ * iam-user-mfa's floor: the bulk reads, ListMFADevices per user the report shows without MFA (and
+ * no virtual device clears), then the exemption tag of each user still without MFA: per user
+ * (ListUserTags), or in bulk (GetAccountAuthorizationDetails, Filter User, whose user entries
+ * carry their tags).
+ */
+async function runUserMfaFloor(endpoint: string, bulkTags: boolean): Promise<number> {
+  const iam = iamClient(endpoint);
+  const [, report, virtual] = await bulkReads(iam);
+  const flagged = report.filter(
+    (row) =>
+      row.user !== '<root_account>' && row.mfa_active === 'false' && !virtual.has(row.arn ?? ''),
+  );
+  const withoutMfa = (
+    await mapPool(flagged, DEFAULT_CONCURRENCY, async (row) => {
+      const out = await iam.send(new ListMFADevicesCommand({ UserName: row.user }));
+      return (out.MFADevices ?? []).length === 0 ? (row.user ?? '') : undefined;
+    })
+  ).filter((name): name is string => name !== undefined);
+  if (!bulkTags) {
+    const tags = await mapPool(withoutMfa, DEFAULT_CONCURRENCY, (name) =>
+      exemptionTagOf(iam, name),
+    );
+    return tags.filter((value) => value === undefined).length;
+  }
+  const exempt = new Set<string>();
+  let marker: string | undefined;
+  do {
+    const out = await iam.send(
+      new GetAccountAuthorizationDetailsCommand({
+        Filter: ['User'],
+        MaxItems: 1000,
+        ...(marker ? { Marker: marker } : {}),
+      }),
+    );
+    for (const user of out.UserDetailList ?? []) {
+      if (user.UserName && user.Tags?.some((tag) => tag.Key === EXEMPTION_TAG)) {
+        exempt.add(user.UserName);
+      }
+    }
+    marker = out.IsTruncated ? out.Marker : undefined;
+  } while (marker);
+  return withoutMfa.filter((name) => !exempt.has(name)).length;
 }
 
 async function main(): Promise<void> {
@@ -193,9 +265,13 @@ async function main(): Promise<void> {
   process.env.AWS_REGION ??= REGION;
   process.env.POWERTOOLS_LOG_LEVEL ??= 'ERROR';
   countCalls();
-  const run = { handler: runHandler, 'per-user': runPerUser, floor: runFloor }[
-    approach ?? 'handler'
-  ];
+  const run = {
+    handler: runHandler,
+    'per-user': runPerUser,
+    floor: runFloor,
+    'floor-user-mfa': (at: string) => runUserMfaFloor(at, false),
+    'floor-user-mfa-bulk-tags': (at: string) => runUserMfaFloor(at, true),
+  }[approach ?? 'handler'];
   const started = performance.now();
   const nonCompliant = await run(endpoint);
   const ms = performance.now() - started;

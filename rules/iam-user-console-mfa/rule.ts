@@ -89,6 +89,9 @@ export function consoleCheck(params: Params): UserCheck {
     needsLiveCheck: (bulk) => consoleMfaVerdict(bulk) === 'NON_COMPLIANT',
     readsConsolePassword: true,
     exemptionTagKey: exemptionSettings(params).tagKey,
+    // Few console users lack MFA in an account that enforces it: their tags are read one by one,
+    // and the rule needs no GetAccountAuthorizationDetails (which returns every user's policies).
+    bulkTagReads: false,
   };
 }
 

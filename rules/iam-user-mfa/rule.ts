@@ -49,6 +49,9 @@ export function userMfaCheck(params: { ExemptionTagKey?: string | undefined }): 
     // The console password does not matter here: the live check is ListMFADevices alone.
     readsConsolePassword: false,
     exemptionTagKey: exemptionSettings(params).tagKey,
+    // API-only users without MFA can be most of an account: past a few per 1,000 users, their tags
+    // come from GetAccountAuthorizationDetails pages instead (facts/exemption-tags.ts).
+    bulkTagReads: true,
   };
 }
 
@@ -60,10 +63,12 @@ export const rule: RuleDefinition<UsersFacts, typeof parameters> = {
       'Checks that every IAM user, with or without a console password, has at least one MFA device of any kind. Reads the credential report, ListUsers and ListVirtualMFADevices in bulk, and lists the MFA devices live of any user the report shows without MFA, so a fixed user turns COMPLIANT on the next run.',
     severity: 'MEDIUM',
     frameworks: [securityHub('IAM.19')],
-    // As iam-user-console-mfa with one live call per flagged user instead of two: ~250
-    // ListMFADevices for 5,000 users at IAM's ~10 requests per second, PutEvaluations in batches of
-    // 100. 300 s leaves room for throttling; 512 MiB holds the parsed report and the verdicts.
-    sizing: { timeoutSeconds: 300, memoryMiB: 512 },
+    // One live ListMFADevices per user the report shows without MFA, and API-only users without
+    // MFA can be most of an account: 2,250 of 5,000 in the bench's population, ~225 s at IAM's
+    // ~10 requests per second per API, plus back-off when other tools share the limit. Lambda's
+    // longest timeout, 900 s, leaves room; findings are sent first if it still runs out. 512 MiB
+    // holds the parsed report, the bulk tag pages and the verdicts.
+    sizing: { timeoutSeconds: 900, memoryMiB: 512 },
     parameters: [...EXEMPTION_PARAMETER_DOCS],
     replacesManagedRule: 'iam-user-mfa-enabled',
     resourceTypes: ['AWS::IAM::User'],
@@ -78,6 +83,7 @@ export const rule: RuleDefinition<UsersFacts, typeof parameters> = {
       'iam:ListMFADevices',
       'iam:GetUser',
       'iam:ListUserTags',
+      'iam:GetAccountAuthorizationDetails',
     ],
   },
   parameters,

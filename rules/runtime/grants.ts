@@ -6,8 +6,8 @@
  *
  * The narrowest resource each action accepts (Service Authorization Reference):
  *
- *   - IAM GetAccountSummary, ListUsers, ListVirtualMFADevices, GenerateCredentialReport and
- *     GetCredentialReport have no resource type: `*`.
+ *   - IAM GetAccountSummary, ListUsers, ListVirtualMFADevices, GenerateCredentialReport,
+ *     GetCredentialReport and GetAccountAuthorizationDetails have no resource type: `*`.
  *   - IAM ListMFADevices, GetLoginProfile, GetUser and ListUserTags act on a `user`:
  *     `arn:<partition>:iam::<account>:user/*`.
  *   - config:PutEvaluations has no resource type: `*`.
@@ -32,6 +32,7 @@ export const IAM_ACTION_SCOPES: Readonly<Record<string, ResourceScope>> = {
   'iam:ListVirtualMFADevices': 'any',
   'iam:GenerateCredentialReport': 'any',
   'iam:GetCredentialReport': 'any',
+  'iam:GetAccountAuthorizationDetails': 'any',
   'iam:ListMFADevices': 'iam-user',
   'iam:GetLoginProfile': 'iam-user',
   'iam:GetUser': 'iam-user',

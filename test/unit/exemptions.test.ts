@@ -4,6 +4,7 @@
  */
 import {
   GenerateCredentialReportCommand,
+  GetAccountAuthorizationDetailsCommand,
   GetCredentialReportCommand,
   GetLoginProfileCommand,
   IAMClient,
@@ -463,5 +464,78 @@ describe('which users get ListUserTags (mocked IAM)', () => {
     iam.on(ListUserTagsCommand, { UserName: 'exempt' }).resolves({ Tags: [] });
     const facts = await gatherUsers(gatherContext(), { kind: 'all' }, consoleCheck({}));
     expect(facts.departed.map((gone) => gone.userName)).toEqual(['flagged']);
+  });
+
+  it('iam-user-mfa: many users to read → GetAccountAuthorizationDetails pages instead of ListUserTags', async () => {
+    // Prepare: 12 users without MFA in a 12-user account (one bulk page is worth 10 tag reads).
+    const many = Array.from({ length: 12 }, (_, i) => listedUser(`api${i}`));
+    iam.on(ListUsersCommand).resolves({ Users: many, IsTruncated: false });
+    iam.on(GenerateCredentialReportCommand).resolves({ State: 'COMPLETE' });
+    iam.on(GetCredentialReportCommand).resolves({
+      Content: reportCsv(many.map((u) => reportRow(u.UserName, false, false))),
+      GeneratedTime: GENERATED,
+    });
+    iam.on(ListVirtualMFADevicesCommand).resolves({ VirtualMFADevices: [], IsTruncated: false });
+    iam.on(ListMFADevicesCommand).resolves({ MFADevices: [] });
+    iam
+      .on(GetAccountAuthorizationDetailsCommand)
+      .resolvesOnce({
+        UserDetailList: many.slice(0, 6).map((u) => ({
+          UserName: u.UserName,
+          UserId: u.UserId,
+          Tags: u.UserName === 'api1' ? [{ Key: 'mfa-exemption', Value: '2027-01-01 ok' }] : [],
+        })),
+        IsTruncated: true,
+        Marker: 'page2',
+      })
+      .resolves({
+        // api11 is missing: deleted after the live check.
+        UserDetailList: many.slice(6, 11).map((u) => ({ UserName: u.UserName, UserId: u.UserId })),
+        IsTruncated: false,
+      });
+    iam.on(ListUserTagsCommand).rejects(awsError('NoSuchEntityException'));
+
+    // Act
+    const result = await userMfa.gather(gatherContext(), { kind: 'all' }, userMfaParams());
+    const evaluations = userMfa.evaluate(result, userMfaParams());
+
+    // Assess
+    expect(result.tagReadsInBulk).toBe(true);
+    expect(iam).toHaveReceivedCommandTimes(GetAccountAuthorizationDetailsCommand, 2);
+    expect(iam.commandCalls(GetAccountAuthorizationDetailsCommand)[1]?.args[0].input).toEqual({
+      Filter: ['User'],
+      MaxItems: 1000,
+      Marker: 'page2',
+    });
+    expect(tagReadsFor()).toEqual(['api11']);
+    expect(result.departed.map((gone) => gone.userName)).toEqual(['api11']);
+    const byName = Object.fromEntries(evaluations.map((e) => [e.resourceName, e.compliance]));
+    expect(byName.api1).toBe('NOT_APPLICABLE');
+    expect(byName.api0).toBe('NON_COMPLIANT');
+    expect(byName.api11).toBe('NOT_APPLICABLE');
+  });
+
+  it('console rule: never reads tags in bulk, however many users are flagged', async () => {
+    // Prepare
+    const many = Array.from({ length: 30 }, (_, i) => listedUser(`c${i}`));
+    iam.on(ListUsersCommand).resolves({ Users: many, IsTruncated: false });
+    iam.on(GenerateCredentialReportCommand).resolves({ State: 'COMPLETE' });
+    iam.on(GetCredentialReportCommand).resolves({
+      Content: reportCsv(many.map((u) => reportRow(u.UserName, true, false))),
+      GeneratedTime: GENERATED,
+    });
+    iam.on(ListVirtualMFADevicesCommand).resolves({ VirtualMFADevices: [], IsTruncated: false });
+    iam
+      .on(GetLoginProfileCommand)
+      .resolves({ LoginProfile: { UserName: 'x', CreateDate: GENERATED } });
+    iam.on(ListMFADevicesCommand).resolves({ MFADevices: [] });
+    iam.on(ListUserTagsCommand).resolves({ Tags: [], IsTruncated: false });
+
+    // Act
+    await gatherUsers(gatherContext(), { kind: 'all' }, consoleCheck({}));
+
+    // Assess
+    expect(iam).toHaveReceivedCommandTimes(GetAccountAuthorizationDetailsCommand, 0);
+    expect(iam).toHaveReceivedCommandTimes(ListUserTagsCommand, 30);
   });
 });

@@ -12,8 +12,8 @@
  *     report counts at once;
  *   - a user whose verdict on record (periodic runs) is newer than the report and differs from what
  *     the report says: a fresher verdict is never replaced by older evidence.
- *   Last, ListUserTags for each user still NON_COMPLIANT, when exemptions are on: the exemption tag
- *   (runtime/exemptions.ts) is read for no one else.
+ *   Last, the exemption tag (runtime/exemptions.ts) of each user still NON_COMPLIANT, when
+ *   exemptions are on, and of no one else (facts/exemption-tags.ts).
  *
  * Every fact carries the time it describes: the report's GeneratedTime, or the moment the live
  * reads began. What stays stale until IAM regenerates the report (at most four hours), for a user
@@ -27,7 +27,6 @@ import {
   GetUserCommand,
   ListMFADevicesCommand,
   ListUsersCommand,
-  ListUserTagsCommand,
 } from '@aws-sdk/client-iam';
 import { Deadline } from '../deadline';
 import { DataLoadError, describeError, errorName } from '../errors';
@@ -38,6 +37,7 @@ import type { AwsClients } from '../clients';
 import type { RecordedEvaluation } from '../report';
 import type { ComplianceType, GatherContext, Scope } from '../types';
 import { loadCredentialReport, type CredentialReport } from './credential-report';
+import { readExemptionTags } from './exemption-tags';
 import { listAssignedVirtualMfa, PAGE_SIZE } from './virtual-mfa';
 
 /**
@@ -93,8 +93,10 @@ export interface UsersFacts {
   liveChecks: number;
   /** Of those, users whose verdict on record was newer than the report and disagreed with it. */
   newerOnRecord: number;
-  /** Users whose exemption tag was read (ListUserTags): those the rule made NON_COMPLIANT. */
+  /** Users whose exemption tag was read: those the rule made NON_COMPLIANT. */
   tagReads: number;
+  /** Whether they were read in bulk (GetAccountAuthorizationDetails) rather than per user. */
+  tagReadsInBulk?: boolean;
 }
 
 export const DEFAULT_CONCURRENCY = 8;
@@ -122,6 +124,11 @@ export interface UserCheck {
   readsConsolePassword: boolean;
   /** The exemption tag to read for users still NON_COMPLIANT; undefined: exemptions off. */
   exemptionTagKey: string | undefined;
+  /**
+   * Whether many tag reads may be replaced by GetAccountAuthorizationDetails pages (the rule then
+   * lists `iam:GetAccountAuthorizationDetails` in its actions); see facts/exemption-tags.ts.
+   */
+  bulkTagReads: boolean;
 }
 
 export async function gatherUsers(
@@ -142,8 +149,9 @@ export async function gatherUsers(
 }
 
 /**
- * Reads the exemption tag (ListUserTags) of each user the rule makes NON_COMPLIANT, and of no one
- * else: an exemption changes only a NON_COMPLIANT verdict. A user deleted since is departed.
+ * Reads the exemption tag of each user the rule makes NON_COMPLIANT, and of no one else: an
+ * exemption changes only a NON_COMPLIANT verdict (facts/exemption-tags.ts: per user, or in bulk
+ * where the rule allows it and that is fewer calls). A user deleted since is departed.
  */
 async function withExemptionTags(
   ctx: GatherContext,
@@ -157,57 +165,27 @@ async function withExemptionTags(
     (user) => !user.exemptionTag.read && check.verdict(user) === 'NON_COMPLIANT',
   );
   if (unread.length === 0) return facts;
-  const read = await mapPool(
-    unread,
-    ctx.tuning?.concurrency ?? DEFAULT_CONCURRENCY,
-    async (user): Promise<UserFacts | DepartedUser> => {
-      deadline.check();
-      const at = new Date();
-      try {
-        // A user holds at most 50 tags, so one page of 100 is all of them unless IAM cuts it short.
-        let value: string | undefined;
-        const listing = pages(
-          (marker) =>
-            ctx.clients.iam.send(
-              new ListUserTagsCommand({
-                UserName: user.userName,
-                MaxItems: 100,
-                ...(marker ? { Marker: marker } : {}),
-              }),
-              { abortSignal: deadline.signal },
-            ),
-          iamMarker,
-          deadline.signal,
-        );
-        for await (const out of listing) {
-          value ??= (out.Tags ?? []).find((tag) => tag.Key === key)?.Value;
-        }
-        return { ...user, exemptionTag: { read: true, value, at } };
-      } catch (error) {
-        if (errorName(error) === 'NoSuchEntityException') {
-          return {
-            userId: user.userId,
-            userName: user.userName,
-            reason: 'was deleted during the evaluation',
-            at,
-          };
-        }
-        if (deadline.expired()) throw deadline.explain(error);
-        throw new DataLoadError(
-          `cannot read the tags of user ${user.userId}: ${describeError(error)}`,
-        );
-      }
-    },
-  );
-  const byId = new Map<string, UserFacts | DepartedUser>(read.map((r) => [r.userId, r]));
+  const read = await readExemptionTags(ctx, unread, key, deadline, {
+    bulkAllowed: check.bulkTagReads,
+    accountUsers: facts.users.length + facts.departed.length,
+    concurrency: ctx.tuning?.concurrency ?? DEFAULT_CONCURRENCY,
+  });
   const users: UserFacts[] = [];
   const departed = [...facts.departed];
   for (const user of facts.users) {
-    const updated = byId.get(user.userId) ?? user;
-    if ('reason' in updated) departed.push(updated);
-    else users.push(updated);
+    const tag = read.tags.get(user.userId);
+    if (tag === 'deleted') {
+      departed.push({
+        userId: user.userId,
+        userName: user.userName,
+        reason: 'was deleted during the evaluation',
+        at: read.at,
+      });
+    } else {
+      users.push(tag ? { ...user, exemptionTag: tag } : user);
+    }
   }
-  return { ...facts, users, departed, tagReads: unread.length };
+  return { ...facts, users, departed, tagReads: unread.length, tagReadsInBulk: read.inBulk };
 }
 
 async function gatherAllUsers(

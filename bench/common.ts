@@ -1,0 +1,120 @@
+/** What the benchmark scripts share: running workers, counting calls, formatting figures. */
+import { spawn } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { GenerateCredentialReportCommand, IAMClient } from '@aws-sdk/client-iam';
+import { motoClientConfig, takeCallCounts, type SeedUser } from '../test/support/moto';
+import type { WorkerResult } from './events';
+import type { Approach } from './worker';
+
+export const ROOT = resolve(__dirname, '..');
+export type Calls = Record<string, number>;
+
+export const ENV = {
+  ...process.env,
+  AWS_ACCESS_KEY_ID: 'testing',
+  AWS_SECRET_ACCESS_KEY: 'testing',
+  AWS_REGION: 'us-east-1',
+  POWERTOOLS_LOG_LEVEL: 'ERROR',
+};
+
+export const median = (values: number[]): number => {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? (sorted[mid] ?? 0) : ((sorted[mid - 1] ?? 0) + (sorted[mid] ?? 0)) / 2;
+};
+export const total = (calls: Calls): number => Object.values(calls).reduce((a, b) => a + b, 0);
+export const fmtCalls = (calls: Calls): string =>
+  Object.entries(calls)
+    .sort(([a], [b]) => a.localeCompare(b))
+    .map(([op, n]) => `${op} ${n}`)
+    .join(', ');
+export const s = (ms: number): string => `${(ms / 1000).toFixed(2)} s`;
+
+export function run(
+  cmd: string,
+  args: string[],
+  env: Record<string, string> = {},
+): Promise<{ code: number; stdout: string; stderr: string; ms: number }> {
+  return new Promise((resolvePromise, reject) => {
+    const started = performance.now();
+    const child = spawn(cmd, args, { cwd: ROOT, env: { ...ENV, ...env } });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    child.once('error', reject);
+    child.once('close', (code) => {
+      resolvePromise({ code: code ?? -1, stdout, stderr, ms: performance.now() - started });
+    });
+  });
+}
+
+export function lastJsonLine(stdout: string): string | undefined {
+  return stdout
+    .split('\n')
+    .reverse()
+    .find((l) => l.startsWith('{'));
+}
+
+/** One run of an approach in its own process; calls as moto counted them. */
+export async function worker(
+  approach: Approach,
+  endpoint: string,
+  env: Record<string, string> = {},
+): Promise<WorkerResult> {
+  await takeCallCounts(endpoint);
+  const out = await run(
+    process.execPath,
+    ['--import', 'tsx', 'bench/worker.ts', approach, endpoint],
+    env,
+  );
+  const line = lastJsonLine(out.stdout);
+  if (out.code !== 0 || !line) {
+    throw new Error(`worker ${approach} failed (${out.code}): ${out.stderr.slice(-2000)}`);
+  }
+  const result = JSON.parse(line) as WorkerResult;
+  const served = await takeCallCounts(endpoint);
+  if (fmtCalls(served) !== fmtCalls(result.calls)) {
+    throw new Error(
+      `${approach}: the SDK sent ${fmtCalls(result.calls)} but moto served ${fmtCalls(served)}`,
+    );
+  }
+  return result;
+}
+
+/** 60 % console users; 5 % of everyone console users without MFA; the rest of them virtual/hardware. */
+export function population(size: number): SeedUser[] {
+  const consoleUsers = Math.round(size * 0.6);
+  const noMfa = Math.round(size * 0.05);
+  return Array.from({ length: size }, (_, i) => {
+    const name = `bench-user-${String(i).padStart(5, '0')}`;
+    if (i >= consoleUsers) return { name, consolePassword: false, mfa: 'none' };
+    if (i < noMfa) return { name, consolePassword: true, mfa: 'none' };
+    return { name, consolePassword: true, mfa: i % 2 ? 'virtual' : 'hardware' };
+  });
+}
+
+export async function generateReport(endpoint: string): Promise<void> {
+  const iam = new IAMClient(motoClientConfig(endpoint));
+  for (;;) {
+    const out = await iam.send(new GenerateCredentialReportCommand({}));
+    if (out.State === 'COMPLETE') return;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+/** Markers of the section bench/user-rules.ts writes into BENCHMARKS.md (after the console rule's). */
+export const OTHER_RULES_START = '<!-- other-rules:start (written by bench/user-rules.ts) -->';
+export const OTHER_RULES_END = '<!-- other-rules:end -->';
+
+/** The other rules' section as BENCHMARKS.md holds it now (with a leading blank line), or ''. */
+export function otherRulesSection(): string {
+  const file = join(ROOT, 'BENCHMARKS.md');
+  if (!existsSync(file)) return '';
+  const text = readFileSync(file, 'utf8');
+  const start = text.indexOf(OTHER_RULES_START);
+  const end = text.indexOf(OTHER_RULES_END);
+  if (start < 0 || end < start) return '';
+  return `\n${text.slice(start, end + OTHER_RULES_END.length)}\n`;
+}
