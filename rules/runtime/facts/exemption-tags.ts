@@ -8,7 +8,7 @@
  *     account's users fill. Measured on the moto harness (BENCHMARKS.md, iam-user-mfa): with 2,250
  *     users to read among 5,000, the floor's time went from 21.7 s to 12.6 s and its IAM calls from
  *     4,510 to 2,260. A bulk page is far heavier than a ListUserTags answer (it carries every user's
-policies), hence the factor: an assumption, not a measurement against AWS.
+ *     policies), hence the factor: an assumption, not a measurement against AWS.
  *
  * A user the bulk listing no longer has is asked per user, which tells "deleted" (NoSuchEntity).
  */
