@@ -7,13 +7,15 @@ import { Stack, Tags, type Duration, type RemovalPolicy } from 'aws-cdk-lib';
 import * as config from 'aws-cdk-lib/aws-config';
 import type * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
-import { RULE_METADATA } from '../rules/catalog';
+import { findRule, RULE_METADATA } from '../rules/catalog';
+import { parseParameters } from '../rules/runtime/parameters';
 import type { RuleMetadata } from '../rules/runtime/types';
 import {
   conformancePackTemplateBody,
   FREQUENCY_PARAMETER,
   functionArnParameter,
   logicalIdOf,
+  ruleParameter,
 } from './conformance-pack-template';
 import { MfaConfigRulesOperations, type OperationsOptions } from './operations';
 import { isRuleDeployment, plainConfigRules, type RuleDeployment } from './plain-rules';
@@ -62,6 +64,15 @@ export interface PackCommonProps extends OperationsOptions {
    * rule's own sizing and the pack's `logRetention`. A key that is not a deployed rule is an error.
    */
   readonly functionOptions?: Readonly<Record<string, RuleFunctionOptions>>;
+  /**
+   * Per rule (keyed by rule name): values of the rule's own parameters, as strings, e.g.
+   * `{ 'iam-user-console-mfa': { GracePeriodDays: '7', ExemptionTagKey: 'mfa-exemption' } }`
+   * (the README's rule parameter table lists them). They become the conformance pack's
+   * `<Rule><Parameter>` input parameters (or the plain rules' `InputParameters`). Checked at
+   * synth with the parser the functions use: a rule that is not deployed, a parameter the rule
+   * does not take or a malformed value is an error. Default: each parameter's documented default.
+   */
+  readonly ruleParameters?: Readonly<Record<string, Readonly<Record<string, string>>>>;
   /** Retention of every function's log group. Default: one year (365 days). */
   readonly logRetention?: logs.RetentionDays;
   /**
@@ -136,7 +147,39 @@ export function packRules(scope: Construct, props: PackCommonProps): readonly Ru
       );
     }
   }
+  for (const [key, values] of Object.entries(props.ruleParameters ?? {})) {
+    const rule = names.includes(key) ? findRule(key) : undefined;
+    if (!rule) {
+      throw new Error(
+        `${scope.node.path}: ruleParameters names '${key}', which is not a deployed rule (${names.join(', ')})`,
+      );
+    }
+    const own = new Set(rule.metadata.parameters.map((p) => p.name));
+    const foreign = Object.keys(values).find((name) => !own.has(name));
+    if (foreign !== undefined) {
+      throw new Error(
+        `${scope.node.path}: ruleParameters: ${key} takes no parameter '${foreign}' (it takes: ${[...own].join(', ') || 'none'})`,
+      );
+    }
+    try {
+      parseParameters(rule, values);
+    } catch (error) {
+      throw new Error(`${scope.node.path}: ruleParameters: ${(error as Error).message}`);
+    }
+  }
   return rules;
+}
+
+/** The pack input parameters carrying the rule parameters set in `props.ruleParameters`. */
+export function ruleParameterInputs(
+  props: Pick<PackCommonProps, 'ruleParameters'>,
+): config.CfnConformancePack.ConformancePackInputParameterProperty[] {
+  return Object.entries(props.ruleParameters ?? {}).flatMap(([rule, values]) =>
+    Object.entries(values).map(([name, value]) => ({
+      parameterName: ruleParameter(rule, name),
+      parameterValue: value,
+    })),
+  );
 }
 
 /** A rule function's settings from the pack's props (only those given; the rest default). */
@@ -211,12 +254,20 @@ export class MfaConfigRulesAccountPack extends Construct {
     }
     const frequency = props.maximumExecutionFrequency ?? DEFAULT_EXECUTION_FREQUENCY;
     if (deployment === 'configRules') {
-      this.configRules = plainConfigRules(this, this.functions, frequency);
+      this.configRules = plainConfigRules(
+        this,
+        this.functions,
+        frequency,
+        props.ruleParameters ?? {},
+      );
     } else {
       const pack = new config.CfnConformancePack(this, 'ConformancePack', {
         conformancePackName: props.packName ?? DEFAULT_PACK_NAME,
         templateBody: conformancePackTemplateBody(rules),
-        conformancePackInputParameters: packInputParameters(this.functions, frequency),
+        conformancePackInputParameters: [
+          ...packInputParameters(this.functions, frequency),
+          ...ruleParameterInputs(props),
+        ],
       });
       // Invoke permissions first, so the first evaluation is not refused.
       for (const fn of this.functions) {

@@ -32,6 +32,7 @@ import { Construct } from 'constructs';
 import {
   operationsOptions,
   packInputParameters,
+  ruleParameterInputs,
   packRules,
   ruleFunctionOptions,
   validatePackProps,
@@ -236,6 +237,7 @@ export class MfaConfigRulesOrganizationPack extends Construct {
             props.maximumExecutionFrequency ?? DEFAULT_EXECUTION_FREQUENCY,
           ),
           { parameterName: EXECUTION_ROLE_PARAMETER, parameterValue: roleName },
+          ...ruleParameterInputs(props),
         ],
         ...(callAs === 'DELEGATED_ADMIN' && props.managementAccountId
           ? { excludedAccounts: [props.managementAccountId] }

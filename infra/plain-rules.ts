@@ -16,9 +16,11 @@ import * as config from 'aws-cdk-lib/aws-config';
 import type { Construct } from 'constructs';
 import {
   conformancePackTemplate,
+  EXECUTION_ROLE_PARAMETER,
   FREQUENCY_PARAMETER,
   functionArnParameter,
   logicalIdOf,
+  ruleParameter,
 } from './conformance-pack-template';
 import type { RuleFunction } from './rule-function';
 import type { ExecutionFrequency } from './settings';
@@ -49,18 +51,27 @@ export function plainConfigRules(
   scope: Construct,
   functions: readonly RuleFunction[],
   frequency: ExecutionFrequency,
+  ruleParameters: Readonly<Record<string, Readonly<Record<string, string>>>>,
 ): config.CfnConfigRule[] {
   const template = conformancePackTemplate(functions.map((fn) => fn.rule));
   return functions.map((fn) => {
     const id = logicalIdOf(fn.rule.name);
     const definition = template.Resources[id];
     if (!definition) throw new Error(`no pack definition for ${fn.rule.name}`);
+    const given = ruleParameters[fn.rule.name] ?? {};
     const filled = fill(definition.Properties, {
       [FREQUENCY_PARAMETER]: frequency,
       [functionArnParameter(fn.rule.name)]: fn.functionArn,
+      ...Object.fromEntries(
+        fn.rule.parameters.map((p) => [
+          ruleParameter(fn.rule.name, p.name),
+          given[p.name] ?? p.default,
+        ]),
+      ),
     }) as Record<string, unknown>;
-    // The account pack reads its own account: no runtime parameter is passed.
-    const { InputParameters: _unused, ...props } = filled;
+    // The account pack reads its own account: no ExecutionRoleName; the rule's own parameters stay.
+    const { InputParameters: inputs, ...props } = filled;
+    const { [EXECUTION_ROLE_PARAMETER]: _role, ...own } = (inputs ?? {}) as Record<string, string>;
     const source = props.Source as {
       Owner: string;
       SourceIdentifier: string;
@@ -69,6 +80,7 @@ export function plainConfigRules(
     const rule = new config.CfnConfigRule(scope, `${id}ConfigRule`, {
       configRuleName: props.ConfigRuleName as string,
       description: props.Description as string,
+      ...(Object.keys(own).length > 0 ? { inputParameters: own } : {}),
       ...(props.Scope
         ? {
             scope: {

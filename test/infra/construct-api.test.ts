@@ -208,3 +208,96 @@ describe('the package entry', () => {
     });
   });
 });
+
+describe('rule parameters', () => {
+  const GRACE = { 'iam-user-console-mfa': { GracePeriodDays: '7', MaxExemptionDays: '90' } };
+
+  function inputParameters(template: Template): Record<string, string> {
+    const [pack] = Object.values(
+      template.findResources('AWS::Config::ConformancePack') as Resources,
+    );
+    const list = (pack?.Properties.ConformancePackInputParameters ?? []) as {
+      ParameterName: string;
+      ParameterValue: unknown;
+    }[];
+    return Object.fromEntries(list.map((p) => [p.ParameterName, String(p.ParameterValue)]));
+  }
+
+  it('become the conformance pack input parameters of the rule', () => {
+    // Act
+    const template = Template.fromStack(accountStack({ ruleParameters: GRACE }));
+
+    // Assess
+    const inputs = inputParameters(template);
+    expect(inputs.IamUserConsoleMfaGracePeriodDays).toBe('7');
+    expect(inputs.IamUserConsoleMfaMaxExemptionDays).toBe('90');
+    expect(inputs.IamUserConsoleMfaExemptionTagKey).toBeUndefined(); // the template's default
+  });
+
+  it('reach plain Config rules as InputParameters, with every default and no ExecutionRoleName', () => {
+    // Act
+    const template = Template.fromStack(
+      accountStack({ ruleDeployment: 'configRules', ruleParameters: GRACE }),
+    );
+
+    // Assess
+    const rules = Object.values(template.findResources('AWS::Config::ConfigRule') as Resources);
+    const byName = Object.fromEntries(
+      rules.map((rule) => [String(rule.Properties.ConfigRuleName), rule.Properties]),
+    );
+    expect(byName['iam-user-console-mfa']?.InputParameters).toEqual({
+      GracePeriodDays: '7',
+      ExemptionTagKey: 'mfa-exemption',
+      MaxExemptionDays: '90',
+    });
+    expect(byName['root-account-mfa']?.InputParameters).toBeUndefined();
+  });
+
+  it('reach the organization conformance pack', () => {
+    // Prepare
+    const stack = new Stack(new App(), 'Org');
+
+    // Act
+    new lib.MfaConfigRulesOrganizationPack(stack, 'MfaRules', {
+      ...ORGANIZATION,
+      ruleParameters: { 'iam-user-mfa': { ExemptionTagKey: 'security:waiver' } },
+    });
+
+    // Assess
+    const [pack] = Object.values(
+      Template.fromStack(stack).findResources(
+        'AWS::Config::OrganizationConformancePack',
+      ) as Resources,
+    );
+    expect(pack?.Properties.ConformancePackInputParameters).toEqual(
+      expect.arrayContaining([
+        { ParameterName: 'IamUserMfaExemptionTagKey', ParameterValue: 'security:waiver' },
+      ]),
+    );
+  });
+
+  it.each<[string, lib.MfaConfigRulesAccountPackProps, RegExp]>([
+    [
+      'a malformed value',
+      { ruleParameters: { 'iam-user-console-mfa': { GracePeriodDays: 'seven' } } },
+      /ruleParameters: invalid rule parameters for iam-user-console-mfa: GracePeriodDays must be a whole number/,
+    ],
+    [
+      'a parameter the rule does not take',
+      { ruleParameters: { 'iam-user-mfa': { GracePeriodDays: '7' } } },
+      /iam-user-mfa takes no parameter 'GracePeriodDays'/,
+    ],
+    [
+      'a rule not deployed',
+      { rules: ['root-account-mfa'], ruleParameters: { 'iam-user-mfa': {} } },
+      /ruleParameters names 'iam-user-mfa', which is not a deployed rule/,
+    ],
+    [
+      'the runtime parameter, which the pack sets itself',
+      { ruleParameters: { 'root-account-mfa': { ExecutionRoleName: 'x' } } },
+      /root-account-mfa takes no parameter 'ExecutionRoleName' \(it takes: none\)/,
+    ],
+  ])('refuse %s at synth, naming it', (_label, props, message) => {
+    expect(() => accountStack(props)).toThrow(message);
+  });
+});
