@@ -6,9 +6,9 @@
  *
  * The narrowest resource each action accepts (Service Authorization Reference):
  *
- *   - IAM GetAccountSummary, ListUsers, ListVirtualMFADevices, GenerateCredentialReport and
- *     GetCredentialReport have no resource type: `*`.
- *   - IAM ListMFADevices, GetLoginProfile and GetUser act on a `user`:
+ *   - IAM GetAccountSummary, ListUsers, ListVirtualMFADevices, GenerateCredentialReport,
+ *     GetCredentialReport and GetAccountAuthorizationDetails have no resource type: `*`.
+ *   - IAM ListMFADevices, GetMFADevice, GetLoginProfile and GetUser act on a `user`:
  *     `arn:<partition>:iam::<account>:user/*`.
  *   - config:PutEvaluations has no resource type: `*`.
  *   - config:GetComplianceDetailsByConfigRule acts on a `ConfigRule`, whose ARN carries the rule's
@@ -32,9 +32,11 @@ export const IAM_ACTION_SCOPES: Readonly<Record<string, ResourceScope>> = {
   'iam:ListVirtualMFADevices': 'any',
   'iam:GenerateCredentialReport': 'any',
   'iam:GetCredentialReport': 'any',
+  'iam:GetAccountAuthorizationDetails': 'any',
   'iam:ListMFADevices': 'iam-user',
   'iam:GetLoginProfile': 'iam-user',
   'iam:GetUser': 'iam-user',
+  'iam:GetMFADevice': 'iam-user',
 };
 
 /** What every rule calls to report and to clear verdicts on vanished resources. */
