@@ -44,6 +44,8 @@
  */
 import * as z from 'zod/mini';
 import {
+  DEFAULT_EXEMPTION_TAG_KEY,
+  DEFAULT_MAX_EXEMPTION_DAYS,
   EXEMPTION_PARAMETER_DOCS,
   applyExemption,
   exemptionParameters,
@@ -76,8 +78,13 @@ function policyArns(value: string): string[] {
     .filter((arn) => arn !== '');
 }
 
+/** Optional with its documented default applied (test/unit/catalog.test.ts checks they agree). */
+function withDefault(schema: z.ZodMiniType<string | undefined>, value: string) {
+  return z.optional(z._default(schema, value));
+}
+
 const parameters = {
-  PrivilegedPolicyArns: z.optional(
+  PrivilegedPolicyArns: withDefault(
     z
       .string()
       .check(
@@ -86,8 +93,9 @@ const parameters = {
           'PrivilegedPolicyArns must be managed policy ARNs (arn:aws:iam::aws:policy/… or arn:aws:iam::<account>:policy/…), separated by commas',
         ),
       ),
+    '',
   ),
-  PrivilegedTagKey: z.optional(
+  PrivilegedTagKey: withDefault(
     z
       .string()
       .check(
@@ -96,8 +104,9 @@ const parameters = {
           'PrivilegedTagKey must be an IAM tag key (up to 128 letters, digits, spaces and _.:/=+-@) or empty',
         ),
       ),
+    DEFAULT_PRIVILEGED_TAG_KEY,
   ),
-  RequireCertifiedFido: z.optional(
+  RequireCertifiedFido: withDefault(
     z
       .string()
       .check(
@@ -106,8 +115,13 @@ const parameters = {
           'RequireCertifiedFido must be true or false',
         ),
       ),
+    'true',
   ),
-  ...exemptionParameters,
+  ExemptionTagKey: withDefault(exemptionParameters.ExemptionTagKey, DEFAULT_EXEMPTION_TAG_KEY),
+  MaxExemptionDays: withDefault(
+    exemptionParameters.MaxExemptionDays,
+    String(DEFAULT_MAX_EXEMPTION_DAYS),
+  ),
 };
 
 type Params = z.infer<z.ZodMiniObject<typeof parameters>>;
