@@ -151,18 +151,20 @@ export async function gatherPrivilegedUsers(
     const read = await mapPool(privileged, ctx.tuning?.concurrency ?? DEFAULT_CONCURRENCY, (user) =>
       readDevices(ctx.clients, user, settings, deadline),
     );
-    const gone = new Set<string>();
+    const withDevices = new Map<string, PrivilegedUserFacts>();
     for (const result of read) {
-      if ('reason' in result) {
-        departed.push(result);
-        gone.add(result.userId);
+      if ('reason' in result) departed.push(result);
+      else withDevices.set(result.userId, result);
+    }
+    const users: PrivilegedUserFacts[] = [];
+    for (const user of inScope) {
+      if (user.privilege.length === 0) users.push(user);
+      else {
+        const read = withDevices.get(user.userId);
+        if (read) users.push(read);
       }
     }
-    return {
-      users: inScope.filter((user) => !gone.has(user.userId)),
-      departed,
-      detailsAt,
-    };
+    return { users, departed, detailsAt };
   } catch (error) {
     throw deadline.explain(error);
   } finally {
