@@ -103,7 +103,9 @@ describe('per-rule function settings', () => {
       );
     }
     const groups = Object.values(template.findResources('AWS::Logs::LogGroup') as Resources);
-    expect(groups.map((group) => group.Properties.RetentionInDays)).toEqual([365, 365, 365]);
+    expect(groups.map((group) => group.Properties.RetentionInDays)).toEqual(
+      lib.RULE_NAMES.map(() => 365),
+    );
   });
 
   it('sets memory, timeout and log retention of one rule and leaves the others', () => {
@@ -130,7 +132,10 @@ describe('per-rule function settings', () => {
       expect.objectContaining({ MemorySize: 256, Timeout: 60 }),
     );
     const groups = Object.values(template.findResources('AWS::Logs::LogGroup') as Resources);
-    expect(groups.map((group) => group.Properties.RetentionInDays).sort()).toEqual([731, 90, 90]);
+    expect(groups.map((group) => group.Properties.RetentionInDays).sort()).toEqual([
+      731,
+      ...lib.RULE_NAMES.slice(1).map(() => 90),
+    ]);
   });
 });
 
@@ -167,8 +172,10 @@ describe('tags', () => {
         }
       }
     }
-    // 3 functions, roles and log groups per pack; the management account's role; the StackSet.
-    expect(tagged).toBe(9 + 9 + 1 + 1);
+    // A function, role and log group per rule in each pack; the management account's role; the
+    // StackSet.
+    const perPack = 3 * lib.RULE_NAMES.length;
+    expect(tagged).toBe(perPack + perPack + 1 + 1);
   });
 });
 

@@ -253,6 +253,8 @@ describe.each(['account', 'organization'] as const)('%s stack', (which) => {
       ),
     ).toHaveLength(1);
     expect(bySeverity).toEqual({
+      // Every rule at its metadata's severity; the CIS rules pinned.
+      ...Object.fromEntries(RULE_METADATA.map((m) => [m.name, m.severity])),
       'root-account-mfa': 'CRITICAL',
       'root-account-hardware-mfa': 'CRITICAL',
       'iam-user-console-mfa': 'MEDIUM',

@@ -190,6 +190,7 @@ describe.each(RULE_METADATA.map((rule) => [rule.name, rule] as const))(
                 'iam:ListMFADevices',
                 'iam:GetLoginProfile',
                 'iam:GetUser',
+                'iam:GetMFADevice',
                 'config:GetComplianceDetailsByConfigRule',
               ].includes(a),
           )
@@ -276,7 +277,8 @@ describe.each(RULE_METADATA.map((rule) => [rule.name, rule] as const))(
       // The deployed handler returns counts only: the same counts as in-process, nothing else.
       const summary = JSON.parse(withKeys.stdout) as Record<string, unknown>;
       expect(summary.counts).toEqual(expected.counts);
-      expect(summary.evaluations).toBe(name === 'iam-user-console-mfa' ? 4 : 1);
+      // The seeded users (user rules) or the account.
+      expect(summary.evaluations).toBe(rule.resourceTypes.includes('AWS::IAM::User') ? 4 : 1);
       expect(Object.keys(summary).sort()).toEqual(Object.keys(expected).sort());
       expect(withoutKeys.status).not.toBe(0);
       expect(withoutKeys.stdout).toBe('');
