@@ -12,8 +12,7 @@ export const HARDWARE_MOTO_ENV = { MOTO_IAM_LOAD_MANAGED_POLICIES: 'true' } as c
 
 /** A device to enable: by serial (plain: hardware TOTP; `arn:…:u2f/…`: FIDO), or a new virtual one. */
 export type SeedDevice =
-  | { serial: string; certifications?: Record<string, string> }
-  | { kind: 'virtual' };
+  { serial: string; certifications?: Record<string, string> } | { kind: 'virtual' };
 
 export interface SeedHardwareUser {
   name: string;
