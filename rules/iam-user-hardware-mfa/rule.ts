@@ -260,40 +260,52 @@ function verdict(
   if (compliance === 'NOT_APPLICABLE') {
     return {
       compliance,
-      annotation: `${name} is not privileged (no AdministratorAccess or listed policy, directly or through a group${settings.privilegedTagKey ? `, no tag ${settings.privilegedTagKey}=true` : ''}; read at ${isoSeconds(user.detailsAt)}): hardware MFA does not apply.`,
+      annotation: `${name} is not privileged (no AdministratorAccess or listed policy, directly or through a group${settings.privilegedTagKey ? `, no tag ${settings.privilegedTagKey}=true` : ''}; IAM, read live at ${isoSeconds(user.detailsAt)}): hardware MFA does not apply.`,
     };
   }
   const who = `${name} (privileged: ${describePrivilege(user.privilege)})`;
-  const source = `Policies and groups read at ${isoSeconds(user.detailsAt)}; MFA devices listed live at ${isoSeconds(user.devicesAt ?? user.detailsAt)}.`;
+  const source = sourceText(user);
   if (compliance === 'COMPLIANT') {
     return {
       compliance,
-      annotation: `${who} signs in only with hardware: ${describeDevices(user.devices ?? [], settings)}. ${source}`,
+      annotation: `${who} signs in only with hardware: ${describeDevices(user.devices ?? [], settings)} (${source}).`,
     };
   }
+  // Who, what and where from first: Config keeps 256 characters, and the rule's remediation
+  // (Security Hub) repeats the fix.
   const [first] = problems;
   let what: string;
   let fix: string;
   switch (first?.kind) {
     case 'virtual':
-      what = `has a virtual MFA device (${shortSerials(first.serials)}) it can still sign in with`;
-      fix =
-        'register a hardware TOTP token or FIDO security key, then deactivate and delete the virtual device';
+      what = `has a virtual MFA device (${shortSerials(first.serials, user.userName)})`;
+      fix = 'delete it; use hardware TOTP or FIDO keys only';
       break;
     case 'unknown':
-      what = `has an MFA device of unknown kind (${shortSerials(first.serials)}), not counted as hardware`;
-      fix = 'check the device; keep only hardware TOTP tokens and FIDO security keys';
+      what = `has an MFA device of unknown kind (${shortSerials(first.serials, user.userName)}), not counted as hardware`;
+      fix = 'keep only hardware TOTP tokens and FIDO security keys';
       break;
     case 'uncertified':
-      what = `has a FIDO device that did not count (${shortSerials(first.serials)}): IAM reports no FIPS/FIDO certification for it (a synced passkey, or a key missing from the FIDO Metadata Service)`;
-      fix =
-        'replace it with a certified security key, or set RequireCertifiedFido=false to accept it';
+      what = `has a FIDO device with no certification in IAM (${shortSerials(first.serials, user.userName)})`;
+      fix = 'use a certified key or RequireCertifiedFido=false';
       break;
     default:
       what = 'has no MFA device';
       fix = 'register a hardware TOTP token or FIDO security key';
   }
-  return { compliance, annotation: `${who} ${what}. Fix: ${fix}. ${source}` };
+  return { compliance, annotation: `${who} ${what} (${source}). Fix: ${fix}.` };
+}
+
+/**
+ * Where the facts came from: IAM, read live, from the bulk read of policies and groups to the
+ * listing of the user's devices (`…T07:36:05Z–07:36:06Z` when they fall in different seconds).
+ */
+function sourceText(user: PrivilegedUserFacts): string {
+  const details = isoSeconds(user.detailsAt);
+  const devices = isoSeconds(user.devicesAt ?? user.detailsAt);
+  return details === devices
+    ? `IAM, read live at ${details}`
+    : `IAM, read live at ${details}–${devices.slice(devices.indexOf('T') + 1)}`;
 }
 
 function describePrivilege(paths: readonly PrivilegePath[]): string {
@@ -332,9 +344,16 @@ function describeDevices(devices: readonly MfaDeviceFacts[], settings: Privilege
   return parts.join(', ');
 }
 
-/** `arn:aws:iam::123456789012:u2f/user/alice/key-1` → `u2f/user/alice/key-1`; plain serials as is. */
-function shortSerials(serials: readonly string[]): string {
-  return serials.map((serial) => serial.replace(/^arn:[\w-]+:iam::\d{12}:/, '')).join(', ');
+/**
+ * A serial as short as the annotation needs: the ARN's resource, without the user's own name
+ * (`arn:aws:iam::123456789012:u2f/user/alice/key-1` → `u2f/…/key-1`); plain serials as they are.
+ */
+function shortSerials(serials: readonly string[], userName: string): string {
+  return serials
+    .map((serial) =>
+      serial.replace(/^arn:[\w-]+:iam::\d{12}:/, '').replace(`/user/${userName}/`, '/…/'),
+    )
+    .join(', ');
 }
 
 function isoSeconds(time: Date): string {

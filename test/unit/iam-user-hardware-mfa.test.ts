@@ -222,7 +222,7 @@ describe('which devices count (a privileged user)', () => {
     // Assess
     expect(evaluation.compliance).toBe('COMPLIANT');
     expect(evaluation.annotation).toMatch(
-      /^User alice \(privileged: AdministratorAccess\) signs in only with hardware: 1 hardware TOTP token\. Policies and groups read at \S+Z; MFA devices listed live at \S+Z\.$/,
+      /^User alice \(privileged: AdministratorAccess\) signs in only with hardware: 1 hardware TOTP token \(IAM, read live at \d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ(–\d\d:\d\d:\d\dZ)?\)\.$/,
     );
     expect(iam).toHaveReceivedCommandTimes(GetMFADeviceCommand, 0);
   });
@@ -263,9 +263,11 @@ describe('which devices count (a privileged user)', () => {
       // Assess
       expect(evaluation.compliance).toBe('NON_COMPLIANT');
       expect(evaluation.annotation).toContain(
-        'has a FIDO device that did not count (u2f/user/alice/passkey): IAM reports no FIPS/FIDO certification for it',
+        'has a FIDO device with no certification in IAM (u2f/…/passkey) (IAM, read live at ',
       );
-      expect(evaluation.annotation).toContain('RequireCertifiedFido=false');
+      expect(evaluation.annotation).toContain(
+        'Fix: use a certified key or RequireCertifiedFido=false.',
+      );
     },
   );
 
@@ -278,7 +280,7 @@ describe('which devices count (a privileged user)', () => {
 
     // Assess
     expect(evaluation.compliance).toBe('COMPLIANT');
-    expect(evaluation.annotation).toContain('1 FIDO key.');
+    expect(evaluation.annotation).toContain('1 FIDO key (');
     expect(iam).toHaveReceivedCommandTimes(GetMFADeviceCommand, 0);
   });
 
@@ -293,8 +295,8 @@ describe('which devices count (a privileged user)', () => {
 
     // Assess
     expect(evaluation.compliance).toBe('NON_COMPLIANT');
-    expect(evaluation.annotation).toContain('(u2f/user/alice/b)');
-    expect(evaluation.annotation).not.toContain('u2f/user/alice/a');
+    expect(evaluation.annotation).toContain('(u2f/…/b)');
+    expect(evaluation.annotation).not.toContain('u2f/…/a');
     expect(iam).toHaveReceivedCommandTimes(GetMFADeviceCommand, 2);
   });
 
@@ -308,7 +310,7 @@ describe('which devices count (a privileged user)', () => {
     // Assess
     expect(evaluation.compliance).toBe('NON_COMPLIANT');
     expect(evaluation.annotation).toMatch(
-      /^User alice \(privileged: AdministratorAccess\) has a virtual MFA device \(mfa\/alice-phone\) it can still sign in with\. Fix: .*delete the virtual device\./,
+      /^User alice \(privileged: AdministratorAccess\) has a virtual MFA device \(mfa\/alice-phone\) \(IAM, read live at \S+Z\)\. Fix: delete it; use hardware TOTP or FIDO keys only\.$/,
     );
     expect(iam).toHaveReceivedCommandTimes(GetMFADeviceCommand, 0);
   });
@@ -335,7 +337,7 @@ describe('which devices count (a privileged user)', () => {
     // Assess
     expect(evaluation.compliance).toBe('NON_COMPLIANT');
     expect(evaluation.annotation).toContain(
-      'has no MFA device. Fix: register a hardware TOTP token or FIDO security key.',
+      'Fix: register a hardware TOTP token or FIDO security key.',
     );
   });
 
