@@ -124,6 +124,20 @@ export function validatePackProps(scope: Construct, props: PackCommonProps): voi
 
 /** The catalog entries of the rules the pack deploys (`props.rules`, checked; default: all). */
 export function packRules(scope: Construct, props: PackCommonProps): readonly RuleMetadata[] {
+  const rules = chosenRules(scope, props);
+  const names = rules.map((rule) => rule.name);
+  for (const key of Object.keys(props.functionOptions ?? {})) {
+    if (!names.includes(key)) {
+      throw new Error(
+        `${scope.node.path}: functionOptions names '${key}', which is not a deployed rule (${names.join(', ')})`,
+      );
+    }
+  }
+  checkRuleParameters(scope, props, names);
+  return rules;
+}
+
+function chosenRules(scope: Construct, props: PackCommonProps): readonly RuleMetadata[] {
   if (props.rules === undefined) return RULE_METADATA;
   const known = RULE_METADATA.map((rule) => rule.name).join(', ');
   if (props.rules.length === 0) {
@@ -140,13 +154,15 @@ export function packRules(scope: Construct, props: PackCommonProps): readonly Ru
   if (repeated !== undefined) {
     throw new Error(`${scope.node.path}: rule '${repeated}' is listed twice`);
   }
-  for (const key of Object.keys(props.functionOptions ?? {})) {
-    if (!names.includes(key)) {
-      throw new Error(
-        `${scope.node.path}: functionOptions names '${key}', which is not a deployed rule (${names.join(', ')})`,
-      );
-    }
-  }
+  return rules;
+}
+
+/** `props.ruleParameters`: deployed rules, their own parameters, values the functions accept. */
+function checkRuleParameters(
+  scope: Construct,
+  props: PackCommonProps,
+  names: readonly string[],
+): void {
   for (const [key, values] of Object.entries(props.ruleParameters ?? {})) {
     const rule = names.includes(key) ? findRule(key) : undefined;
     if (!rule) {
@@ -167,7 +183,6 @@ export function packRules(scope: Construct, props: PackCommonProps): readonly Ru
       throw new Error(`${scope.node.path}: ruleParameters: ${(error as Error).message}`);
     }
   }
-  return rules;
 }
 
 /** The pack input parameters carrying the rule parameters set in `props.ruleParameters`. */

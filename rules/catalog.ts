@@ -1,6 +1,7 @@
 /** Every rule of the pack, in the order the README, the CLI and the CDK construct list them. */
 import { rule as iamUserConsoleMfa } from './iam-user-console-mfa/rule';
 import { rule as iamUserMfa } from './iam-user-mfa/rule';
+import { rule as iamUserHardwareMfa } from './iam-user-hardware-mfa/rule';
 import { rule as rootAccountHardwareMfa } from './root-account-hardware-mfa/rule';
 import { rule as rootAccountMfa } from './root-account-mfa/rule';
 import type { AnyRule, RuleMetadata } from './runtime/types';
@@ -10,6 +11,7 @@ export const RULES: readonly AnyRule[] = [
   rootAccountHardwareMfa,
   iamUserConsoleMfa,
   iamUserMfa,
+  iamUserHardwareMfa,
 ];
 
 export const RULE_NAMES = RULES.map((rule) => rule.metadata.name);

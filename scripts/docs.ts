@@ -46,7 +46,7 @@ function rulesRegion(rules: readonly RuleMetadata[]): string {
       m.resourceTypes.map(code).join(', '),
       m.severity,
       formatSecurityHub(m),
-      code(m.replacesManagedRule),
+      m.replacesManagedRule ? code(m.replacesManagedRule) : 'none',
     ]),
   );
 }

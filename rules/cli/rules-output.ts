@@ -28,7 +28,7 @@ export function rulesTable(
   });
   for (const m of rules) {
     table.push([
-      `${m.name}\n${m.title}\nevaluates ${m.resourceTypes.join(', ')}\nreplaces ${m.replacesManagedRule}`,
+      `${m.name}\n${m.title}\nevaluates ${m.resourceTypes.join(', ')}\n${m.replacesManagedRule ? `replaces ${m.replacesManagedRule}` : 'replaces no AWS managed rule'}`,
       formatCis(m).split(', ').join('\n'),
       formatSecurityHub(m),
       m.severity,

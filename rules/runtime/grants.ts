@@ -8,7 +8,7 @@
  *
  *   - IAM GetAccountSummary, ListUsers, ListVirtualMFADevices, GenerateCredentialReport,
  *     GetCredentialReport and GetAccountAuthorizationDetails have no resource type: `*`.
- *   - IAM ListMFADevices, GetLoginProfile, GetUser and ListUserTags act on a `user`:
+ *   - IAM ListMFADevices, GetMFADevice, GetLoginProfile, GetUser and ListUserTags act on a `user`:
  *     `arn:<partition>:iam::<account>:user/*`.
  *   - config:PutEvaluations has no resource type: `*`.
  *   - config:GetComplianceDetailsByConfigRule acts on a `ConfigRule`, whose ARN carries the rule's
@@ -37,6 +37,7 @@ export const IAM_ACTION_SCOPES: Readonly<Record<string, ResourceScope>> = {
   'iam:GetLoginProfile': 'iam-user',
   'iam:GetUser': 'iam-user',
   'iam:ListUserTags': 'iam-user',
+  'iam:GetMFADevice': 'iam-user',
 };
 
 /** What every rule calls to report and to clear verdicts on vanished resources. */

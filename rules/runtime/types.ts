@@ -58,8 +58,8 @@ export interface RuleMetadata {
    * version, and the Security Hub control. Each names its source (see rules/frameworks.ts).
    */
   frameworks: readonly FrameworkMapping[];
-  /** The AWS managed rule this one replaces. */
-  replacesManagedRule: string;
+  /** The AWS managed rule this one replaces; absent when no managed rule checks the same. */
+  replacesManagedRule?: string;
   resourceTypes: readonly ResourceType[];
   /** Resource types whose configuration changes also trigger the rule (besides the periodic run). */
   changeTriggerTypes: readonly ResourceType[];

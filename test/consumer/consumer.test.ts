@@ -14,7 +14,7 @@ import { spawn, spawnSync, type SpawnSyncReturns } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { RULE_NAMES } from '../../rules/catalog';
+import { RULE_METADATA, RULE_NAMES } from '../../rules/catalog';
 import { seedUsers, setRootState, TEST_ACCOUNT_ID } from '../support/moto';
 import { useMoto } from '../support/use-moto';
 
@@ -420,7 +420,9 @@ describe('the installed mfa-config-rules command', () => {
     const users = rows.filter((row) => row.rule === 'iam-user-console-mfa');
     expect(users).toHaveLength(USERS);
     expect(users.filter((row) => row.compliance === 'NON_COMPLIANT')).toHaveLength(USERS / 2);
-    expect(rows).toHaveLength(USERS + 2);
+    // One row per user and user rule, one per account rule.
+    const userRules = RULE_METADATA.filter((m) => m.resourceTypes.includes('AWS::IAM::User'));
+    expect(rows).toHaveLength(USERS * userRules.length + RULE_METADATA.length - userRules.length);
   }, 120_000);
 
   it('prints the whole table (> 64 KB) into a slow pipe, the counts line last', () => {
@@ -432,8 +434,10 @@ describe('the installed mfa-config-rules command', () => {
     expect(out.status).toBe(1);
     expect(Buffer.byteLength(out.stdout)).toBeGreaterThan(64 * 1024);
     const lines = out.stdout.trimEnd().split('\n');
+    // iam-user-console-mfa and iam-user-mfa each fail the half without MFA (all have a console
+    // password); iam-user-hardware-mfa finds nobody privileged.
     expect(lines.at(-1)).toBe(
-      `${USERS + 2} evaluations: ${USERS / 2} NON_COMPLIANT, ${USERS / 2 + 2} COMPLIANT, 0 NOT_APPLICABLE`,
+      `${3 * USERS + 2} evaluations: ${USERS} NON_COMPLIANT, ${USERS + 2} COMPLIANT, ${USERS} NOT_APPLICABLE`,
     );
     // Rule names are never cut.
     for (const rule of RULE_NAMES) expect(out.stdout).toContain(` ${rule} `);

@@ -152,6 +152,10 @@ describe('conformance pack template', () => {
     }
     for (const rule of RULE_METADATA) {
       expect(ruleProps(rule.name).InputParameters).toEqual({
+        // The rule's own parameters, each from its pack parameter.
+        ...Object.fromEntries(
+          rule.parameters.map((p) => [p.name, { Ref: ruleParameter(rule.name, p.name) }]),
+        ),
         [EXECUTION_ROLE_PARAMETER]: {
           'Fn::If': [
             `Has${EXECUTION_ROLE_PARAMETER}`,

@@ -252,12 +252,13 @@ describe.each(['account', 'organization'] as const)('%s stack', (which) => {
         Match.stringLikeRegexp('securityHubWithServiceLinkedRules'),
       ),
     ).toHaveLength(1);
-    // One per rule of the catalog, at its metadata's severity; root is always CRITICAL.
-    expect(bySeverity).toEqual(
-      Object.fromEntries(RULE_METADATA.map((rule) => [rule.name, rule.severity])),
-    );
-    expect(bySeverity['root-account-mfa']).toBe('CRITICAL');
-    expect(bySeverity['root-account-hardware-mfa']).toBe('CRITICAL');
+    expect(bySeverity).toEqual({
+      // Every rule at its metadata's severity; the CIS rules pinned.
+      ...Object.fromEntries(RULE_METADATA.map((m) => [m.name, m.severity])),
+      'root-account-mfa': 'CRITICAL',
+      'root-account-hardware-mfa': 'CRITICAL',
+      'iam-user-console-mfa': 'MEDIUM',
+    });
   });
 });
 
@@ -375,7 +376,12 @@ describe('ruleDeployment: configRules (Security Hub findings)', () => {
         MessageType: 'ScheduledNotification',
         MaximumExecutionFrequency: 'TwentyFour_Hours',
       });
-      expect(rule.Properties.InputParameters).toBeUndefined();
+      // Each rule's own parameters at their defaults; never the cross-account ExecutionRoleName.
+      const meta = RULE_METADATA.find((m) => m.name === rule.Properties.ConfigRuleName);
+      const defaults = Object.fromEntries((meta?.parameters ?? []).map((p) => [p.name, p.default]));
+      expect(rule.Properties.InputParameters).toEqual(
+        Object.keys(defaults).length > 0 ? defaults : undefined,
+      );
     }
     expect(
       annotationsOf(plainRules.account).findWarning(

@@ -43,6 +43,19 @@ h. Config aggregators (issue 13, its own section below): moto keeps aggregators
    source: every account we hold). An unknown aggregator is NoSuchConfigurationAggregatorException.
    POST /moto-ext/evaluations stores verdicts for any account, Region and rule name (a member
    account's conformance-pack rule name) as PutEvaluations would.
+i. Privileged users and hardware MFA (iam-user-hardware-mfa, its own section below):
+   GetAccountAuthorizationDetails ignores MaxItems/Marker in moto; we page users, then groups
+   (then roles and policies when asked), sorted by name (MaxItems 1..1000, default 100; short
+   pages with MOTO_EXT_SHORT_PAGES=1). GetMFADevice is absent from moto: we serve it for a device
+   the user has (else NoSuchEntity), only for FIDO serials (`arn:…:u2f/…`; AWS: "we only accept
+   FIDO security key ARNs", the error for another serial is our assumption: ValidationError), with
+   the Certifications set by POST /moto-ext/fido-certifications {accountId, serial,
+   certifications} (none set: no Certifications member, as for a passkey). EnableMFADevice
+   accepts any serial in moto, so a FIDO key or hardware token is enabled with its serial.
+   POST /moto-ext/seed-hardware-users {accountId, groups: [{name, policies}], users: [{name,
+   groups, policies, tags, devices: [{serial, certifications?}] | devices: [{kind: virtual}]}]}
+   seeds thousands of such users in-process. Attaching AWS managed policies (AdministratorAccess)
+   needs MOTO_IAM_LOAD_MANAGED_POLICIES=true in the server's environment.
 """
 
 import argparse, base64, io, json, logging, os, re, sys, threading, time
@@ -57,7 +70,8 @@ try:
     from moto.config.responses import ConfigResponse
     from moto.core.responses import ActionResult, BaseResponse
     from moto.core.utils import utcnow
-    from moto.iam.exceptions import IAMException, ReportNotPresentException, ValidationError
+    from moto.iam.exceptions import (IAMException, NotFoundException, ReportNotPresentException,
+                                     ValidationError)
     from moto.iam.models import iam_backends
     from moto.iam.responses import IamResponse
     from moto.moto_api._internal.models import MotoAPIBackend
@@ -411,6 +425,109 @@ def control_evaluations(account_id: str, body: dict[str, Any]) -> dict[str, Any]
     return {"stored": len(body.get("evaluations", []))}
 
 
+# ---------------------------------------------------------------- hardware MFA (i, iam-user-hardware-mfa)
+FIDO_SERIAL = re.compile(r"^arn:[\w-]+:iam::\d{12}:u2f/")
+FIDO_CERTS: dict[str, dict[str, dict[str, str]]] = {}  # account id -> serial -> Certifications
+
+
+def get_account_authorization_details(self: IamResponse) -> ActionResult:
+    max_items = int(self._get_param("MaxItems") or 100)
+    if not 1 <= max_items <= 1000:
+        raise ValidationError("MaxItems must be between 1 and 1000.")
+    details = self.backend.get_account_authorization_details(self._get_param("Filter", []))
+    by_name = lambda item: getattr(item, "name", "")  # noqa: E731
+    kinds = [("UserDetailList", "users"), ("GroupDetailList", "groups"),
+             ("RoleDetailList", "roles"), ("Policies", "managed_policies")]
+    entities = [(key, f"{index}:{by_name(item)}", item) for index, (key, field) in enumerate(kinds)
+                for item in sorted(details[field], key=by_name)]
+    if marker := self._get_param("Marker"):
+        try:
+            after = unb64(marker)[0]
+        except ValueError:
+            raise ValidationError("Invalid Marker.")
+        entities = [entity for entity in entities if entity[1] > after]
+    size = min(max_items, SHORT_PAGE_SIZE) if SHORT_PAGES else max_items
+    page = entities[:size]
+    result: dict[str, Any] = {key: [item for kind, _, item in page if kind == key]
+                              for key, _ in kinds}
+    result["IsTruncated"] = len(entities) > size
+    if len(entities) > size:
+        result["Marker"] = b64([page[-1][1], ""])
+    return ActionResult(result)
+
+
+def get_mfa_device(self: IamResponse) -> ActionResult:
+    serial, user_name = self._get_param("SerialNumber"), self._get_param("UserName")
+    if not serial or not FIDO_SERIAL.match(serial):
+        raise ValidationError("For this API, we only accept FIDO security key ARNs.")
+    user = self.backend.get_user(user_name)  # NoSuchEntity if the user does not exist
+    device = user.mfa_devices.get(serial)
+    if device is None:
+        raise NotFoundException(f"MFA device {serial} not found for user {user_name}.")
+    result: dict[str, Any] = {"UserName": user.name, "SerialNumber": serial,
+                              "EnableDate": device.enable_date}
+    with LOCK:
+        certifications = FIDO_CERTS.get(self.current_account, {}).get(serial)
+    if certifications is not None:
+        result["Certifications"] = dict(certifications)
+    return ActionResult(result)
+
+
+def control_fido_certifications(account_id: str, body: dict[str, Any]) -> dict[str, Any]:
+    """Body: {accountId, serial, certifications: {name: level} | null (none: no member)}."""
+    serial, certifications = str(body["serial"]), body.get("certifications")
+    if not FIDO_SERIAL.match(serial):
+        raise ValueError(f"{serial} is not a FIDO serial (arn:…:u2f/…)")
+    store = FIDO_CERTS.setdefault(account_id, {})
+    if certifications is None:
+        store.pop(serial, None)
+    else:
+        store[serial] = {str(key): str(value) for key, value in certifications.items()}
+    return {"serial": serial, "certifications": certifications}
+
+
+def control_seed_hardware_users(account_id: str, body: dict[str, Any]) -> dict[str, Any]:
+    backend = iam_backends[account_id]["aws"]
+    for spec in body.get("groups") or []:
+        backend.create_group(spec["name"], "/")
+        for arn in spec.get("policies") or []:
+            backend.attach_group_policy(arn, spec["name"])
+    created = []
+    for spec in body.get("users") or []:
+        user = backend.create_user("us-east-1", spec["name"], "/")
+        for group in spec.get("groups") or []:
+            backend.add_user_to_group(group, user.name)
+        for arn in spec.get("policies") or []:
+            backend.attach_user_policy(arn, user.name)
+        if spec.get("tags"):
+            backend.tag_user(user.name, [{"Key": k, "Value": v} for k, v in spec["tags"].items()])
+        for device in spec.get("devices") or []:
+            serial = device.get("serial")
+            if device.get("kind") == "virtual":
+                serial = backend.create_virtual_mfa_device(user.name, "/").serial_number
+            backend.enable_mfa_device(user.name, serial, "123456", "654321")
+            if device.get("certifications") is not None:
+                control_fido_certifications(account_id, {"serial": serial,
+                                                         "certifications": device["certifications"]})
+        created.append({"name": user.name, "userId": user.id, "arn": user.arn})
+    return {"users": created}
+
+
+def install_hardware_mfa_patches() -> None:
+    IamResponse.get_account_authorization_details = get_account_authorization_details
+    IamResponse.get_mfa_device = get_mfa_device
+    CONTROL["/moto-ext/fido-certifications"] = control_fido_certifications
+    CONTROL["/moto-ext/seed-hardware-users"] = control_seed_hardware_users
+    reset_before = MotoAPIBackend.reset
+
+    def reset(self: MotoAPIBackend) -> None:
+        with LOCK:
+            FIDO_CERTS.clear()
+            reset_before(self)
+
+    MotoAPIBackend.reset = reset
+
+
 # ---------------------------------------------------------------- control endpoints (e, f)
 def control_root(account_id: str, body: dict[str, Any]) -> dict[str, Any]:
     root = account(account_id)["root"]
@@ -560,6 +677,7 @@ def install_patches() -> None:
             moto_reset(self)
 
     MotoAPIBackend.reset = reset
+    install_hardware_mfa_patches()  # (i) iam-user-hardware-mfa
 
 
 def main() -> None:

@@ -9,6 +9,7 @@ import {
 } from '@aws-sdk/client-config-service';
 import {
   GenerateCredentialReportCommand,
+  GetAccountAuthorizationDetailsCommand,
   GetAccountSummaryCommand,
   GetCredentialReportCommand,
   GetLoginProfileCommand,
@@ -95,6 +96,12 @@ export function mockAws(users: readonly MockUser[] = []) {
     LoginProfile: { UserName: 'x', CreateDate: CREATED, PasswordResetRequired: false },
   });
   iam.on(GetAccountSummaryCommand).resolves(accountSummary());
+  // iam-user-hardware-mfa: the same users, in no group and with no policy (none privileged).
+  iam.on(GetAccountAuthorizationDetailsCommand).resolves({
+    UserDetailList: listed,
+    GroupDetailList: [],
+    IsTruncated: false,
+  });
 
   config.on(GetComplianceDetailsByConfigRuleCommand).resolves({ EvaluationResults: [] });
   config.on(PutEvaluationsCommand).resolves({ FailedEvaluations: [] });

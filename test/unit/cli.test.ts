@@ -2,6 +2,7 @@
 import { ConfigServiceClient } from '@aws-sdk/client-config-service';
 import {
   GenerateCredentialReportCommand,
+  GetAccountAuthorizationDetailsCommand,
   GetAccountSummaryCommand,
   GetCredentialReportCommand,
   IAMClient,
@@ -57,6 +58,12 @@ function mockAccount(aliceHasMfa: boolean): void {
     GeneratedTime: new Date('2026-01-01T00:00:00Z'),
   });
   iam.on(ListMFADevicesCommand).resolves({ MFADevices: [] });
+  // iam-user-hardware-mfa: alice holds no privilege, so it is NOT_APPLICABLE there.
+  iam.on(GetAccountAuthorizationDetailsCommand).resolves({
+    UserDetailList: [listedUser('alice')],
+    GroupDetailList: [],
+    IsTruncated: false,
+  });
 }
 
 beforeEach(() => {

@@ -249,6 +249,7 @@ describe('least privilege per rule across accounts', () => {
       expect(policy?.Statement.map((s) => s.Resource)).toEqual(
         expect.arrayContaining(['*', `arn:aws:config:*:${ACCOUNT_ID}:config-rule/*`]),
       );
+      // An account rule's session reads nothing about users.
       if (!rule.metadata.resourceTypes.includes('AWS::IAM::User')) {
         expect(actions).not.toContain('iam:GetCredentialReport');
         expect(actions).not.toContain('iam:ListUsers');
