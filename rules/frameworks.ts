@@ -16,12 +16,12 @@
  * v3.0.0 title, "1.6 Ensure hardware MFA is enabled for the 'root' user account (Manual)") but
  * Automated in Prowler's cis_2.0/cis_3.0 files; we follow the benchmark's title (Manual).
  *
- * Mappings for rules not written yet (ready to paste into their metadata):
+ * Rules without CIS numbers:
  * - `iam-user-mfa` (every IAM user has MFA): `securityHub('IAM.19')` only. Security Hub lists no
  *   CIS requirement for IAM.19 (it is the managed rule `iam-user-mfa-enabled`), and no CIS
  *   AWS Foundations version has an "every IAM user" MFA recommendation.
  * - `iam-user-hardware-mfa` (privileged users sign in only with hardware): no Security Hub control
- *   and no CIS recommendation; `frameworks: []` until one exists.
+ *   and no CIS recommendation: `frameworks: []`.
  * - CIS v7.0.0 2.1.1 "Ensure centralized root access in AWS Organizations" (Manual, Prowler
  *   cis_7.0_aws.json): not an MFA control; the root rules' NOT_APPLICABLE verdict for a root
  *   without credentials is what that setting produces.

@@ -30,9 +30,12 @@
  *   (ARN) for a virtual device (such as arn:aws:iam::123456789012:mfa/user)");
  * - hardware TOTP token: a plain serial, not an ARN (same two pages);
  * - FIDO security key or passkey: an ARN too; GetMFADevice "only accept[s] FIDO security key ARNs"
- *   (https://docs.aws.amazon.com/IAM/latest/APIReference/API_GetMFADevice.html). The API
- *   reference does not spell out its resource path; IAM returns `arn:aws:iam::<account>:u2f/…`,
- *   and we rely on that `u2f/` path.
+ *   (https://docs.aws.amazon.com/IAM/latest/APIReference/API_GetMFADevice.html), of the form
+ *   `arn:aws:iam::account:u2f/u2f-token-id` in the IAM User Guide's list of IAM ARNs
+ *   (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_identifiers.html), e.g.
+ *   `arn:aws:iam::123456789012:u2f/user/Bob/fidosecuritykey1-7XNL…` beside `arn:…:mfa/Bob` and
+ *   `GAKT12345678` in the AWS CLI reference's list-mfa-devices example
+ *   (https://awscli.amazonaws.com/v2/documentation/api/latest/reference/iam/list-mfa-devices.html).
  * An ARN of any other form is `unknown` and never counts as hardware, so a new form AWS introduces
  * can only turn a user NON_COMPLIANT (with the serial named), never COMPLIANT by mistake.
  *

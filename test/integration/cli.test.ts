@@ -37,7 +37,16 @@ describe('mfa-config-rules CLI', () => {
         ['alice', 'COMPLIANT'],
         ['bob', 'NON_COMPLIANT'],
       ]);
-      expect(rows.filter((row) => row.compliance === 'NON_COMPLIANT')).toHaveLength(1);
+      // bob fails every rule that asks every console user (or every user) for MFA, nothing else.
+      expect(
+        rows
+          .filter((row) => row.compliance === 'NON_COMPLIANT')
+          .map((row) => [row.rule, row.resourceName])
+          .sort(),
+      ).toEqual([
+        ['iam-user-console-mfa', 'bob'],
+        ['iam-user-mfa', 'bob'],
+      ]);
     }, 90_000);
 
     it('exits 0 for a fully compliant account', async () => {
@@ -46,7 +55,8 @@ describe('mfa-config-rules CLI', () => {
       await seedUsers(endpoint(), TEST_ACCOUNT_ID, [
         { name: 'alice', consolePassword: true, mfa: 'virtual' },
         { name: 'carol', consolePassword: true, mfa: 'hardware' },
-        { name: 'robot', consolePassword: false },
+        // API only, with MFA (iam-user-mfa asks every user for it).
+        { name: 'robot', consolePassword: false, mfa: 'virtual' },
       ]);
 
       // Act
