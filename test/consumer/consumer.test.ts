@@ -354,7 +354,14 @@ describe.each(Object.keys(APPS))('a %s CDK app', (name) => {
       expect(synth?.stderr).not.toMatch(/cdk-nag|esbuild|docker/i);
       const account = resourcesOf(dir, 'MfaRulesAccount');
       expectBundledFunctions(dir, account);
-      expect(ofType(account, 'AWS::Config::ConformancePack')).toHaveLength(1);
+      const [pack] = ofType(account, 'AWS::Config::ConformancePack');
+      // The snippet's ruleParameters reach the pack as its input parameters.
+      expect(pack?.Properties?.ConformancePackInputParameters).toEqual(
+        expect.arrayContaining([
+          { ParameterName: 'IamUserConsoleMfaGracePeriodDays', ParameterValue: '7' },
+          { ParameterName: 'IamUserConsoleMfaMaxExemptionDays', ParameterValue: '90' },
+        ]),
+      );
       for (const fn of ofType(account, 'AWS::Lambda::Function')) {
         expect(fn.Properties?.Tags).toEqual(
           expect.arrayContaining([{ Key: 'owner', Value: 'security' }]),
