@@ -8,6 +8,7 @@ import {
   EnableMFADeviceCommand,
   IAMClient,
   TagUserCommand,
+  UntagUserCommand,
 } from '@aws-sdk/client-iam';
 import { findRule } from '../../rules/catalog';
 import { ClientProvider } from '../../rules/runtime/clients';
@@ -188,6 +189,46 @@ describe('exemptions, grace and iam-user-mfa against moto', () => {
     expect(summary.counts).toEqual({ COMPLIANT: 1, NON_COMPLIANT: 4, NOT_APPLICABLE: 1 });
     // Tags are read for the five users who would be NON_COMPLIANT, and for no one else.
     expect(calls.ListUserTags).toBe(5);
+  });
+
+  it('in either order: an exemption tagged (change event) survives the periodic run; untagged, the next run reports the finding', async () => {
+    // Prepare
+    const users = await seedUsers(endpoint(), TEST_ACCOUNT_ID, [
+      { name: 'on-call', consolePassword: true },
+    ]);
+    const user = users[0];
+    if (!user) throw new Error('not seeded');
+    await run(endpoint(), CONSOLE);
+    const before = await verdicts(endpoint(), CONSOLE, users);
+    await tag('on-call', `${inDays(30)} hardware key on order`);
+    const change = () =>
+      handlerFor(
+        endpoint(),
+        CONSOLE,
+      )(
+        changeEvent(CONSOLE, {
+          resourceId: user.userId,
+          resourceName: 'on-call',
+          status: 'OK',
+          captureTime: nextTime(),
+        }),
+      );
+
+    // Act
+    await change();
+    const afterChange = await verdicts(endpoint(), CONSOLE, users);
+    await run(endpoint(), CONSOLE);
+    const afterPeriodic = await verdicts(endpoint(), CONSOLE, users);
+    await iam.send(new UntagUserCommand({ UserName: 'on-call', TagKeys: ['mfa-exemption'] }));
+    await run(endpoint(), CONSOLE);
+    const untagged = await verdicts(endpoint(), CONSOLE, users);
+
+    // Assess
+    expect(before['on-call']?.compliance).toBe('NON_COMPLIANT');
+    expect(afterChange['on-call']?.compliance).toBe('NOT_APPLICABLE');
+    expect(afterPeriodic['on-call']?.compliance).toBe('NOT_APPLICABLE');
+    expect(afterPeriodic['on-call']?.annotation).toContain(`exempt until ${inDays(30)}`);
+    expect(untagged['on-call']?.compliance).toBe('NON_COMPLIANT');
   });
 
   it('MaxExemptionDays and ExemptionTagKey come from the rule parameters', async () => {
