@@ -10,6 +10,7 @@ import {
   DeleteUserCommand,
   EnableMFADeviceCommand,
   IAMClient,
+  TagUserCommand,
 } from '@aws-sdk/client-iam';
 import { RULES } from '../rules/catalog';
 import { formatCounts, formatTable, type Row } from '../rules/cli/format';
@@ -134,6 +135,21 @@ async function demo(moto: MotoServer): Promise<void> {
     app.print(await app.rows(userRule));
     process.stdout.write(
       'bob is COMPLIANT at once, though the credential report still predates the fix: the rule re-checks flagged users live.\n',
+    );
+
+    const everyUserRule = RULES.filter((rule) => rule.metadata.name === 'iam-user-mfa');
+    const until = new Date(Date.now() + 30 * 86_400_000).toISOString().slice(0, 10);
+    heading(`deploy-bot (API only, no MFA) is exempted until ${until}; rerun iam-user-mfa`);
+    await iam.send(
+      new TagUserCommand({
+        UserName: 'deploy-bot',
+        Tags: [{ Key: 'mfa-exemption', Value: `${until} moving to an IAM role by then` }],
+      }),
+    );
+    for (const rule of everyUserRule) await app.run(rule);
+    app.print(await app.rows(everyUserRule));
+    process.stdout.write(
+      'deploy-bot is NOT_APPLICABLE until the end of that day (UTC), then NON_COMPLIANT again with "exemption expired on …": nobody has to remember to revoke it.\n',
     );
 
     heading('dave is deleted; rerun iam-user-console-mfa');
