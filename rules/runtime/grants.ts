@@ -9,7 +9,10 @@
  *   - IAM GetAccountSummary, ListUsers, ListVirtualMFADevices, GenerateCredentialReport,
  *     GetCredentialReport and GetAccountAuthorizationDetails have no resource type: `*`.
  *   - IAM ListMFADevices, GetMFADevice, GetLoginProfile, GetUser and ListUserTags act on a `user`:
- *     `arn:<partition>:iam::<account>:user/*`.
+ *     `arn:<partition>:iam::<account>:user/*` (for GetMFADevice also AWS's own example policy
+ *     "IAM: Allows IAM users to self-manage an MFA device", which grants it on
+ *     `arn:aws:iam::*:user/${aws:username}`:
+ *     https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_examples_iam_mfa-selfmanage.html).
  *   - config:PutEvaluations has no resource type: `*`.
  *   - config:GetComplianceDetailsByConfigRule acts on a `ConfigRule`, whose ARN carries the rule's
  *     generated id (`config-rule/config-rule-ab12cd`), not its name:
