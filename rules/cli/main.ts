@@ -86,7 +86,7 @@ async function evaluate(
   const rules = options.rule?.length ? [...new Set(options.rule)].map(ruleByName) : [...RULES];
   const raw = options.parameters ? parseJsonObject(options.parameters, '--parameters') : {};
   const { evaluateRule, parseParameters } = runtime();
-  const params = rules.map((rule) => parseParameters(rule, raw));
+  const params = rules.map((rule) => parseParameters(rule, parametersFor(rule, rules, raw)));
   const clients = clientProvider(options);
   const access = await clients.forAccount(options.accountId, params[0]?.ExecutionRoleName, {
     rules: rules.map((rule) => rule.metadata),
@@ -112,6 +112,33 @@ async function evaluate(
   }
   io.stdout(FORMATTERS[options.output]({ accountId: access.identity.accountId, rows }));
   return rows.some((row) => row.compliance === 'NON_COMPLIANT') ? EXIT.NON_COMPLIANT : EXIT.OK;
+}
+
+/**
+ * The `--parameters` one rule gets. With one rule, all of them (an unknown key is that rule's
+ * error). With several, each rule gets the keys it takes (and `ExecutionRoleName`, which all take),
+ * so `{"GracePeriodDays":"7"}` reaches the console rule while the root rules run as usual; a key no
+ * selected rule takes is refused.
+ */
+function parametersFor(
+  rule: AnyRule,
+  rules: readonly AnyRule[],
+  raw: Record<string, unknown>,
+): Record<string, unknown> {
+  if (rules.length === 1) return raw;
+  const takes = (candidate: AnyRule, key: string) =>
+    key === 'ExecutionRoleName' || candidate.metadata.parameters.some((p) => p.name === key);
+  const unknown = Object.keys(raw).filter((key) => !rules.some((r) => takes(r, key)));
+  if (unknown.length > 0) {
+    const known = rules
+      .filter((r) => r.metadata.parameters.length > 0)
+      .map((r) => `${r.metadata.parameters.map((p) => p.name).join(', ')} (${r.metadata.name})`)
+      .join('; ');
+    throw new InvalidInputError(
+      `--parameters: no selected rule takes ${unknown.map((key) => `'${key}'`).join(', ')} (every rule takes ExecutionRoleName; ${known || 'no rule takes more'})`,
+    );
+  }
+  return Object.fromEntries(Object.entries(raw).filter(([key]) => takes(rule, key)));
 }
 
 async function invoke(
@@ -169,7 +196,7 @@ function program(io: Io, run: (code: Promise<number>) => void): Command {
       )
       .option(
         '--parameters <json>',
-        'rule parameters as a JSON object, e.g. {"ExecutionRoleName":"Auditor"}',
+        'rule parameters as a JSON object, e.g. {"GracePeriodDays":"7"}; with several rules, each gets the keys it takes',
       )
       .option('--account-id <id>', 'with ExecutionRoleName: the account whose role to assume')
       .addOption(

@@ -172,6 +172,68 @@ describe('rules', () => {
   });
 });
 
+describe('evaluate --parameters with several rules', () => {
+  it('gives each rule the keys it takes: GracePeriodDays reaches the console rule, the root rules run', async () => {
+    // Prepare: alice's console password is a day old and she has no MFA yet.
+    mockAccount(false);
+    iam.on(GetLoginProfileCommand).resolves({
+      LoginProfile: { UserName: 'alice', CreateDate: new Date(Date.now() - 86_400_000) },
+    });
+    const io = fakeIo();
+
+    // Act
+    const code = await main(
+      [
+        'evaluate',
+        '--output',
+        'json',
+        '--region',
+        'us-east-1',
+        '--parameters',
+        '{"GracePeriodDays":"7"}',
+      ],
+      io,
+    );
+
+    // Assess
+    expect(io.err).toEqual([]);
+    const rows = JSON.parse(io.out.join('')) as {
+      rule: string;
+      compliance: string;
+      annotation: string;
+    }[];
+    const consoleRow = rows.find((row) => row.rule === 'iam-user-console-mfa');
+    expect(consoleRow?.compliance).toBe('NOT_APPLICABLE');
+    expect(consoleRow?.annotation).toContain('MFA due by');
+    // Every rule ran; iam-user-mfa takes no grace, so alice fails it.
+    expect(new Set(rows.map((row) => row.rule))).toEqual(new Set(RULE_NAMES));
+    expect(rows.find((row) => row.rule === 'iam-user-mfa')?.compliance).toBe('NON_COMPLIANT');
+    expect(code).toBe(1);
+  });
+
+  it('refuses a key no selected rule takes, naming what each rule takes, and reads nothing', async () => {
+    // Prepare
+    const io = fakeIo();
+
+    // Act
+    const code = await main(
+      ['evaluate', '--region', 'us-east-1', '--parameters', '{"GracePeriod":"7"}'],
+      io,
+    );
+
+    // Assess
+    expect(code).toBe(2);
+    expect(io.out).toEqual([]);
+    const err = io.err.join('');
+    expect(err.split('\n')).toHaveLength(2);
+    expect(err).toContain("no selected rule takes 'GracePeriod'");
+    expect(err).toContain(
+      'GracePeriodDays, ExemptionTagKey, MaxExemptionDays (iam-user-console-mfa)',
+    );
+    expect(iam.calls()).toHaveLength(0);
+  });
+});
+
 describe('evaluate --output json', () => {
   it('prints exactly one JSON array of rows and exits 1 when something is NON_COMPLIANT', async () => {
     // Prepare
