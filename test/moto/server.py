@@ -72,7 +72,7 @@ try:
     from moto.core.utils import utcnow
     from moto.iam.exceptions import (IAMException, NotFoundException, ReportNotPresentException,
                                      ValidationError)
-    from moto.iam.models import iam_backends
+    from moto.iam.models import IAMBackend, iam_backends
     from moto.iam.responses import IamResponse
     from moto.moto_api._internal.models import MotoAPIBackend
     from moto.moto_server.werkzeug_app import DomainDispatcherApplication, create_backend_app
@@ -654,7 +654,24 @@ class ExtensionApp:
             return 400, {"error": f"{type(exc).__name__}: {exc}"}
 
 
+def whole_second_users() -> None:
+    """IAM reports a user's CreateDate in whole seconds; moto keeps microseconds, and the SDK rounds
+    them to milliseconds, so a user created in the last half millisecond of a second was listed in
+    the next one, one second after its credential report row: the rules took it for another user
+    of the same name and checked it live (seen as 10-13 extra live checks at 5,000 users in a bench
+    run). Created users keep whole seconds here, as in IAM."""
+    moto_create_user = IAMBackend.create_user
+
+    def create_user(self: IAMBackend, *args: Any, **kwargs: Any) -> Any:
+        user = moto_create_user(self, *args, **kwargs)
+        user.create_date = user.create_date.replace(microsecond=0)
+        return user
+
+    IAMBackend.create_user = create_user
+
+
 def install_patches() -> None:
+    whole_second_users()
     IamResponse.call_action = iam_call_action
     IamResponse.list_users = list_users
     IamResponse.generate_credential_report = generate_credential_report
