@@ -1,6 +1,6 @@
 /**
  * `npm run docs`: rewrites the generated regions of README.md from the rule metadata, so the rule,
- * control, parameter and cost tables cannot drift from the code. A region is everything between
+ * control, deployment, parameter and cost tables cannot drift from the code. A region is everything between
  * `<!-- NAME:start … -->` and `<!-- NAME:end -->`; text outside the regions is left alone.
  *
  *   tsx scripts/docs.ts           rewrite README.md
@@ -263,9 +263,28 @@ function costRegion(rules: readonly RuleMetadata[]): string {
 }
 
 // ---------------------------------------------------------------------------------------------
+// deploy: what the stacks deploy per rule (when it runs, how each function is sized)
+
+function deployRegion(rules: readonly RuleMetadata[]): string {
+  return table(
+    ['Config rule', 'Security Hub', 'runs', 'function sizing', 'reads (IAM actions)'],
+    rules.map((m) => [
+      code(m.name),
+      formatSecurityHub(m),
+      m.changeTriggerTypes.length > 0
+        ? `periodic + every change of ${m.changeTriggerTypes.map(code).join(', ')}`
+        : 'periodic',
+      `${m.sizing.timeoutSeconds} s, ${m.sizing.memoryMiB} MiB`,
+      m.iamActions.map((action) => code(action.replace(/^iam:/, ''))).join(', '),
+    ]),
+  );
+}
+
+// ---------------------------------------------------------------------------------------------
 
 export const REGIONS: Record<string, (rules: readonly RuleMetadata[]) => string> = {
   rules: rulesRegion,
+  deploy: deployRegion,
   controls: controlsRegion,
   'rule-parameters': ruleParametersRegion,
   'pack-parameters': packParametersRegion,
