@@ -6,8 +6,8 @@
  *   - in bulk, GetAccountAuthorizationDetails (Filter User, up to 1,000 users a page, each with its
  *     tags), when the rule allows it and the users to read outnumber BULK_WORTH × the pages the
  *     account's users fill. Measured on the moto harness (BENCHMARKS.md, iam-user-mfa): with 2,250
- *     users to read among 5,000, the floor's time went from 21.7 s to 12.6 s and its IAM calls from
- *     4,510 to 2,260. A bulk page is far heavier than a ListUserTags answer (it carries every user's
+ *     users to read among 5,000, the floor's time went from 15.9 s to 10.3 s and its IAM calls from
+ *     4,510 to 2,264. A bulk page is far heavier than a ListUserTags answer (it carries every user's
  *     policies), hence the factor: an assumption, not a measurement against AWS.
  *
  * A user the bulk listing no longer has is asked per user, which tells "deleted" (NoSuchEntity).
