@@ -9,7 +9,7 @@
  * (no virtual or unknown device already fails the user). Target: the rule's IAM calls ≤ floor + 2.
  */
 import { readFileSync, writeFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import {
   GetAccountAuthorizationDetailsCommand,
   GetMFADeviceCommand,
@@ -25,6 +25,7 @@ import { logger } from '../rules/runtime/logger';
 import { parseParameters } from '../rules/runtime/parameters';
 import { mapPool } from '../rules/runtime/pool';
 import { scheduledEvent } from '../test/support/events';
+import { fmtCalls, median, ROOT, total, type Calls } from './common';
 import { motoClientConfig, startMoto, takeCallCounts, TEST_ACCOUNT_ID } from '../test/support/moto';
 import {
   ADMINISTRATOR_ACCESS,
@@ -34,7 +35,6 @@ import {
   type SeedHardwareUser,
 } from '../test/support/moto-hardware';
 
-const ROOT = resolve(__dirname, '..');
 const RULE = 'iam-user-hardware-mfa';
 const REGION = 'us-east-1';
 const SIZES = (process.env.BENCH_SIZES ?? '100,1000,5000').split(',').map(Number);
@@ -49,7 +49,6 @@ const NOT_IAM = new Set([
 ]);
 const SLACK = 2;
 
-type Calls = Record<string, number>;
 interface Measured {
   ms: number;
   calls: Calls;
@@ -65,19 +64,8 @@ interface SizeResult {
   floor: Measured;
 }
 
-const median = (values: number[]): number => {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = Math.floor(sorted.length / 2);
-  return sorted.length % 2 ? (sorted[mid] ?? 0) : ((sorted[mid - 1] ?? 0) + (sorted[mid] ?? 0)) / 2;
-};
 const iamCalls = (calls: Calls): number =>
   Object.entries(calls).reduce((sum, [op, n]) => (NOT_IAM.has(op) ? sum : sum + n), 0);
-const total = (calls: Calls): number => Object.values(calls).reduce((a, b) => a + b, 0);
-const fmtCalls = (calls: Calls): string =>
-  Object.entries(calls)
-    .sort(([a], [b]) => a.localeCompare(b))
-    .map(([op, n]) => `${op} ${n}`)
-    .join(', ');
 const s = (ms: number): string => `${(ms / 1000).toFixed(2)} s`;
 
 /**

@@ -20,7 +20,6 @@
  */
 import { cis, securityHub } from '../frameworks';
 import {
-  applyExemption,
   EXEMPTION_PARAMETER_DOCS,
   exemptionParameters,
   exemptionSettings,
@@ -33,12 +32,8 @@ import {
   type UserFacts,
   type UsersFacts,
 } from '../runtime/facts/users';
-import {
-  EVIDENCE_AT,
-  type ComplianceType,
-  type Evaluation,
-  type RuleDefinition,
-} from '../runtime/types';
+import { type ComplianceType, type Evaluation, type RuleDefinition } from '../runtime/types';
+import { isoSeconds, userEvaluations } from '../runtime/user-evaluations';
 
 const DAY_MS = 86_400_000;
 
@@ -145,30 +140,15 @@ export const rule: RuleDefinition<UsersFacts, typeof parameters> = {
   gather: (ctx, scope, params) => gatherUsers(ctx, scope, consoleCheck(params)),
   evaluate(facts, params): Evaluation[] {
     const grace = graceDays(params);
-    const exemptions = exemptionSettings(params);
-    const evaluations: Evaluation[] = facts.users.map((user) => ({
-      resourceType: 'AWS::IAM::User',
-      resourceId: user.userId,
-      resourceName: user.userName,
-      ...applyExemption(
-        verdict(user, sourceText(user), grace),
-        user.exemptionTag,
-        exemptions,
-        user.userName,
-      ),
-      [EVIDENCE_AT]: user.evidenceAt,
-    }));
-    for (const gone of facts.departed) {
-      evaluations.push({
-        resourceType: 'AWS::IAM::User',
-        resourceId: gone.userId,
-        resourceName: gone.userName ?? gone.userId,
-        compliance: 'NOT_APPLICABLE',
-        annotation: `User ${gone.userName ?? gone.userId} ${gone.reason} (IAM, read live at ${isoSeconds(gone.at)}): nothing to evaluate.`,
-        [EVIDENCE_AT]: gone.at,
-      });
-    }
-    return evaluations;
+    return userEvaluations(
+      facts,
+      (user) => ({
+        verdict: verdict(user, sourceText(user), grace),
+        tag: user.exemptionTag,
+        evidenceAt: user.evidenceAt,
+      }),
+      exemptionSettings(params),
+    );
   },
 };
 
@@ -215,8 +195,4 @@ function sourceText(user: UserFacts): string {
     case 'live':
       return `both facts checked live at ${at}`;
   }
-}
-
-function isoSeconds(time: Date): string {
-  return time.toISOString().replace(/\.\d+Z$/, 'Z');
 }

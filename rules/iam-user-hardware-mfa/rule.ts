@@ -48,7 +48,6 @@
 import * as z from 'zod/mini';
 import {
   EXEMPTION_PARAMETER_DOCS,
-  applyExemption,
   exemptionParameters,
   exemptionSettings,
 } from '../runtime/exemptions';
@@ -60,12 +59,8 @@ import {
   type PrivilegePath,
   type PrivilegeSettings,
 } from '../runtime/facts/privileged-users';
-import {
-  EVIDENCE_AT,
-  type ComplianceType,
-  type Evaluation,
-  type RuleDefinition,
-} from '../runtime/types';
+import { type ComplianceType, type Evaluation, type RuleDefinition } from '../runtime/types';
+import { isoSeconds, userEvaluations } from '../runtime/user-evaluations';
 
 export const DEFAULT_PRIVILEGED_TAG_KEY = 'mfa-privileged';
 /** A managed policy's ARN: AWS's (`iam::aws:policy/…`) or an account's. */
@@ -218,33 +213,20 @@ export const rule: RuleDefinition<PrivilegedUsersFacts, typeof parameters> = {
   evaluate(facts, params): Evaluation[] {
     const settings = privilegeSettings(params);
     const exemptions = exemptionSettings(params);
-    const evaluations: Evaluation[] = facts.users.map((user) => {
-      const own = verdict(user, settings);
-      const tag = exemptions.tagKey === undefined ? undefined : user.tags.get(exemptions.tagKey);
-      return {
-        resourceType: 'AWS::IAM::User',
-        resourceId: user.userId,
-        resourceName: user.userName,
-        ...applyExemption(
-          own,
-          { read: true, value: tag, at: user.detailsAt },
-          exemptions,
-          user.userName,
-        ),
-        [EVIDENCE_AT]: user.detailsAt,
-      };
-    });
-    for (const gone of facts.departed) {
-      evaluations.push({
-        resourceType: 'AWS::IAM::User',
-        resourceId: gone.userId,
-        resourceName: gone.userName ?? gone.userId,
-        compliance: 'NOT_APPLICABLE',
-        annotation: `User ${gone.userName ?? gone.userId} ${gone.reason} (IAM, read live at ${isoSeconds(gone.at)}): nothing to evaluate.`,
-        [EVIDENCE_AT]: gone.at,
-      });
-    }
-    return evaluations;
+    // The tags came with the bulk read: every user's are read.
+    return userEvaluations(
+      facts,
+      (user) => ({
+        verdict: verdict(user, settings),
+        tag: {
+          read: true,
+          value: exemptions.tagKey === undefined ? undefined : user.tags.get(exemptions.tagKey),
+          at: user.detailsAt,
+        },
+        evidenceAt: user.detailsAt,
+      }),
+      exemptions,
+    );
   },
 };
 
@@ -351,8 +333,4 @@ function shortSerials(serials: readonly string[], userName: string): string {
       serial.replace(/^arn:[\w-]+:iam::\d{12}:/, '').replace(`/user/${userName}/`, '/…/'),
     )
     .join(', ');
-}
-
-function isoSeconds(time: Date): string {
-  return time.toISOString().replace(/\.\d+Z$/, 'Z');
 }

@@ -15,7 +15,6 @@
  */
 import { securityHub } from '../frameworks';
 import {
-  applyExemption,
   EXEMPTION_PARAMETER_DOCS,
   exemptionParameters,
   exemptionSettings,
@@ -26,12 +25,8 @@ import {
   type UserFacts,
   type UsersFacts,
 } from '../runtime/facts/users';
-import {
-  EVIDENCE_AT,
-  type ComplianceType,
-  type Evaluation,
-  type RuleDefinition,
-} from '../runtime/types';
+import { type ComplianceType, type Evaluation, type RuleDefinition } from '../runtime/types';
+import { isoSeconds, userEvaluations } from '../runtime/user-evaluations';
 
 const parameters = { ...exemptionParameters };
 
@@ -89,25 +84,11 @@ export const rule: RuleDefinition<UsersFacts, typeof parameters> = {
   parameters,
   gather: (ctx, scope, params) => gatherUsers(ctx, scope, userMfaCheck(params)),
   evaluate(facts, params): Evaluation[] {
-    const exemptions = exemptionSettings(params);
-    const evaluations: Evaluation[] = facts.users.map((user) => ({
-      resourceType: 'AWS::IAM::User',
-      resourceId: user.userId,
-      resourceName: user.userName,
-      ...applyExemption(verdict(user), user.exemptionTag, exemptions, user.userName),
-      [EVIDENCE_AT]: user.evidenceAt,
-    }));
-    for (const gone of facts.departed) {
-      evaluations.push({
-        resourceType: 'AWS::IAM::User',
-        resourceId: gone.userId,
-        resourceName: gone.userName ?? gone.userId,
-        compliance: 'NOT_APPLICABLE',
-        annotation: `User ${gone.userName ?? gone.userId} ${gone.reason} (IAM, read live at ${isoSeconds(gone.at)}): nothing to evaluate.`,
-        [EVIDENCE_AT]: gone.at,
-      });
-    }
-    return evaluations;
+    return userEvaluations(
+      facts,
+      (user) => ({ verdict: verdict(user), tag: user.exemptionTag, evidenceAt: user.evidenceAt }),
+      exemptionSettings(params),
+    );
   },
 };
 
@@ -135,8 +116,4 @@ function sourceText(user: UserFacts): string {
     case 'live':
       return `MFA devices listed live at ${at}`;
   }
-}
-
-function isoSeconds(time: Date): string {
-  return time.toISOString().replace(/\.\d+Z$/, 'Z');
 }
