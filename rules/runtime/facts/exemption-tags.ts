@@ -12,18 +12,17 @@
  *
  * A user the bulk listing no longer has is asked per user, which tells "deleted" (NoSuchEntity).
  */
-import { GetAccountAuthorizationDetailsCommand, ListUserTagsCommand } from '@aws-sdk/client-iam';
+import { ListUserTagsCommand } from '@aws-sdk/client-iam';
 import type { Deadline } from '../deadline';
 import { DataLoadError, describeError, errorName } from '../errors';
 import type { ExemptionTag } from '../exemptions';
 import { iamMarker, pages } from '../pages';
 import { mapPool } from '../pool';
+import { AUTH_DETAILS_PAGE_SIZE, readAuthorizationDetails } from './authorization-details';
 import type { GatherContext } from '../types';
 
 /** One GetAccountAuthorizationDetails page is worth this many ListUserTags calls (assumption). */
 export const BULK_WORTH = 10;
-/** Users per GetAccountAuthorizationDetails page (MaxItems' upper bound). */
-const BULK_PAGE = 1000;
 
 interface TagTarget {
   userId: string;
@@ -49,7 +48,7 @@ export async function readExemptionTags(
   let perUser = targets;
   const inBulk =
     options.bulkAllowed &&
-    targets.length > BULK_WORTH * Math.ceil(options.accountUsers / BULK_PAGE);
+    targets.length > BULK_WORTH * Math.ceil(options.accountUsers / AUTH_DETAILS_PAGE_SIZE);
   if (inBulk) {
     const listed = await bulkTags(ctx, key, deadline);
     for (const target of targets) {
@@ -75,32 +74,16 @@ async function bulkTags(
   key: string,
   deadline: Deadline,
 ): Promise<Map<string, string | null>> {
+  const { users } = await readAuthorizationDetails(
+    ctx.clients,
+    deadline,
+    ['User'],
+    "the users' tags in bulk",
+  );
   const byId = new Map<string, string | null>();
-  try {
-    const listing = pages(
-      (marker) => {
-        deadline.check();
-        return ctx.clients.iam.send(
-          new GetAccountAuthorizationDetailsCommand({
-            Filter: ['User'],
-            MaxItems: BULK_PAGE,
-            ...(marker ? { Marker: marker } : {}),
-          }),
-          { abortSignal: deadline.signal },
-        );
-      },
-      iamMarker,
-      deadline.signal,
-    );
-    for await (const page of listing) {
-      for (const user of page.UserDetailList ?? []) {
-        if (!user.UserId) continue;
-        byId.set(user.UserId, user.Tags?.find((tag) => tag.Key === key)?.Value ?? null);
-      }
-    }
-  } catch (error) {
-    if (deadline.expired()) throw deadline.explain(error);
-    throw new DataLoadError(`cannot read the users' tags in bulk: ${describeError(error)}`);
+  for (const user of users) {
+    if (user.UserId)
+      byId.set(user.UserId, user.Tags?.find((tag) => tag.Key === key)?.Value ?? null);
   }
   return byId;
 }

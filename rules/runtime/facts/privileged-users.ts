@@ -19,21 +19,16 @@
  * fact); the devices' read time is kept too, for the annotation. Log lines and errors name users
  * by id (`AIDA…`), never by name.
  */
-import {
-  GetAccountAuthorizationDetailsCommand,
-  GetMFADeviceCommand,
-  ListMFADevicesCommand,
-  type GetAccountAuthorizationDetailsCommandOutput,
-} from '@aws-sdk/client-iam';
+import { GetMFADeviceCommand, ListMFADevicesCommand } from '@aws-sdk/client-iam';
 import { Deadline } from '../deadline';
 import { DataLoadError, describeError, errorName } from '../errors';
 import { iamMarker, pages } from '../pages';
 import { mapPool } from '../pool';
 import type { AwsClients } from '../clients';
 import type { GatherContext, Scope } from '../types';
+import { readAuthorizationDetails, type AuthorizationDetails } from './authorization-details';
 import type { DepartedUser } from './users';
 
-export const AUTH_DETAILS_PAGE_SIZE = 1000;
 export const DEFAULT_CONCURRENCY = 8;
 
 /** AWS's managed AdministratorAccess policy, in any partition (`arn:<partition>:iam::aws:…`). */
@@ -126,7 +121,12 @@ export async function gatherPrivilegedUsers(
   const deadline = ctx.deadline ?? new Deadline(ctx.remainingMs);
   try {
     const detailsAt = new Date();
-    const details = await readAuthorizationDetails(ctx.clients, deadline);
+    const details = await readAuthorizationDetails(
+      ctx.clients,
+      deadline,
+      ['User', 'Group'],
+      'IAM users and groups (GetAccountAuthorizationDetails)',
+    );
     const all = usersWithPrivilege(details, settings, detailsAt);
     let inScope = all;
     const departed: DepartedUser[] = [];
@@ -170,45 +170,6 @@ export async function gatherPrivilegedUsers(
   } finally {
     if (!ctx.deadline) deadline.dispose();
   }
-}
-
-interface AuthorizationDetails {
-  users: NonNullable<GetAccountAuthorizationDetailsCommandOutput['UserDetailList']>;
-  groups: NonNullable<GetAccountAuthorizationDetailsCommandOutput['GroupDetailList']>;
-}
-
-async function readAuthorizationDetails(
-  clients: AwsClients,
-  deadline: Deadline,
-): Promise<AuthorizationDetails> {
-  const details: AuthorizationDetails = { users: [], groups: [] };
-  try {
-    const listing = pages(
-      (marker) => {
-        deadline.check();
-        return clients.iam.send(
-          new GetAccountAuthorizationDetailsCommand({
-            Filter: ['User', 'Group'],
-            MaxItems: AUTH_DETAILS_PAGE_SIZE,
-            ...(marker ? { Marker: marker } : {}),
-          }),
-          { abortSignal: deadline.signal },
-        );
-      },
-      iamMarker,
-      deadline.signal,
-    );
-    for await (const page of listing) {
-      details.users.push(...(page.UserDetailList ?? []));
-      details.groups.push(...(page.GroupDetailList ?? []));
-    }
-  } catch (error) {
-    if (deadline.expired()) throw deadline.explain(error);
-    throw new DataLoadError(
-      `cannot read IAM users and groups (GetAccountAuthorizationDetails): ${describeError(error)}`,
-    );
-  }
-  return details;
 }
 
 /** Each user with what makes it privileged, from the bulk read (pure). */
