@@ -24,7 +24,6 @@ import {
   exemptionParameters,
   exemptionSettings,
   isoDay,
-  wholeNumber,
 } from '../runtime/exemptions';
 import {
   gatherUsers,
@@ -33,6 +32,7 @@ import {
   type UsersFacts,
 } from '../runtime/facts/users';
 import { type ComplianceType, type Evaluation, type RuleDefinition } from '../runtime/types';
+import { wholeNumber } from '../runtime/parameters';
 import { isoSeconds, userEvaluations } from '../runtime/user-evaluations';
 
 const DAY_MS = 86_400_000;

@@ -60,12 +60,12 @@ import {
   type PrivilegeSettings,
 } from '../runtime/facts/privileged-users';
 import { type ComplianceType, type Evaluation, type RuleDefinition } from '../runtime/types';
+import { tagKey } from '../runtime/parameters';
 import { isoSeconds, userEvaluations } from '../runtime/user-evaluations';
 
 export const DEFAULT_PRIVILEGED_TAG_KEY = 'mfa-privileged';
 /** A managed policy's ARN: AWS's (`iam::aws:policy/…`) or an account's. */
 const POLICY_ARN = /^arn:[\w-]+:iam::(aws|\d{12}):policy\/[\w+=,.@/-]{1,512}$/;
-const TAG_KEY = /^[\p{L}\p{Z}\p{N}_.:/=+\-@]{0,128}$/u;
 
 function policyArns(value: string): string[] {
   return value
@@ -91,17 +91,7 @@ const parameters = {
       ),
     '',
   ),
-  PrivilegedTagKey: withDefault(
-    z
-      .string()
-      .check(
-        z.refine(
-          (value) => TAG_KEY.test(value),
-          'PrivilegedTagKey must be an IAM tag key (up to 128 letters, digits, spaces and _.:/=+-@) or empty',
-        ),
-      ),
-    DEFAULT_PRIVILEGED_TAG_KEY,
-  ),
+  PrivilegedTagKey: z.optional(tagKey('PrivilegedTagKey', DEFAULT_PRIVILEGED_TAG_KEY)),
   RequireCertifiedFido: withDefault(
     z
       .string()

@@ -12,7 +12,7 @@
  * | a date more than `MaxExemptionDays` days ahead     | NON_COMPLIANT  |
  * | anything else (no reason, not a calendar date, …)  | NON_COMPLIANT  |
  */
-import * as z from 'zod/mini';
+import { tagKey, wholeNumber } from './parameters';
 import type { ComplianceType, Evaluation, RuleParameter } from './types';
 
 export const DEFAULT_EXEMPTION_TAG_KEY = 'mfa-exemption';
@@ -21,43 +21,9 @@ const DAY_MS = 86_400_000;
 /** Longest reason quoted in an annotation (Config allows 256 characters in all). */
 const REASON_IN_ANNOTATION = 80;
 
-/** IAM tag keys: 1–128 of letters, digits, spaces and `_.:/=+-@` (empty here: exemptions off). */
-const TAG_KEY = /^[\p{L}\p{Z}\p{N}_.:/=+\-@]{0,128}$/u;
-
-/**
- * Config passes every parameter as a string: a whole number written in digits, `fallback` when
- * absent, parsed to a number.
- */
-export function wholeNumber(name: string, min: number, max: number, fallback: number) {
-  return z._default(
-    z.pipe(
-      z
-        .string()
-        .check(
-          z.refine(
-            (value) => /^\s*\d{1,6}\s*$/.test(value) && +value >= min && +value <= max,
-            `${name} must be a whole number from ${min} to ${max}`,
-          ),
-        ),
-      z.transform((value: string) => Number(value.trim())),
-    ),
-    fallback,
-  );
-}
-
 /** The zod shape every user rule adds to its `parameters`. */
 export const exemptionParameters = {
-  ExemptionTagKey: z._default(
-    z
-      .string()
-      .check(
-        z.refine(
-          (value) => TAG_KEY.test(value),
-          'ExemptionTagKey must be an IAM tag key (up to 128 letters, digits, spaces and _.:/=+-@) or empty',
-        ),
-      ),
-    DEFAULT_EXEMPTION_TAG_KEY,
-  ),
+  ExemptionTagKey: tagKey('ExemptionTagKey', DEFAULT_EXEMPTION_TAG_KEY),
   MaxExemptionDays: wholeNumber('MaxExemptionDays', 1, 3650, DEFAULT_MAX_EXEMPTION_DAYS),
 };
 

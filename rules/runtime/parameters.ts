@@ -18,6 +18,45 @@ export const runtimeParameters = {
   ),
 };
 
+/** IAM tag keys: 1–128 of letters, digits, spaces and `_.:/=+-@` (empty here: the feature is off). */
+const TAG_KEY = /^[\p{L}\p{Z}\p{N}_.:/=+\-@]{0,128}$/u;
+
+// The shapes rules build their parameters from. Config passes every value as a string; absent,
+// the documented default applies (test/unit/catalog.test.ts checks the two agree).
+
+/** A whole number written in digits, from `min` to `max`, parsed to a number. */
+export function wholeNumber(name: string, min: number, max: number, fallback: number) {
+  return z._default(
+    z.pipe(
+      z
+        .string()
+        .check(
+          z.refine(
+            (value) => /^\s*\d{1,6}\s*$/.test(value) && +value >= min && +value <= max,
+            `${name} must be a whole number from ${min} to ${max}`,
+          ),
+        ),
+      z.transform((value: string) => Number(value.trim())),
+    ),
+    fallback,
+  );
+}
+
+/** An IAM tag key, or empty to turn the feature it names off. */
+export function tagKey(name: string, fallback: string) {
+  return z._default(
+    z
+      .string()
+      .check(
+        z.refine(
+          (value) => TAG_KEY.test(value),
+          `${name} must be an IAM tag key (up to 128 letters, digits, spaces and _.:/=+-@) or empty`,
+        ),
+      ),
+    fallback,
+  );
+}
+
 export interface RuntimeParams {
   ExecutionRoleName?: string | undefined;
 }
