@@ -10,12 +10,9 @@ import {
   TagUserCommand,
   UntagUserCommand,
 } from '@aws-sdk/client-iam';
-import { findRule } from '../../rules/catalog';
-import { ClientProvider } from '../../rules/runtime/clients';
 import { isoDay } from '../../rules/runtime/exemptions';
-import { createHandler, type ConfigRuleHandler } from '../../rules/runtime/handler';
 import { logger } from '../../rules/runtime/logger';
-import { changeEvent, scheduledEvent } from '../support/events';
+import { changeEvent } from '../support/events';
 import {
   motoClientConfig,
   seedUsers,
@@ -25,36 +22,14 @@ import {
 } from '../support/moto';
 import { storedEvaluations } from '../support/stored';
 import { useMoto } from '../support/use-moto';
+import { motoHandler, nextTime, periodicEvent } from '../support/rule-runs';
 
 const CONSOLE = 'iam-user-console-mfa';
 const USER_MFA = 'iam-user-mfa';
 const DAY_MS = 86_400_000;
 
-let clock = Date.parse('2026-01-01T00:00:00Z');
-function nextTime(): string {
-  clock += 60_000;
-  return new Date(clock).toISOString();
-}
-
-function handlerFor(endpoint: string, ruleName: string): ConfigRuleHandler {
-  const rule = findRule(ruleName);
-  if (!rule) throw new Error(`no rule ${ruleName}`);
-  return createHandler(rule, {
-    clients: new ClientProvider({ endpoint, region: 'us-east-1' }),
-    tuning: { pollIntervalMs: 50 },
-  });
-}
-
 function run(endpoint: string, rule: string, parameters?: Record<string, string>) {
-  return handlerFor(
-    endpoint,
-    rule,
-  )(
-    scheduledEvent(rule, {
-      notificationCreationTime: nextTime(),
-      ...(parameters ? { parameters } : {}),
-    }),
-  );
+  return motoHandler(endpoint, rule)(periodicEvent(rule, parameters ? { parameters } : {}));
 }
 
 /** Stored verdicts and annotations by user name. */
@@ -129,7 +104,7 @@ describe('exemptions, grace and iam-user-mfa against moto', () => {
     );
 
     // Act: a change event, as Config sends when the user changes.
-    await handlerFor(
+    await motoHandler(
       endpoint(),
       CONSOLE,
     )(
@@ -202,7 +177,7 @@ describe('exemptions, grace and iam-user-mfa against moto', () => {
     const before = await verdicts(endpoint(), CONSOLE, users);
     await tag('on-call', `${inDays(30)} hardware key on order`);
     const change = () =>
-      handlerFor(
+      motoHandler(
         endpoint(),
         CONSOLE,
       )(

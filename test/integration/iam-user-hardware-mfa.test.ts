@@ -10,11 +10,8 @@ import {
   EnableMFADeviceCommand,
   IAMClient,
 } from '@aws-sdk/client-iam';
-import { findRule } from '../../rules/catalog';
-import { ClientProvider } from '../../rules/runtime/clients';
-import { createHandler, type ConfigRuleHandler } from '../../rules/runtime/handler';
 import { logger } from '../../rules/runtime/logger';
-import { changeEvent, scheduledEvent, type EventOptions } from '../support/events';
+import { changeEvent, type EventOptions } from '../support/events';
 import { motoClientConfig, takeCallCounts, type SeededUser } from '../support/moto';
 import {
   ADMINISTRATOR_ACCESS,
@@ -25,26 +22,14 @@ import {
 } from '../support/moto-hardware';
 import { storedEvaluations, storedVerdicts } from '../support/stored';
 import { useMoto } from '../support/use-moto';
+import { motoHandler, nextTime, periodicEvent } from '../support/rule-runs';
 
 const RULE = 'iam-user-hardware-mfa';
 const CERTIFIED = { 'FIDO Certification': 'L1' };
 /** Config (verdicts on record, then the verdicts) and STS (who am I, outside Lambda). */
 const NOT_IAM = ['PutEvaluations', 'GetComplianceDetailsByConfigRule', 'GetCallerIdentity'];
 
-let clock = Date.parse('2026-01-01T00:00:00Z');
-function nextTime(): string {
-  clock += 60_000;
-  return new Date(clock).toISOString();
-}
-
-function handlerFor(endpoint: string): ConfigRuleHandler {
-  const rule = findRule(RULE);
-  if (!rule) throw new Error(`no rule ${RULE}`);
-  return createHandler(rule, { clients: new ClientProvider({ endpoint, region: 'us-east-1' }) });
-}
-
-const periodic = (options: EventOptions = {}) =>
-  scheduledEvent(RULE, { ...options, notificationCreationTime: nextTime() });
+const periodic = (options: EventOptions = {}) => periodicEvent(RULE, options);
 
 function idOf(users: SeededUser[], name: string): string {
   const user = users.find((candidate) => candidate.name === name);
@@ -112,7 +97,7 @@ describe(`${RULE} against moto`, () => {
     const users = await seedAccount();
 
     // Act
-    const summary = await handlerFor(endpoint())(periodic());
+    const summary = await motoHandler(endpoint(), RULE)(periodic());
     const calls = await takeCallCounts(endpoint());
     const stored = await storedEvaluations(endpoint(), RULE);
 
@@ -157,7 +142,10 @@ describe(`${RULE} against moto`, () => {
     const users = await seedAccount();
 
     // Act
-    await handlerFor(endpoint())(periodic({ parameters: { RequireCertifiedFido: 'false' } }));
+    await motoHandler(
+      endpoint(),
+      RULE,
+    )(periodic({ parameters: { RequireCertifiedFido: 'false' } }));
     const calls = await takeCallCounts(endpoint());
     const verdicts = await storedVerdicts(endpoint(), RULE);
 
@@ -169,7 +157,7 @@ describe(`${RULE} against moto`, () => {
   it('a fix counts on the next run, and a certification IAM adds later too', async () => {
     // Prepare
     const users = await seedAccount();
-    const handler = handlerFor(endpoint());
+    const handler = motoHandler(endpoint(), RULE);
     await handler(periodic());
     await iam.send(
       new DeactivateMFADeviceCommand({
@@ -214,9 +202,10 @@ describe(`${RULE} against moto`, () => {
     });
 
     // Act
-    await handlerFor(endpoint())(
-      periodic({ parameters: { PrivilegedPolicyArns: 'arn:aws:iam::aws:policy/ReadOnlyAccess' } }),
-    );
+    await motoHandler(
+      endpoint(),
+      RULE,
+    )(periodic({ parameters: { PrivilegedPolicyArns: 'arn:aws:iam::aws:policy/ReadOnlyAccess' } }));
     const stored = await storedEvaluations(endpoint(), RULE);
 
     // Assess
@@ -237,7 +226,7 @@ describe(`${RULE} against moto`, () => {
       users: [{ name: 'changing', devices: [{ kind: 'virtual' }] }],
     });
     if (!user) throw new Error('not seeded');
-    const handler = handlerFor(endpoint());
+    const handler = motoHandler(endpoint(), RULE);
     const change = (status: string) =>
       changeEvent(RULE, {
         resourceId: user.userId,

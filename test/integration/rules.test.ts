@@ -10,17 +10,9 @@ import {
   GenerateCredentialReportCommand,
   IAMClient,
 } from '@aws-sdk/client-iam';
-import { findRule } from '../../rules/catalog';
-import { ClientProvider } from '../../rules/runtime/clients';
-import { createHandler, type ConfigRuleHandler } from '../../rules/runtime/handler';
 import { logger } from '../../rules/runtime/logger';
 import type { ComplianceType } from '../../rules/runtime/types';
-import {
-  changeEvent,
-  scheduledEvent,
-  type ConfigEvent,
-  type EventOptions,
-} from '../support/events';
+import { changeEvent, type ConfigEvent } from '../support/events';
 import { storedVerdicts } from '../support/stored';
 import {
   motoClientConfig,
@@ -30,23 +22,12 @@ import {
   type SeededUser,
 } from '../support/moto';
 import { useMoto } from '../support/use-moto';
+import { motoHandler, nextTime, periodicEvent } from '../support/rule-runs';
 
 const USER_RULE = 'iam-user-console-mfa';
 const ROOT_RULE = 'root-account-mfa';
 const HARDWARE_RULE = 'root-account-hardware-mfa';
 const OTHER_ACCOUNT_ID = '111122223333';
-
-let clock = Date.parse('2026-01-01T00:00:00Z');
-/** Strictly increasing ordering timestamps, so each run supersedes the previous one. */
-function nextTime(): string {
-  clock += 60_000;
-  return new Date(clock).toISOString();
-}
-
-/** A periodic run's event, a minute after the previous event. */
-function periodic(rule: string, options: EventOptions = {}): ConfigEvent {
-  return scheduledEvent(rule, { ...options, notificationCreationTime: nextTime() });
-}
 
 /** A change of a seeded user with this configurationItemStatus, a minute after the previous event. */
 function userChange(rule: string, user: SeededUser, status: string): ConfigEvent {
@@ -55,15 +36,6 @@ function userChange(rule: string, user: SeededUser, status: string): ConfigEvent
     resourceName: user.name,
     status,
     captureTime: nextTime(),
-  });
-}
-
-function handlerFor(endpoint: string, ruleName: string): ConfigRuleHandler {
-  const rule = findRule(ruleName);
-  if (!rule) throw new Error(`no rule ${ruleName}`);
-  return createHandler(rule, {
-    clients: new ClientProvider({ endpoint, region: 'us-east-1' }),
-    tuning: { pollIntervalMs: 50 },
   });
 }
 
@@ -101,7 +73,7 @@ describe('rules end to end through the Lambda handlers', () => {
       ]);
 
       // Act
-      const summary = await handlerFor(endpoint(), USER_RULE)(periodic(USER_RULE));
+      const summary = await motoHandler(endpoint(), USER_RULE)(periodicEvent(USER_RULE));
       const stored = await storedVerdicts(endpoint(), USER_RULE);
 
       // Assess
@@ -120,8 +92,8 @@ describe('rules end to end through the Lambda handlers', () => {
       const [user] = await seedUsers(endpoint(), TEST_ACCOUNT_ID, [
         { name: 'late-fixer', consolePassword: true },
       ]);
-      const handler = handlerFor(endpoint(), USER_RULE);
-      await handler(periodic(USER_RULE));
+      const handler = motoHandler(endpoint(), USER_RULE);
+      await handler(periodicEvent(USER_RULE));
       const before = await storedVerdicts(endpoint(), USER_RULE);
       await iam.send(
         new EnableMFADeviceCommand({
@@ -133,7 +105,7 @@ describe('rules end to end through the Lambda handlers', () => {
       );
 
       // Act
-      await handler(periodic(USER_RULE));
+      await handler(periodicEvent(USER_RULE));
       const after = await storedVerdicts(endpoint(), USER_RULE);
       const report = await iam.send(new GenerateCredentialReportCommand({}));
 
@@ -149,13 +121,13 @@ describe('rules end to end through the Lambda handlers', () => {
         { name: 'leaver', consolePassword: true },
         { name: 'stayer', consolePassword: true, mfa: 'virtual' },
       ]);
-      const handler = handlerFor(endpoint(), USER_RULE);
-      await handler(periodic(USER_RULE));
+      const handler = motoHandler(endpoint(), USER_RULE);
+      await handler(periodicEvent(USER_RULE));
       await iam.send(new DeleteLoginProfileCommand({ UserName: 'leaver' }));
       await iam.send(new DeleteUserCommand({ UserName: 'leaver' }));
 
       // Act
-      const summary = await handler(periodic(USER_RULE));
+      const summary = await handler(periodicEvent(USER_RULE));
       const stored = await storedVerdicts(endpoint(), USER_RULE);
 
       // Assess
@@ -172,8 +144,8 @@ describe('rules end to end through the Lambda handlers', () => {
         { name: 'gone', consolePassword: true },
       ]);
       if (!user) throw new Error('not seeded');
-      const handler = handlerFor(endpoint(), USER_RULE);
-      await handler(periodic(USER_RULE));
+      const handler = motoHandler(endpoint(), USER_RULE);
+      await handler(periodicEvent(USER_RULE));
       await iam.send(new DeleteLoginProfileCommand({ UserName: 'gone' }));
       await iam.send(new DeleteUserCommand({ UserName: 'gone' }));
 
@@ -195,7 +167,7 @@ describe('rules end to end through the Lambda handlers', () => {
       await iam.send(new DeleteUserCommand({ UserName: 'vanished' }));
 
       // Act
-      await handlerFor(endpoint(), USER_RULE)(userChange(USER_RULE, user, 'OK'));
+      await motoHandler(endpoint(), USER_RULE)(userChange(USER_RULE, user, 'OK'));
       const stored = await storedVerdicts(endpoint(), USER_RULE);
 
       // Assess
@@ -211,7 +183,7 @@ describe('rules end to end through the Lambda handlers', () => {
       if (!user) throw new Error('not seeded');
 
       // Act
-      await handlerFor(endpoint(), USER_RULE)(userChange(USER_RULE, user, 'OK'));
+      await motoHandler(endpoint(), USER_RULE)(userChange(USER_RULE, user, 'OK'));
       const stored = await storedVerdicts(endpoint(), USER_RULE);
 
       // Assess
@@ -228,7 +200,7 @@ describe('rules end to end through the Lambda handlers', () => {
       ]);
 
       // Act
-      await handlerFor(endpoint(), USER_RULE)(periodic(USER_RULE));
+      await motoHandler(endpoint(), USER_RULE)(periodicEvent(USER_RULE));
       const stored = await storedVerdicts(endpoint(), USER_RULE);
 
       // Assess
@@ -243,8 +215,8 @@ describe('rules end to end through the Lambda handlers', () => {
 
   describe('root rules', () => {
     async function runRootRules(): Promise<Record<string, ComplianceType | undefined>> {
-      await handlerFor(endpoint(), ROOT_RULE)(periodic(ROOT_RULE));
-      await handlerFor(endpoint(), HARDWARE_RULE)(periodic(HARDWARE_RULE));
+      await motoHandler(endpoint(), ROOT_RULE)(periodicEvent(ROOT_RULE));
+      await motoHandler(endpoint(), HARDWARE_RULE)(periodicEvent(HARDWARE_RULE));
       return {
         [ROOT_RULE]: (await storedVerdicts(endpoint(), ROOT_RULE))[TEST_ACCOUNT_ID],
         [HARDWARE_RULE]: (await storedVerdicts(endpoint(), HARDWARE_RULE))[TEST_ACCOUNT_ID],
@@ -317,11 +289,11 @@ describe('rules end to end through the Lambda handlers', () => {
       await seedUsers(endpoint(), TEST_ACCOUNT_ID, [{ name: 'my-user', consolePassword: true }]);
 
       // Act
-      const summary = await handlerFor(
+      const summary = await motoHandler(
         endpoint(),
         USER_RULE,
       )(
-        periodic(USER_RULE, {
+        periodicEvent(USER_RULE, {
           accountId: OTHER_ACCOUNT_ID,
           parameters: { ExecutionRoleName: 'Auditor' },
         }),
@@ -343,10 +315,10 @@ describe('rules end to end through the Lambda handlers', () => {
       await seedUsers(endpoint(), OTHER_ACCOUNT_ID, [{ name: 'x', consolePassword: true }]);
 
       // Act
-      const run = handlerFor(
+      const run = motoHandler(
         endpoint(),
         USER_RULE,
-      )(periodic(USER_RULE, { accountId: OTHER_ACCOUNT_ID }));
+      )(periodicEvent(USER_RULE, { accountId: OTHER_ACCOUNT_ID }));
 
       // Assess
       await expect(run).rejects.toThrow(/111122223333/);
@@ -371,7 +343,7 @@ describe('short ListUsers pages', () => {
     );
 
     // Act
-    const summary = await handlerFor(endpoint(), USER_RULE)(periodic(USER_RULE));
+    const summary = await motoHandler(endpoint(), USER_RULE)(periodicEvent(USER_RULE));
     const stored = await storedVerdicts(endpoint(), USER_RULE);
 
     // Assess
