@@ -10,6 +10,13 @@ import type { Approach } from './worker';
 export const ROOT = resolve(__dirname, '..');
 export type Calls = Record<string, number>;
 
+/** One approach's median time, its calls by operation and the users it found NON_COMPLIANT. */
+export interface Measured {
+  ms: number;
+  calls: Calls;
+  nonCompliant: number;
+}
+
 export const ENV = {
   ...process.env,
   AWS_ACCESS_KEY_ID: 'testing',

@@ -25,7 +25,7 @@ import { logger } from '../rules/runtime/logger';
 import { parseParameters } from '../rules/runtime/parameters';
 import { mapPool } from '../rules/runtime/pool';
 import { scheduledEvent } from '../test/support/events';
-import { fmtCalls, median, ROOT, total, type Calls } from './common';
+import { fmtCalls, median, ROOT, s, total, type Calls, type Measured } from './common';
 import { motoClientConfig, startMoto, takeCallCounts, TEST_ACCOUNT_ID } from '../test/support/moto';
 import {
   ADMINISTRATOR_ACCESS,
@@ -49,11 +49,6 @@ const NOT_IAM = new Set([
 ]);
 const SLACK = 2;
 
-interface Measured {
-  ms: number;
-  calls: Calls;
-  nonCompliant: number;
-}
 interface SizeResult {
   users: number;
   privileged: number;
@@ -66,7 +61,6 @@ interface SizeResult {
 
 const iamCalls = (calls: Calls): number =>
   Object.entries(calls).reduce((sum, [op, n]) => (NOT_IAM.has(op) ? sum : sum + n), 0);
-const s = (ms: number): string => `${(ms / 1000).toFixed(2)} s`;
 
 /**
  * 2 % of users privileged (half through the group Admins, a quarter with AdministratorAccess

@@ -35,6 +35,7 @@ import {
   total,
   worker,
   type Calls,
+  type Measured as MeasuredCalls,
 } from './common';
 import { measureStartup, startupMarkdown, type Startup } from './startup';
 
@@ -64,12 +65,9 @@ const LAMBDA_NODE_FLAGS = (() => {
   ];
 })();
 
-interface Measured {
-  ms: number;
-  /** As counted by moto (every approach); the SDK's own count must agree where there is one. */
-  calls: Calls;
+/** Calls as counted by moto (every approach); the SDK's own count must agree where there is one. */
+interface Measured extends MeasuredCalls {
   peakRssMb: number;
-  nonCompliant: number;
 }
 interface SizeResult {
   users: number;

@@ -31,6 +31,7 @@ import {
   total,
   worker,
   type Calls,
+  type Measured,
 } from './common';
 import { lambdaContext, REGION, type WorkerResult } from './events';
 import type { Approach } from './worker';
@@ -67,12 +68,6 @@ export const RULE_BENCHES: RuleBench[] = [
     ],
   },
 ];
-
-interface Measured {
-  ms: number;
-  calls: Calls;
-  nonCompliant: number;
-}
 
 interface SizeResult {
   users: number;
