@@ -18,6 +18,7 @@
  * The credential report's `<root_account>` row is never a user. How the facts are read at the
  * API-call floor, and how fresh each one is, is in runtime/facts/users.ts.
  */
+import type * as z from 'zod/mini';
 import { cis, securityHub } from '../frameworks';
 import {
   EXEMPTION_PARAMETER_DOCS,
@@ -41,11 +42,8 @@ const parameters = {
   GracePeriodDays: wholeNumber('GracePeriodDays', 0, 365, 0),
   ...exemptionParameters,
 };
-interface Params {
-  GracePeriodDays?: number | undefined;
-  ExemptionTagKey?: string | undefined;
-  MaxExemptionDays?: number | undefined;
-}
+/** The parsed parameters; absent ones take their defaults. */
+type Params = Partial<z.infer<z.ZodMiniObject<typeof parameters>>>;
 
 /** The decision table above without grace or exemption, on a user's two facts. */
 export function consoleMfaVerdict({

@@ -17,7 +17,7 @@ import { mockClient } from 'aws-sdk-client-mock';
 import 'aws-sdk-client-mock-jest';
 import * as z from 'zod/mini';
 import { consoleCheck, rule as consoleMfa } from '../../rules/iam-user-console-mfa/rule';
-import { rule as userMfa } from '../../rules/iam-user-mfa/rule';
+import { rule as userMfa, userMfaCheck } from '../../rules/iam-user-mfa/rule';
 import {
   applyExemption,
   exemptionSettings,
@@ -25,7 +25,12 @@ import {
   type ExemptionTag,
 } from '../../rules/runtime/exemptions';
 import { InvalidInputError } from '../../rules/runtime/errors';
-import { gatherUsers, type UserFacts, type UsersFacts } from '../../rules/runtime/facts/users';
+import {
+  gatherUsers,
+  type UserCheck,
+  type UserFacts,
+  type UsersFacts,
+} from '../../rules/runtime/facts/users';
 import { parseParameters } from '../../rules/runtime/parameters';
 import type { AnyRule, Evaluation } from '../../rules/runtime/types';
 import {
@@ -537,5 +542,19 @@ describe('which users get ListUserTags (mocked IAM)', () => {
     // Assess
     expect(iam).toHaveReceivedCommandTimes(GetAccountAuthorizationDetailsCommand, 0);
     expect(iam).toHaveReceivedCommandTimes(ListUserTagsCommand, 30);
+  });
+});
+
+describe('what each user rule declares, against what it is granted', () => {
+  it.each<[string, AnyRule, UserCheck]>([
+    ['iam-user-console-mfa', consoleMfa, consoleCheck({})],
+    ['iam-user-mfa', userMfa, userMfaCheck({})],
+  ])('%s: its UserCheck reads only what its metadata grants', (_name, rule, check) => {
+    // Assess: a read the check asks for without the action would fail as AccessDenied in AWS only.
+    const actions = rule.metadata.iamActions;
+    expect(actions.includes('iam:GetLoginProfile')).toBe(check.readsConsolePassword);
+    expect(actions.includes('iam:GetAccountAuthorizationDetails')).toBe(check.bulkTagReads);
+    expect(actions).toContain('iam:ListUserTags');
+    expect(actions).toContain('iam:ListMFADevices');
   });
 });
