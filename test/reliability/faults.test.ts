@@ -160,7 +160,14 @@ describe('fault-free baseline', () => {
 describe('moderate faults', () => {
   test('15 % throttling + 5 % server errors + 20 % FailedEvaluations: exact fault-free verdicts', async () => {
     // Prepare
-    proxy.setRates({ throttle: 0.15, serverError: 0.05, failedEvaluations: 0.2 });
+    // At most 3 faults in a row per request or evaluation: fewer than the SDK's 8 attempts and the
+    // runtime's 5 re-sends of FailedEvaluations, so every draw ends in the fault-free verdicts.
+    proxy.setRates({
+      throttle: 0.15,
+      serverError: 0.05,
+      failedEvaluations: 0.2,
+      maxConsecutive: 3,
+    });
 
     // Act: the rules run side by side, as their Lambda functions would.
     const summaries = await Promise.all(
@@ -183,7 +190,7 @@ describe('moderate faults', () => {
 
   test('dropped connections and slow responses: exact fault-free verdicts', async () => {
     // Prepare
-    proxy.setRates({ drop: 0.1, slow: 0.1, slowMs: 50 });
+    proxy.setRates({ drop: 0.1, slow: 0.1, slowMs: 50, maxConsecutive: 3 });
 
     // Act
     await Promise.all(RULES.map((rule) => handlerFor(rule)(periodic(rule.metadata.name))));

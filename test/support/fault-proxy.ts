@@ -1,9 +1,16 @@
 /**
  * A fault-injecting HTTP proxy in front of moto. It forwards every request and, at configurable
- * (runtime-changeable) rates drawn from a seeded PRNG, answers instead with the error responses
+ * (runtime-changeable) rates, answers instead with the error responses
  * real AWS sends: IAM/STS query-protocol XML errors, Config JSON-protocol errors, HTTP 500/503,
  * dropped connections and slow responses. For Config PutEvaluations it can hand a share of the
  * evaluations back in FailedEvaluations (forwarding only the rest to moto). Node built-ins only.
+ *
+ * Deterministic per request: whether a request draws a fault is a hash of the seed, the request
+ * itself (service, operation, body) and how many times that same request was seen before, never a
+ * position in one stream shared by every caller. Rules running side by side may interleave their
+ * requests in any order and each request still meets the same faults; with `maxConsecutive`, no
+ * request (or evaluation) fails more than that many times in a row, so a client that retries more
+ * often than that always gets through, whatever the draw.
  */
 import { createServer, request as httpRequest, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
@@ -46,6 +53,12 @@ export interface FaultRates {
   slowMs?: number;
   /** Share of the evaluations of each PutEvaluations handed back in FailedEvaluations. */
   failedEvaluations?: number;
+  /**
+   * At most this many faults in a row for one request (the same service, operation and body) or
+   * one evaluation (same result token, resource type and id); the next attempt goes through.
+   * Default: no limit.
+   */
+  maxConsecutive?: number;
 }
 
 /** A targeted fault: applied with `rate` to requests `match` accepts, before the global rates. */
@@ -59,7 +72,7 @@ export interface FaultRule {
 export interface FaultProxyOptions {
   /** The moto endpoint, e.g. `http://127.0.0.1:5000`. */
   target: string;
-  /** PRNG seed; the same seed and the same request sequence inject the same faults. */
+  /** Seed: the same seed and the same requests inject the same faults, in any order. */
   seed?: number;
   rates?: FaultRates;
   rules?: FaultRule[];
@@ -71,7 +84,7 @@ export interface FaultProxy {
   setRates(rates: FaultRates): void;
   /** Replaces the targeted rules. */
   setRules(rules: FaultRule[]): void;
-  /** Restarts the PRNG and clears counters. */
+  /** Restarts the draws (every request counts as unseen) and clears counters. */
   reseed(seed: number): void;
   /** Injected faults by kind (`throttle`, `http-500`, `http-503`, `drop`, `slow`, `error:<Code>`,
    *  `failed-evaluations`) and by `<service>.<operation>:<kind>`; `requests` counts everything. */
@@ -80,21 +93,48 @@ export interface FaultProxy {
   stop(): Promise<void>;
 }
 
-/** mulberry32: small, fast, seedable. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+/** A number in [0, 1) from a seed and a text: FNV-1a, then mulberry32's finalizer. */
+function hashRoll(seed: number, text: string): number {
+  let h = (0x811c9dc5 ^ seed) >>> 0;
+  for (let i = 0; i < text.length; i++) {
+    h ^= text.charCodeAt(i);
+    h = Math.imul(h, 0x01000193) >>> 0;
+  }
+  let t = (h + 0x6d2b79f5) >>> 0;
+  t = Math.imul(t ^ (t >>> 15), t | 1);
+  t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+  return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+}
+
+/**
+ * Rolls for keys: the n-th roll for a key is fixed by (seed, key, n), so concurrent callers that
+ * interleave differently still get the same outcome per request. Tracks faults in a row per key.
+ */
+function roller(seed: number) {
+  const seen = new Map<string, number>();
+  const streak = new Map<string, number>();
+  return {
+    /** The next roll for `key`, and whether `limit` faults in a row already happened. */
+    next(key: string, limit: number | undefined): { roll: number; capped: boolean } {
+      const n = (seen.get(key) ?? 0) + 1;
+      seen.set(key, n);
+      const capped = limit !== undefined && (streak.get(key) ?? 0) >= limit;
+      return { roll: hashRoll(seed, `${key}\u0000${String(n)}`), capped };
+    },
+    /** Records whether the last attempt for `key` was a fault. */
+    outcome(key: string, faulted: boolean): void {
+      if (faulted) streak.set(key, (streak.get(key) ?? 0) + 1);
+      else streak.delete(key);
+    },
   };
 }
 
 const STS_ACTIONS = new Set(['AssumeRole', 'GetCallerIdentity', 'GetSessionToken']);
 
-function classify(headers: IncomingMessage['headers'], body: string): RequestInfo {
+function classify(
+  headers: IncomingMessage['headers'],
+  body: string,
+): RequestInfo & { key: string } {
   const target = headers['x-amz-target'];
   if (typeof target === 'string' && target.length > 0) {
     let json: Record<string, unknown> | undefined;
@@ -104,11 +144,13 @@ function classify(headers: IncomingMessage['headers'], body: string): RequestInf
       json = undefined;
     }
     const [prefix = '', operation = ''] = target.split('.');
+    const service: Service = prefix.startsWith('StarlingDove') ? 'config' : 'other';
     return {
-      service: prefix.startsWith('StarlingDove') ? 'config' : 'other',
+      service,
       operation,
       form: new URLSearchParams(),
       json,
+      key: `${service}.${operation}\u0000${body}`,
     };
   }
   const form = new URLSearchParams(body);
@@ -120,7 +162,7 @@ function classify(headers: IncomingMessage['headers'], body: string): RequestInf
       : scope === 'iam' || (scope === undefined && operation !== '')
         ? 'iam'
         : 'other';
-  return { service, operation, form, json: undefined };
+  return { service, operation, form, json: undefined, key: `${service}.${operation}\u0000${body}` };
 }
 
 let requestCounter = 0;
@@ -176,7 +218,8 @@ export async function startFaultProxy(options: FaultProxyOptions): Promise<Fault
   const targetUrl = new URL(options.target);
   let rates: FaultRates = options.rates ?? {};
   let rules: FaultRule[] = options.rules ?? [];
-  let random = prng(options.seed ?? 1);
+  let seed = options.seed ?? 1;
+  let rolls = roller(seed);
   let counts: Record<string, number> = {};
   const sockets = new Set<Socket>();
 
@@ -186,13 +229,22 @@ export async function startFaultProxy(options: FaultProxyOptions): Promise<Fault
     counts[key] = (counts[key] ?? 0) + by;
   };
 
-  /** Draws the fault for one request (always the same number of draws, for reproducibility). */
-  const draw = (info: RequestInfo): Fault | undefined => {
-    for (const rule of rules) {
-      const roll = random();
-      if (rule.match(info) && roll < (rule.rate ?? 1)) return rule.fault;
+  /** Draws the fault for one request: a function of the seed, the request and its repetition. */
+  const draw = (info: RequestInfo & { key: string }): Fault | undefined => {
+    const { roll, capped } = rolls.next(info.key, rates.maxConsecutive);
+    const fault = capped ? undefined : pickFault(info, roll);
+    rolls.outcome(info.key, fault !== undefined && fault.kind !== 'slow');
+    return fault;
+  };
+  const pickFault = (info: RequestInfo, roll: number): Fault | undefined => {
+    for (const [index, rule] of rules.entries()) {
+      if (
+        rule.match(info) &&
+        hashRoll(seed, `rule${String(index)}\u0000${String(roll)}`) < (rule.rate ?? 1)
+      ) {
+        return rule.fault;
+      }
     }
-    const roll = random();
     let edge = 0;
     const pick = (rate: number | undefined) => {
       edge += rate ?? 0;
@@ -200,7 +252,7 @@ export async function startFaultProxy(options: FaultProxyOptions): Promise<Fault
     };
     if (pick(rates.throttle)) return { kind: 'throttle' };
     if (pick(rates.serverError)) {
-      return { kind: 'server-error', status: random() < 0.5 ? 500 : 503 };
+      return { kind: 'server-error', status: hashRoll(seed, String(roll)) < 0.5 ? 500 : 503 };
     }
     if (pick(rates.drop)) return { kind: 'drop' };
     if (pick(rates.slow)) return { kind: 'slow', ms: rates.slowMs ?? 200 };
@@ -295,7 +347,12 @@ export async function startFaultProxy(options: FaultProxyOptions): Promise<Fault
         ) {
           const kept: unknown[] = [];
           for (const evaluation of evaluations) {
-            if (random() < share) failed.push(evaluation);
+            const e = evaluation as Record<string, unknown>;
+            const key = `evaluation\u0000${String(info.json?.ResultToken)}\u0000${String(e.ComplianceResourceType)}\u0000${String(e.ComplianceResourceId)}`;
+            const { roll, capped } = rolls.next(key, rates.maxConsecutive);
+            const fail = !capped && roll < share;
+            rolls.outcome(key, fail);
+            if (fail) failed.push(evaluation);
             else kept.push(evaluation);
           }
           if (failed.length > 0) count(info, 'failed-evaluations', failed.length);
@@ -350,8 +407,9 @@ export async function startFaultProxy(options: FaultProxyOptions): Promise<Fault
     setRules(next) {
       rules = next;
     },
-    reseed(seed) {
-      random = prng(seed);
+    reseed(next) {
+      seed = next;
+      rolls = roller(seed);
       counts = {};
     },
     counters: () => ({ ...counts }),
