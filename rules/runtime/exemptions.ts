@@ -13,7 +13,13 @@
  * | anything else (no reason, not a calendar date, …)  | NON_COMPLIANT  |
  */
 import { tagKey, wholeNumber } from './parameters';
-import type { ComplianceType, Evaluation, RuleParameter } from './types';
+import {
+  EXEMPTION,
+  type ComplianceType,
+  type Evaluation,
+  type ExemptionRecord,
+  type RuleParameter,
+} from './types';
 
 export const DEFAULT_EXEMPTION_TAG_KEY = 'mfa-exemption';
 export const DEFAULT_MAX_EXEMPTION_DAYS = 365;
@@ -68,7 +74,7 @@ export type ExemptionTag =
   /** Tags were read at `at`; `value` is the exemption tag's value, if the user has it. */
   | { read: true; value: string | undefined; at: Date };
 
-type Verdict = Pick<Evaluation, 'compliance' | 'annotation'>;
+type Verdict = Pick<Evaluation, 'compliance' | 'annotation' | typeof EXEMPTION>;
 
 /**
  * The verdict after the user's exemption, if any. `verdict` is the rule's own; only a
@@ -89,8 +95,10 @@ export function applyExemption(
       `exemption tag unreadable: ${key}="${quote(tag.value)}" (${parsed.problem}; expected "YYYY-MM-DD reason").`,
       verdict,
       userName,
+      { source: 'tag', key, status: 'unreadable' },
     );
   }
+  const read = { source: 'tag', key, until: parsed.date, reason: parsed.reason } as const;
   const today = startOfDayUtc(tag.at);
   const daysAhead = Math.round((parsed.until.getTime() - today.getTime()) / DAY_MS);
   if (daysAhead < 0) {
@@ -98,6 +106,7 @@ export function applyExemption(
       `exemption expired on ${parsed.date} (${key}: ${quote(parsed.reason)}).`,
       verdict,
       userName,
+      { ...read, status: 'expired' },
     );
   }
   if (daysAhead > settings.maxDays) {
@@ -105,11 +114,13 @@ export function applyExemption(
       `exemption longer than ${settings.maxDays} days: ${key} runs to ${parsed.date}, ${daysAhead} days from ${isoDay(today)}, not honoured.`,
       verdict,
       userName,
+      { ...read, status: 'too-long' },
     );
   }
   return {
     compliance: 'NOT_APPLICABLE' satisfies ComplianceType,
     annotation: `User ${userName} is exempt until ${parsed.date} (end of day UTC): "${quote(parsed.reason)}" (tag ${key}). Without it: ${verdict.annotation}`,
+    [EXEMPTION]: { ...read, status: 'honoured', replaced: verdict.compliance },
   };
 }
 
@@ -139,10 +150,16 @@ export function parseExemption(
 }
 
 /** The exemption's problem first: the rule's own annotation may be cut at 256 characters. */
-function nonCompliant(why: string, verdict: Verdict, userName: string): Verdict {
+function nonCompliant(
+  why: string,
+  verdict: Verdict,
+  userName: string,
+  exemption: ExemptionRecord,
+): Verdict {
   return {
     compliance: 'NON_COMPLIANT',
     annotation: `User ${userName}: ${why} ${verdict.annotation}`,
+    [EXEMPTION]: exemption,
   };
 }
 

@@ -34,10 +34,44 @@ export interface Evaluation {
    * time. A symbol key, so it stays out of the CLI's printed rows (`Object.keys`, JSON).
    */
   [EVIDENCE_AT]?: Date;
+  /**
+   * Where the facts came from (runtime/user-evaluations.ts). Absent: read during the invocation
+   * (the root rules). Symbol-keyed like `EVIDENCE_AT`: never sent to Config, kept for the CLI.
+   */
+  [EVIDENCE_SOURCE]?: EvidenceSource;
+  /**
+   * The user's exemption, when one was read for a NON_COMPLIANT verdict (runtime/exemptions.ts):
+   * honoured (the verdict it replaced) or refused (why). Symbol-keyed: never sent to Config.
+   */
+  [EXEMPTION]?: ExemptionRecord;
 }
 
 /** Key of an evaluation's evidence time (see `Evaluation`). */
 export const EVIDENCE_AT: unique symbol = Symbol('evidenceAt');
+/** Key of an evaluation's evidence source (see `Evaluation`). */
+export const EVIDENCE_SOURCE: unique symbol = Symbol('evidenceSource');
+/** Key of an evaluation's exemption (see `Evaluation`). */
+export const EXEMPTION: unique symbol = Symbol('exemption');
+
+/**
+ * Both facts from the credential report; the password from the report and the MFA from a virtual
+ * device assigned now; or every fact read live from IAM.
+ */
+export type EvidenceSource = 'credential-report' | 'virtual-mfa' | 'live';
+
+/** An exemption as read for a verdict that would otherwise be NON_COMPLIANT. */
+export interface ExemptionRecord {
+  /** Where it was declared: a tag on the user (`key` is the tag key). */
+  source: 'tag' | 'registry';
+  key: string;
+  /** `honoured` replaced the verdict with NOT_APPLICABLE; any other status left it as it was. */
+  status: 'honoured' | 'expired' | 'too-long' | 'unreadable';
+  /** The last day it covers (YYYY-MM-DD, end of day UTC), when the value holds a calendar date. */
+  until?: string;
+  reason?: string;
+  /** The verdict it replaced (`honoured` only). */
+  replaced?: ComplianceType;
+}
 
 /** What one invocation evaluates. */
 export type Scope =

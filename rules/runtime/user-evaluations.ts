@@ -5,7 +5,7 @@
  */
 import { applyExemption, type ExemptionSettings, type ExemptionTag } from './exemptions';
 import type { DepartedUser } from './facts/users';
-import { EVIDENCE_AT, type Evaluation } from './types';
+import { EVIDENCE_AT, EVIDENCE_SOURCE, type Evaluation, type EvidenceSource } from './types';
 
 const USER = 'AWS::IAM::User';
 
@@ -16,7 +16,10 @@ export interface UserJudgement {
   evidenceAt: Date;
 }
 
-export function userEvaluations<U extends { userId: string; userName: string }>(
+/** `evidence`: where the user's facts came from; a user without it was read live (privileged users). */
+export function userEvaluations<
+  U extends { userId: string; userName: string; evidence?: EvidenceSource },
+>(
   facts: { users: readonly U[]; departed: readonly DepartedUser[] },
   judge: (user: U) => UserJudgement,
   exemptions: ExemptionSettings,
@@ -29,6 +32,7 @@ export function userEvaluations<U extends { userId: string; userName: string }>(
       resourceName: user.userName,
       ...applyExemption(verdict, tag, exemptions, user.userName),
       [EVIDENCE_AT]: evidenceAt,
+      [EVIDENCE_SOURCE]: user.evidence ?? 'live',
     };
   });
   for (const gone of facts.departed) {
@@ -40,6 +44,7 @@ export function userEvaluations<U extends { userId: string; userName: string }>(
       compliance: 'NOT_APPLICABLE',
       annotation: `User ${name} ${gone.reason} (IAM, read live at ${isoSeconds(gone.at)}): nothing to evaluate.`,
       [EVIDENCE_AT]: gone.at,
+      [EVIDENCE_SOURCE]: 'live',
     });
   }
   return evaluations;
