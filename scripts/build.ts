@@ -6,6 +6,12 @@
  *   dist/bundles/<rule>/       each rule's Lambda bundle, `index.mjs` at the root, built once here
  *                              with infra/rule-function.ts BUNDLING; RuleFunction deploys exactly
  *                              this directory with `Code.fromAsset`, so synthesis needs no esbuild.
+ *   dist/cli/                  the command (bin/mfa-config-rules.js loads it), bundled in two files:
+ *                              `mfa-config-rules.js`, the commands' definitions with the catalog's
+ *                              metadata inlined (what `rules`, `--version`, `--help` and usage
+ *                              errors need: no rule code, zod or AWS SDK), and `aws-commands.js`,
+ *                              everything that calls AWS (the rules, the runtime, the SDK), which
+ *                              the first requires only when such a command runs.
  *
  * `tsx scripts/build.ts --if-stale` builds only when a source is newer than the last build (the
  * jest global setup uses it, so the tests always run against the current sources).
@@ -17,7 +23,7 @@ import { buildSync, type BuildOptions } from 'esbuild';
 import { OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { BUNDLING, ruleEntry } from '../infra/rule-function';
 import { LAMBDA_ESBUILD_ALIASES } from '../infra/settings';
-import { RULE_NAMES } from '../rules/catalog';
+import { RULE_METADATA, RULE_NAMES } from '../rules/catalog';
 
 const ROOT = path.resolve(__dirname, '..');
 const DIST = path.join(ROOT, 'dist');
@@ -58,6 +64,69 @@ export function buildBundles(outDir = path.join(DIST, 'bundles')): void {
   }
 }
 
+const CLI = path.join(ROOT, 'rules', 'cli');
+
+function packageJsonVersion(): string {
+  const pkg = JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as {
+    version: string;
+  };
+  return pkg.version;
+}
+
+/** The two files of the CLI (see above), minified CommonJS for the Node.js versions it supports. */
+export function cliBundleOptions(outDir: string): { light: BuildOptions; aws: BuildOptions } {
+  const common: BuildOptions = {
+    bundle: true,
+    platform: 'node',
+    format: 'cjs',
+    target: 'node20',
+    mainFields: ['module', 'main'],
+    minify: true,
+    legalComments: 'eof',
+    logLevel: 'warning',
+    // rules/cli/metadata.ts: the metadata as data, so the light file needs no catalog.
+    define: {
+      CLI_BUNDLE_RULE_METADATA: JSON.stringify(JSON.stringify(RULE_METADATA)),
+      // rules/cli/version.ts: no package.json to find at run time.
+      CLI_BUNDLE_VERSION: JSON.stringify(packageJsonVersion()),
+    },
+    metafile: true,
+  };
+  return {
+    light: {
+      ...common,
+      entryPoints: [path.join(CLI, 'process.ts')],
+      outfile: path.join(outDir, 'mfa-config-rules.js'),
+      // rules/cli/options.ts `awsCommands()`: required at run time, from the file next to it.
+      external: ['./aws-commands'],
+      alias: { 'node:child_process': path.join(CLI, 'lazy-child-process.js') },
+    },
+    aws: {
+      ...common,
+      entryPoints: [path.join(CLI, 'aws-commands.ts')],
+      outfile: path.join(outDir, 'aws-commands.js'),
+    },
+  };
+}
+
+/** Packages the light file must never hold (they cost the start of every command). */
+const HEAVY_PACKAGES = /node_modules\/(@aws-sdk|@smithy|zod|@aws-lambda-powertools)\//;
+
+export function buildCli(outDir = path.join(DIST, 'cli')): void {
+  fs.rmSync(outDir, { recursive: true, force: true });
+  const options = cliBundleOptions(outDir);
+  const light = buildSync(options.light);
+  const heavy = Object.keys(light.metafile?.inputs ?? {}).filter((input) =>
+    HEAVY_PACKAGES.test(input),
+  );
+  if (heavy.length > 0) {
+    throw new Error(
+      `dist/cli/mfa-config-rules.js would hold ${heavy.slice(0, 3).join(', ')}…: load them through rules/cli/options.ts awsCommands()`,
+    );
+  }
+  buildSync(options.aws);
+}
+
 function compile(): void {
   for (const dir of ['rules', 'infra']) {
     fs.rmSync(path.join(DIST, dir), { recursive: true, force: true });
@@ -90,6 +159,7 @@ export function build(): void {
   fs.rmSync(STAMP, { force: true });
   compile();
   buildBundles();
+  buildCli();
   fs.writeFileSync(STAMP, `${new Date().toISOString()}\n`);
 }
 

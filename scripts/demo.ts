@@ -13,7 +13,8 @@ import {
   TagUserCommand,
 } from '@aws-sdk/client-iam';
 import { RULES } from '../rules/catalog';
-import { formatCounts, formatTable, type Row } from '../rules/cli/format';
+import { formatCounts, formatTable } from '../rules/cli/format';
+import { sortReportRows, storedRow, type ReportRow } from '../rules/cli/report-model';
 import { silenceNodeVersionWarning } from '../rules/cli/process';
 import { ClientProvider } from '../rules/runtime/clients';
 import { describeError } from '../rules/runtime/errors';
@@ -64,25 +65,30 @@ class Demo {
     return summary;
   }
 
-  async rows(rules: readonly AnyRule[]): Promise<Row[]> {
-    const rows: Row[] = [];
+  async rows(rules: readonly AnyRule[]): Promise<ReportRow[]> {
+    const rows: ReportRow[] = [];
     for (const rule of rules) {
       for (const stored of await storedEvaluations(this.endpoint, rule.metadata.name)) {
-        rows.push({
-          rule: rule.metadata.name,
-          resourceType: stored.resourceType,
-          resourceId: stored.resourceId,
-          resourceName: this.names.get(stored.resourceId) ?? stored.resourceId,
-          compliance: stored.compliance,
-          annotation: stored.annotation ?? '',
-        });
+        rows.push(
+          storedRow({
+            accountId: TEST_ACCOUNT_ID,
+            region: 'us-east-1',
+            rule: rule.metadata.name,
+            resourceType: stored.resourceType,
+            resourceId: stored.resourceId,
+            resourceName: this.names.get(stored.resourceId) ?? stored.resourceId,
+            compliance: stored.compliance,
+            annotation: stored.annotation ?? '',
+            recordedAt: '',
+          }),
+        );
       }
     }
-    return rows;
+    return sortReportRows(rows);
   }
 
-  print(rows: Row[]): void {
-    process.stdout.write(`${formatTable(rows)}\n${formatCounts(rows)}\n`);
+  print(rows: ReportRow[]): void {
+    process.stdout.write(`${formatCounts(rows)}\n${formatTable(rows)}\n`);
   }
 }
 

@@ -1,26 +1,27 @@
 /**
- * `--output csv`: one row per evaluation, RFC 4180 (a header row, CRLF line ends, fields quoted
- * when they hold a comma, a quote or a line break, quotes doubled), UTF-8 without a byte-order
- * mark.
+ * `--output csv`: one row per evaluation (the row model, report-model.ts), RFC 4180 (a header row,
+ * CRLF line ends, fields quoted when they hold a comma, a quote or a line break, quotes doubled),
+ * UTF-8 without a byte-order mark.
  *
  * Spreadsheet formula injection: an IAM user name may start with `=`, `+`, `-` or `@` (IAM allows
  * `+=,.@-`), and a spreadsheet would run `=…` as a formula. Text cells that start with one of those
  * characters (or a tab / carriage return) get a leading apostrophe, as OWASP recommends; parsers
  * then see the apostrophe, spreadsheets hide it. Ids, verdicts and times never start so.
  */
-import { sortReportRows, type ReportRow } from './report-model';
+import { listedRows, ROW_FIELDS, type ReportDocument, type ReportRow } from './report-model';
 
-export const CSV_COLUMNS = [
-  'account_id',
-  'region',
-  'rule',
-  'resource_type',
-  'resource_id',
-  'resource_name',
-  'compliance',
-  'recorded_at',
+/** `resourceName` → `resource_name`. */
+const snake = (field: string): string => field.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
+
+export const CSV_COLUMNS = ROW_FIELDS.map(snake);
+
+/** Fields whose text comes from people (user names, tag values, annotations quoting them). */
+const FREE_TEXT = new Set<keyof ReportRow>([
+  'resourceName',
+  'exemptionKey',
+  'exemptionReason',
   'annotation',
-] as const;
+]);
 
 const FORMULA_START = /^[=+\-@\t\r]/;
 
@@ -29,22 +30,17 @@ export function csvField(value: string, neutralizeFormula = false): string {
   return /[",\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
 }
 
-export function formatCsv(rows: readonly ReportRow[]): string {
+/** The rows as CSV, in the order given. */
+export function formatCsvRows(rows: readonly ReportRow[]): string {
   const lines = [CSV_COLUMNS.join(',')];
-  for (const row of sortReportRows(rows)) {
+  for (const row of rows) {
     lines.push(
-      [
-        csvField(row.accountId),
-        csvField(row.region),
-        csvField(row.rule),
-        csvField(row.resourceType),
-        csvField(row.resourceId),
-        csvField(row.resourceName, true),
-        csvField(row.compliance),
-        csvField(row.recordedAt),
-        csvField(row.annotation, true),
-      ].join(','),
+      ROW_FIELDS.map((field) => csvField(row[field] ?? '', FREE_TEXT.has(field))).join(','),
     );
   }
   return `${lines.join('\r\n')}\r\n`;
+}
+
+export function formatCsv(doc: ReportDocument): string {
+  return formatCsvRows(listedRows(doc));
 }

@@ -1,22 +1,21 @@
-/** How the CLI and the demo print evaluations. */
-import Table from 'cli-table3';
-import type { ComplianceType, Evaluation } from '../runtime/types';
-import { localDocument, renderDocument } from './outputs';
+/**
+ * The text and JSON outputs of `evaluate` (the demo prints with them too): the counts per rule
+ * first, then the evaluations `--compliance` lists, in the report order (report-model.ts).
+ */
+import type TableType from 'cli-table3';
+import {
+  listedRows,
+  ROW_FIELDS,
+  ruleCounts,
+  totalCounts,
+  type ReportDocument,
+  type ReportRow,
+} from './report-model';
 
-/** An evaluation and the rule that made it. */
-export interface Row extends Evaluation {
-  rule: string;
-}
-
-const ORDER: Record<ComplianceType, number> = { NON_COMPLIANT: 0, COMPLIANT: 1, NOT_APPLICABLE: 2 };
-
-export function sortRows(rows: readonly Row[]): Row[] {
-  return [...rows].sort(
-    (a, b) =>
-      a.rule.localeCompare(b.rule) ||
-      ORDER[a.compliance] - ORDER[b.compliance] ||
-      a.resourceName.localeCompare(b.resourceName),
-  );
+/** cli-table3, loaded when a table is drawn (not at the start of every command). */
+export function cliTable(): typeof TableType {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- deliberately lazy
+  return require('cli-table3') as typeof TableType;
 }
 
 /** The longest verdict, NOT_APPLICABLE, plus cli-table3's padding of one space each side. */
@@ -30,13 +29,16 @@ const cellWidth = (text: string): number =>
   Math.max(...text.split('\n').map((line) => line.length)) + 2;
 
 /**
- * The evaluations as a table whose rule and resource columns fit their contents (the annotation
- * takes the rest of `width`, and wraps).
+ * The rows as a table whose rule and resource columns fit their contents (the annotation takes
+ * the rest of `width`, and wraps). Rows are printed in the order given.
  */
-export function formatTable(rows: readonly Row[], width = process.stdout.columns || 120): string {
-  const cells = sortRows(rows).map((row) => [
+export function formatTable(
+  rows: readonly ReportRow[],
+  width = process.stdout.columns || 120,
+): string {
+  const cells = rows.map((row) => [
     row.rule,
-    row.resourceType === 'AWS::IAM::User'
+    row.resourceType === 'AWS::IAM::User' && row.resourceName !== row.resourceId
       ? `${row.resourceName}\n${row.resourceId}`
       : row.resourceName,
     row.compliance,
@@ -52,7 +54,7 @@ export function formatTable(rows: readonly Row[], width = process.stdout.columns
     MIN_ANNOTATION_WIDTH,
     width - ruleWidth - resourceWidth - COMPLIANCE_WIDTH - 5,
   );
-  const table = new Table({
+  const table = new (cliTable())({
     head: ['rule', 'resource', 'compliance', 'annotation'],
     colWidths: [ruleWidth, resourceWidth, COMPLIANCE_WIDTH, annotationWidth],
     wordWrap: true,
@@ -63,29 +65,73 @@ export function formatTable(rows: readonly Row[], width = process.stdout.columns
   return table.toString();
 }
 
-export function formatCounts(rows: readonly Row[]): string {
-  const counts = { COMPLIANT: 0, NON_COMPLIANT: 0, NOT_APPLICABLE: 0 };
-  for (const row of rows) counts[row.compliance] += 1;
+/** `6011 evaluations: 12 NON_COMPLIANT, 3000 COMPLIANT, 2999 NOT_APPLICABLE`. */
+export function formatCounts(rows: readonly ReportRow[]): string {
+  const counts = totalCounts(rows);
   return `${rows.length} evaluation${rows.length === 1 ? '' : 's'}: ${counts.NON_COMPLIANT} NON_COMPLIANT, ${counts.COMPLIANT} COMPLIANT, ${counts.NOT_APPLICABLE} NOT_APPLICABLE`;
 }
 
-/** What `evaluate` prints: the account read and its evaluations. */
-export interface Report {
-  accountId: string;
-  rows: readonly Row[];
+/** What `--compliance` listed, when it left anything out. */
+export function listedLine(doc: ReportDocument, listed: number, what = 'evaluations'): string {
+  if (!doc.listed) return '';
+  return `Listed: ${doc.listed.join(', ')} only (--compliance): ${listed} of ${doc.rows.length} ${what}.`;
 }
 
 /**
- * The output formats of `evaluate` (`--output <name>`): each turns a report into the complete text
- * written to standard output. A new format is one more entry.
+ * One line per rule, severity first: its verdict counts and how many users an exemption made
+ * NOT_APPLICABLE; then the total. Always every evaluation, whatever `--compliance` lists.
  */
-export const FORMATTERS = {
-  table: (report: Report) =>
-    `Account ${report.accountId}\n${formatTable(report.rows)}\n${formatCounts(report.rows)}\n`,
-  json: (report: Report) => `${JSON.stringify(report.rows, null, 2)}\n`,
-  csv: (report: Report) => renderDocument('csv', localDocument(report.rows, report.accountId)),
-  html: (report: Report) => renderDocument('html', localDocument(report.rows, report.accountId)),
-} satisfies Record<string, (report: Report) => string>;
+export function formatSummary(doc: ReportDocument): string {
+  const head = ['severity', 'rule', 'NON_COMPLIANT', 'COMPLIANT', 'NOT_APPLICABLE', 'exempt'];
+  const lines = ruleCounts(doc).map((c) => [
+    c.severity,
+    c.rule,
+    String(c.counts.NON_COMPLIANT),
+    String(c.counts.COMPLIANT),
+    String(c.counts.NOT_APPLICABLE),
+    String(c.exempt),
+  ]);
+  const totals = totalCounts(doc.rows);
+  lines.push([
+    '',
+    'all rules',
+    String(totals.NON_COMPLIANT),
+    String(totals.COMPLIANT),
+    String(totals.NOT_APPLICABLE),
+    String(totals.exempt),
+  ]);
+  const widths = head.map((h, i) =>
+    Math.max(h.length, ...lines.map((line) => line[i]?.length ?? 0)),
+  );
+  const render = (cells: readonly string[]) =>
+    cells
+      .map((cell, i) => (i < 2 ? cell.padEnd(widths[i] ?? 0) : cell.padStart(widths[i] ?? 0)))
+      .join('  ')
+      .trimEnd();
+  return [render(head), ...lines.map(render)].join('\n');
+}
 
-export type OutputFormat = keyof typeof FORMATTERS;
-export const OUTPUT_FORMATS = Object.keys(FORMATTERS) as OutputFormat[];
+/** `evaluate --output table`: where and when, the counts per rule, then the listed evaluations. */
+export function formatText(doc: ReportDocument, width?: number): string {
+  const rows = listedRows(doc);
+  const listed = listedLine(doc, rows.length);
+  return [
+    `Account ${doc.accountId} · Region ${doc.region} · evaluated ${doc.generatedAt}`,
+    formatSummary(doc),
+    '',
+    ...(listed ? [listed] : []),
+    rows.length > 0 ? formatTable(rows, width) : 'No evaluation to list.',
+    formatCounts(doc.rows),
+    '',
+  ].join('\n');
+}
+
+/** A row as a JSON object: every field of the row model, in ROW_FIELDS order, null for none. */
+export function rowObject(row: ReportRow): Record<string, string | null> {
+  return Object.fromEntries(ROW_FIELDS.map((field) => [field, row[field]]));
+}
+
+/** `evaluate --output json`: one JSON array of the listed rows. */
+export function formatJsonRows(doc: ReportDocument): string {
+  return `${JSON.stringify(listedRows(doc).map(rowObject), null, 2)}\n`;
+}

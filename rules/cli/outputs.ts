@@ -1,33 +1,71 @@
-/** The document formats (csv, html) shared by `evaluate` and `report`. */
-import { formatCsv } from './csv';
-import type { Row } from './format';
-import { formatHtml } from './html';
+/**
+ * `--output-dir DIR`: every format from one run, each file named with the account, Region and
+ * time, written whole or not at all (a temporary name, then a rename), never over an existing file.
+ */
+import { existsSync, mkdirSync, renameSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { InvalidInputError } from '../runtime/errors';
+import type { OutputFormat } from './options';
 import type { ReportDocument } from './report-model';
 
-export const DOCUMENT_OUTPUTS = ['csv', 'html'] as const;
-export type DocumentOutput = (typeof DOCUMENT_OUTPUTS)[number];
+export type Renderers = Record<OutputFormat, (doc: ReportDocument) => string>;
 
-export function isDocumentOutput(value: string): value is DocumentOutput {
-  return (DOCUMENT_OUTPUTS as readonly string[]).includes(value);
+export const FILE_EXTENSIONS: Record<OutputFormat, string> = {
+  table: 'txt',
+  json: 'json',
+  csv: 'csv',
+  html: 'html',
+};
+
+/** `2026-01-02T03:04:05.678Z` → `20260102T030405Z`. */
+export function compactTime(iso: string): string {
+  return iso.replace(/\.\d+Z$/, 'Z').replace(/[-:]/g, '');
 }
 
-export function renderDocument(output: DocumentOutput, doc: ReportDocument): string {
-  return output === 'csv' ? formatCsv(doc.rows) : formatHtml(doc);
+/** `mfa-config-rules_<what>_<account>_<region>_<time>`, file-name safe. */
+export function fileStem(doc: ReportDocument, what?: string): string {
+  const safe = (text: string) => text.replace(/[^A-Za-z0-9._-]+/g, '-');
+  return [
+    'mfa-config-rules',
+    ...(what ? [safe(what)] : []),
+    safe(doc.accountId),
+    safe(doc.region || 'no-region'),
+    compactTime(doc.generatedAt),
+  ].join('_');
 }
 
-/** A local, read-only run of one account (`evaluate`). */
-export function localDocument(
-  rows: readonly Row[],
-  accountId: string,
-  now: Date = new Date(),
-): ReportDocument {
-  const recordedAt = now.toISOString();
-  return {
-    title: `MFA controls — account ${accountId}`,
-    source: `Evaluated read-only from this machine with the pack's rules (mfa-config-rules evaluate); nothing was sent to AWS Config.`,
-    generatedAt: recordedAt,
-    rows: rows.map((row) => ({ ...row, accountId, region: '', recordedAt })),
-    byAccount: false,
-    notes: [],
-  };
+/** Writes every format into `dir` (created if missing); returns the paths, in format order. */
+export function writeOutputs(
+  doc: ReportDocument,
+  renderers: Renderers,
+  dir: string,
+  stem: string,
+): string[] {
+  try {
+    mkdirSync(dir, { recursive: true });
+  } catch (error) {
+    throw new InvalidInputError(
+      `--output-dir ${dir}: cannot create it (${(error as Error).message})`,
+    );
+  }
+  const files = (Object.keys(FILE_EXTENSIONS) as OutputFormat[]).map((format) => ({
+    format,
+    path: join(dir, `${stem}.${FILE_EXTENSIONS[format]}`),
+  }));
+  const existing = files.find((file) => existsSync(file.path));
+  if (existing) {
+    throw new InvalidInputError(`--output-dir: ${existing.path} exists; not overwritten`);
+  }
+  for (const file of files) {
+    const partial = `${file.path}.partial-${process.pid}`;
+    try {
+      writeFileSync(partial, renderers[file.format](doc), { flag: 'wx' });
+      renameSync(partial, file.path);
+    } catch (error) {
+      throw new InvalidInputError(
+        `--output-dir: cannot write ${file.path} (${(error as Error).message})`,
+      );
+    }
+  }
+  return files.map((file) => file.path);
 }

@@ -3,11 +3,15 @@
  * them, read from a Config aggregator (read-only: Describe/Get calls only).
  *
  *   1. DescribeAggregateComplianceByConfigRules lists every aggregated rule per account and Region;
- *      the pack's rules are picked by name (exact, or `<rule>-…`: each account's conformance-pack
- *      rules carry their own suffix);
+ *      the pack's rules are picked by name (exact, or `<rule>-conformance-pack-<id>`: each
+ *      account's conformance-pack rules carry their own suffix);
  *   2. GetAggregateComplianceDetailsByConfigRule, per account, Region and exact rule name, once for
  *      NON_COMPLIANT and once for COMPLIANT (the only values it filters on; aggregators do not
  *      return NOT_APPLICABLE), 100 per page, at most `concurrency` requests in flight.
+ *
+ * Config stores what PutEvaluations sent: the verdict, the annotation (256 characters at most),
+ * the OrderingTimestamp (this pack sends the time of the evidence there) and when it was recorded;
+ * not the exemption or evidence fields of a local run, which stay null here.
  *
  * Needs config:DescribeAggregateComplianceByConfigRules and
  * config:GetAggregateComplianceDetailsByConfigRule on the aggregator (plus sts:GetCallerIdentity).
@@ -18,23 +22,31 @@ import {
   type AggregateComplianceByConfigRule,
   type ConfigServiceClient,
 } from '@aws-sdk/client-config-service';
-import Table from 'cli-table3';
-import { Option, type Command } from 'commander';
-import { clientProvider } from './aws';
 import { describeError, InvalidInputError } from '../runtime/errors';
 import { mapPool } from '../runtime/pool';
 import type { ComplianceType } from '../runtime/types';
-import { catalogRuleOf, countBy, emptyCounts, sortReportRows } from './report-model';
-import type { ReportDocument, ReportRow } from './report-model';
-import { isDocumentOutput, renderDocument } from './outputs';
+import { clientProvider } from './aws';
+import { EXIT, type Io } from './context';
+import { formatCsv } from './csv';
+import { cliTable, listedLine, rowObject } from './format';
+import { formatHtml } from './html';
+import { DEFAULT_REPORT_CONCURRENCY, listedCompliance, type ReportOptions } from './options';
+import { fileStem, writeOutputs, type Renderers } from './outputs';
+import {
+  catalogRuleOf,
+  listedRows,
+  metadataOf,
+  orderRules,
+  SEVERITY_ORDER,
+  sortReportRows,
+  storedRow,
+  totalCounts,
+  type Counts,
+  type ReportDocument,
+  type ReportRow,
+} from './report-model';
 
-export interface ReportOptions {
-  aggregator: string;
-  output: 'table' | 'json' | 'csv' | 'html';
-  /** Only this source Region (default: every Region the aggregator holds). */
-  sourceRegion?: string;
-  concurrency?: string;
-}
+export { DEFAULT_REPORT_CONCURRENCY } from './options';
 
 export interface ReportIo {
   stdout: (text: string) => void;
@@ -50,7 +62,6 @@ export interface ReportContext {
   now?: () => Date;
 }
 
-export const DEFAULT_REPORT_CONCURRENCY = 4;
 const PAGE = 100;
 
 /** One (account, Region, exact Config rule name) of the pack. */
@@ -74,7 +85,10 @@ function explain(error: unknown, aggregator: string, region: string): string | u
   return undefined;
 }
 
-async function listTargets(ctx: ReportContext, options: ReportOptions): Promise<Target[]> {
+async function listTargets(
+  ctx: ReportContext,
+  options: Pick<ReportOptions, 'aggregator' | 'sourceRegion'>,
+): Promise<Target[]> {
   const found: AggregateComplianceByConfigRule[] = [];
   let token: string | undefined;
   do {
@@ -130,21 +144,25 @@ async function readTarget(
         }),
       );
       for (const result of out.AggregateEvaluationResults ?? []) {
-        const qualifier = result.EvaluationResultIdentifier?.EvaluationResultQualifier;
+        const identifier = result.EvaluationResultIdentifier;
+        const qualifier = identifier?.EvaluationResultQualifier;
         const compliance = result.ComplianceType as ComplianceType | undefined;
         if (!qualifier?.ResourceId || !qualifier.ResourceType || !compliance) continue;
-        rows.push({
-          accountId: result.AccountId ?? target.accountId,
-          region: result.AwsRegion ?? target.region,
-          rule: target.rule,
-          resourceType: qualifier.ResourceType,
-          resourceId: qualifier.ResourceId,
-          // Config keeps ids only; for a user the annotation names the user.
-          resourceName: qualifier.ResourceId,
-          compliance,
-          annotation: result.Annotation ?? '',
-          recordedAt: result.ResultRecordedTime?.toISOString() ?? '',
-        });
+        rows.push(
+          storedRow({
+            accountId: result.AccountId ?? target.accountId,
+            region: result.AwsRegion ?? target.region,
+            rule: target.rule,
+            resourceType: qualifier.ResourceType,
+            resourceId: qualifier.ResourceId,
+            // Config keeps ids only; for a user the annotation names the user.
+            resourceName: qualifier.ResourceId,
+            compliance,
+            annotation: result.Annotation ?? '',
+            recordedAt: result.ResultRecordedTime?.toISOString() ?? '',
+            evidenceAt: identifier?.OrderingTimestamp?.toISOString() ?? null,
+          }),
+        );
       }
       token = out.NextToken;
     } while (token);
@@ -164,10 +182,12 @@ function parseConcurrency(text: string | undefined): number {
 /** Builds the organization document; throws InvalidInputError with one line for known failures. */
 export async function buildOrganizationReport(
   ctx: ReportContext,
-  options: ReportOptions,
+  options: Pick<ReportOptions, 'aggregator' | 'sourceRegion' | 'concurrency'> &
+    Partial<Pick<ReportOptions, 'compliance' | 'failed' | 'output'>>,
   io: ReportIo,
 ): Promise<ReportDocument> {
   const concurrency = parseConcurrency(options.concurrency);
+  const listed = listedCompliance({ output: 'table', ...options });
   const now = ctx.now ?? (() => new Date());
   try {
     const targets = await listTargets(ctx, options);
@@ -175,10 +195,10 @@ export async function buildOrganizationReport(
     const perTarget = await mapPool(targets, concurrency, async (target) => {
       const rows = await readTarget(ctx, options.aggregator, target);
       done += 1;
-      io.progress?.(`\rread ${done}/${targets.length} account rules`);
+      io.progress?.(`\r\x1b[Kread ${done}/${targets.length} account rules`);
       return rows;
     });
-    if (targets.length > 0) io.progress?.('\n');
+    if (targets.length > 0) io.progress?.('\r\x1b[K');
     const rows = sortReportRows(perTarget.flat());
     const notes: string[] = [];
     if (targets.length === 0) {
@@ -194,15 +214,19 @@ export async function buildOrganizationReport(
       }
     }
     notes.push(
-      'Aggregators return COMPLIANT and NON_COMPLIANT results only: NOT_APPLICABLE verdicts (for example users without a console password) are not listed.',
+      'Aggregators return COMPLIANT and NON_COMPLIANT results only: NOT_APPLICABLE verdicts (for example users without a console password, or exempt users) are not listed.',
     );
     const accounts = new Set(targets.map((t) => t.accountId));
     return {
+      kind: 'organization',
       title: `MFA controls — organization (aggregator ${options.aggregator})`,
       source: `AWS Config aggregator ${options.aggregator} in account ${ctx.accountId}, ${ctx.region}: ${accounts.size} account(s) with the pack's rules${options.sourceRegion ? `, Region ${options.sourceRegion}` : ''}. Results as AWS Config last recorded them.`,
       generatedAt: now().toISOString(),
+      accountId: ctx.accountId,
+      region: ctx.region,
+      rules: orderRules(targets.map((t) => t.rule)),
       rows,
-      byAccount: true,
+      ...(listed ? { listed } : {}),
       notes,
     };
   } catch (error) {
@@ -212,23 +236,80 @@ export async function buildOrganizationReport(
   }
 }
 
-function formatOrganizationTable(doc: ReportDocument): string {
-  const byAccount = countBy(doc.rows, (row) => row.accountId);
-  const summary = new Table({
-    head: ['account', 'NON_COMPLIANT', 'COMPLIANT', 'failing rules'],
+/** `root-account-hardware-mfa` → `root-account-\nhardware-mfa`: a header that fits `width`. */
+function wrapAtHyphens(name: string, width: number): string {
+  const lines: string[] = [];
+  let line = '';
+  for (const part of name.split(/(?<=-)/)) {
+    if (line && line.length + part.length > width) {
+      lines.push(line);
+      line = '';
+    }
+    line += part;
+  }
+  return [...lines, line].join('\n');
+}
+
+interface AccountLine {
+  accountId: string;
+  perRule: Map<string, Counts>;
+  worst: number;
+  failing: number;
+}
+
+/** Accounts with their counts per rule, failing accounts first (worst severity, then count). */
+export function accountLines(doc: ReportDocument): AccountLine[] {
+  const byAccount = new Map<string, AccountLine>();
+  for (const row of doc.rows) {
+    const line = byAccount.get(row.accountId) ?? {
+      accountId: row.accountId,
+      perRule: new Map<string, Counts>(),
+      worst: SEVERITY_ORDER.length,
+      failing: 0,
+    };
+    const counts = line.perRule.get(row.rule) ?? {
+      NON_COMPLIANT: 0,
+      COMPLIANT: 0,
+      NOT_APPLICABLE: 0,
+    };
+    counts[row.compliance] += 1;
+    line.perRule.set(row.rule, counts);
+    if (row.compliance === 'NON_COMPLIANT') {
+      line.failing += 1;
+      line.worst = Math.min(line.worst, SEVERITY_ORDER.indexOf(row.severity));
+    }
+    byAccount.set(row.accountId, line);
+  }
+  return [...byAccount.values()].sort(
+    (a, b) => a.worst - b.worst || b.failing - a.failing || (a.accountId < b.accountId ? -1 : 1),
+  );
+}
+
+/** `report --output table`: accounts × rules, then the listed results (failures by default). */
+export function formatOrganizationText(doc: ReportDocument): string {
+  const rules = orderRules([...doc.rules, ...doc.rows.map((row) => row.rule)]);
+  const Table = cliTable();
+  const matrix = new Table({
+    head: [
+      'account',
+      'failing',
+      ...rules.map((rule) => `${wrapAtHyphens(rule, 14)}\n${metadataOf(rule)?.severity ?? ''}`),
+    ],
     style: { head: [], border: [] },
   });
-  for (const account of [...byAccount.keys()].sort()) {
-    const counts = byAccount.get(account) ?? emptyCounts();
-    const failing = [
-      ...new Set(
-        doc.rows
-          .filter((r) => r.accountId === account && r.compliance === 'NON_COMPLIANT')
-          .map((r) => r.rule),
-      ),
-    ].sort();
-    summary.push([account, counts.NON_COMPLIANT, counts.COMPLIANT, failing.join('\n') || '-']);
+  for (const line of accountLines(doc)) {
+    matrix.push([
+      line.accountId,
+      line.failing,
+      ...rules.map((rule) => {
+        const counts = line.perRule.get(rule);
+        return counts ? `${counts.NON_COMPLIANT} NC\n${counts.COMPLIANT} C` : '-';
+      }),
+    ]);
   }
+  // Without --compliance the table lists the failures: the matrix above has the counts.
+  const listedDoc: ReportDocument = { ...doc, listed: doc.listed ?? ['NON_COMPLIANT'] };
+  const rows = listedRows(listedDoc);
   const detail = new Table({
     head: ['account', 'region', 'rule', 'resource', 'compliance', 'annotation'],
     colWidths: [14, 11, 26, 22, 15, 50],
@@ -236,7 +317,7 @@ function formatOrganizationTable(doc: ReportDocument): string {
     wrapOnWordBoundary: true,
     style: { head: [], border: [] },
   });
-  for (const row of doc.rows.filter((r) => r.compliance === 'NON_COMPLIANT')) {
+  for (const row of rows) {
     detail.push([
       row.accountId,
       row.region,
@@ -246,20 +327,33 @@ function formatOrganizationTable(doc: ReportDocument): string {
       row.annotation,
     ]);
   }
-  const totals = emptyCounts();
-  for (const row of doc.rows) totals[row.compliance] += 1;
+  const totals = totalCounts(doc.rows);
+  const nothing = doc.listed ? 'No result to list.' : 'Nothing NON_COMPLIANT.';
   return [
     doc.title,
     doc.source,
-    summary.toString(),
-    totals.NON_COMPLIANT > 0
-      ? `NON_COMPLIANT results\n${detail.toString()}`
-      : 'Nothing NON_COMPLIANT.',
+    'Accounts × rules, failing accounts first (NC = NON_COMPLIANT, C = COMPLIANT results):',
+    matrix.toString(),
+    doc.listed ? listedLine(doc, rows.length, 'results') : 'NON_COMPLIANT results',
+    rows.length > 0 ? detail.toString() : nothing,
     `${doc.rows.length} results: ${totals.NON_COMPLIANT} NON_COMPLIANT, ${totals.COMPLIANT} COMPLIANT`,
     ...doc.notes.map((n) => `note: ${n}`),
     '',
   ].join('\n');
 }
+
+/** `report --output json`: the document, its rows in the row model (the listed ones). */
+export function formatOrganizationJson(doc: ReportDocument): string {
+  const { rows: _all, ...rest } = doc;
+  return `${JSON.stringify({ ...rest, rows: listedRows(doc).map(rowObject) }, null, 2)}\n`;
+}
+
+export const REPORT_RENDERERS: Renderers = {
+  table: formatOrganizationText,
+  json: formatOrganizationJson,
+  csv: formatCsv,
+  html: formatHtml,
+};
 
 /** Renders the report; resolves to the exit code (1 when anything is NON_COMPLIANT). */
 export async function runReport(
@@ -268,63 +362,31 @@ export async function runReport(
   io: ReportIo,
 ): Promise<number> {
   const doc = await buildOrganizationReport(ctx, options, io);
-  if (isDocumentOutput(options.output)) {
-    io.stdout(renderDocument(options.output, doc));
-  } else if (options.output === 'json') {
-    io.stdout(`${JSON.stringify(doc, null, 2)}\n`);
+  if (options.outputDir) {
+    const paths = writeOutputs(
+      doc,
+      REPORT_RENDERERS,
+      options.outputDir,
+      fileStem(doc, `org-${options.aggregator}`),
+    );
+    const totals = totalCounts(doc.rows);
+    io.stdout(
+      `${doc.title}\n${doc.rows.length} results: ${totals.NON_COMPLIANT} NON_COMPLIANT, ${totals.COMPLIANT} COMPLIANT\n\n${paths.join('\n')}\n`,
+    );
   } else {
-    io.stdout(formatOrganizationTable(doc));
+    io.stdout(REPORT_RENDERERS[options.output](doc));
   }
-  return doc.rows.some((row) => row.compliance === 'NON_COMPLIANT') ? 1 : 0;
+  return doc.rows.some((row) => row.compliance === 'NON_COMPLIANT') ? EXIT.NON_COMPLIANT : EXIT.OK;
 }
 
-/** Adds the options and action of `report` to `command` (made by the program's `.command()`). */
-export function defineReportCommand(
-  command: Command,
-  io: { stdout: (text: string) => void; stderr: (text: string) => void },
-  run: (code: Promise<number>) => void,
-): Command {
-  return command
-    .description(
-      "the organization's verdicts from an AWS Config aggregator, by account and rule (read-only)",
-    )
-    .exitOverride()
-    .requiredOption('--aggregator <name>', 'the AWS Config aggregator to read')
-    .option('--region <region>', 'the Region the aggregator lives in (aggregators are regional)')
-    .option('--source-region <region>', 'only results from this source Region')
-    .option(
-      '--concurrency <n>',
-      `aggregator requests in flight (default ${DEFAULT_REPORT_CONCURRENCY})`,
-    )
-    .option('--endpoint-url <url>', 'send every AWS call (STS, Config) to this endpoint')
-    .addOption(
-      new Option('--output <format>', 'output format')
-        .choices(['table', 'json', 'csv', 'html'])
-        .default('table'),
-    )
-    .action(
-      (
-        options: Omit<ReportOptions, 'sourceRegion'> & {
-          region?: string;
-          sourceRegion?: string;
-          endpointUrl?: string;
-        },
-      ) => {
-        run(
-          (async () => {
-            const clients = clientProvider(options);
-            const access = await clients.forAccount(undefined);
-            const region = await access.clients.config.config.region();
-            return runReport(
-              { config: access.clients.config, accountId: access.identity.accountId, region },
-              options,
-              {
-                stdout: io.stdout,
-                ...(process.stderr.isTTY ? { progress: io.stderr } : {}),
-              },
-            );
-          })(),
-        );
-      },
-    );
+/** The `report` command's action: clients from the credential chain, then `runReport`. */
+export async function runReportCommand(options: ReportOptions, io: Io): Promise<number> {
+  const clients = clientProvider(options);
+  const access = await clients.forAccount(undefined);
+  const region = await access.clients.config.config.region();
+  return runReport(
+    { config: access.clients.config, accountId: access.identity.accountId, region },
+    options,
+    { stdout: io.stdout, ...(io.progress ? { progress: io.progress } : {}) },
+  );
 }

@@ -1,11 +1,10 @@
 /** `mfa-config-rules rules`: every rule of the catalog with its framework mappings. */
-import Table from 'cli-table3';
-import { RULE_METADATA } from '../catalog';
+import { RULE_METADATA } from './metadata';
+import { textTable } from './text-table';
 import { formatCis, formatSecurityHub } from '../frameworks';
 import type { RuleMetadata } from '../runtime/types';
 
-export const RULES_OUTPUT_FORMATS = ['table', 'json'] as const;
-export type RulesOutputFormat = (typeof RULES_OUTPUT_FORMATS)[number];
+import type { RulesOutputFormat } from './commands/rules';
 
 /** The metadata of every rule, as one JSON array (frameworks with their sources included). */
 export function rulesJson(rules: readonly RuleMetadata[] = RULE_METADATA): string {
@@ -18,23 +17,21 @@ export function rulesTable(
   width = process.stdout.columns || 120,
 ): string {
   const fixed = 30 + 14 + 10;
-  const ruleWidth = Math.max(40, width - fixed - 2);
-  const table = new Table({
-    head: ['rule', 'CIS AWS Foundations', 'Security Hub', 'severity'],
-    colWidths: [ruleWidth, 30, 14, 10],
-    wordWrap: true,
-    wrapOnWordBoundary: true,
-    style: { head: [], border: [] },
-  });
-  for (const m of rules) {
-    table.push([
-      `${m.name}\n${m.title}\nevaluates ${m.resourceTypes.join(', ')}\n${m.replacesManagedRule ? `replaces ${m.replacesManagedRule}` : 'replaces no AWS managed rule'}`,
-      formatCis(m).split(', ').join('\n'),
-      formatSecurityHub(m),
-      m.severity,
-    ]);
-  }
-  return `${table.toString()}\n`;
+  // 5 border characters around and between the 4 columns.
+  const ruleWidth = Math.max(40, width - fixed - 5);
+  const rows = rules.map((m) => [
+    `${m.name}\n${m.title}\nevaluates ${m.resourceTypes.join(', ')}\n${m.replacesManagedRule ? `replaces ${m.replacesManagedRule}` : 'replaces no AWS managed rule'}`,
+    formatCis(m).split(', ').join('\n'),
+    formatSecurityHub(m),
+    m.severity,
+  ]);
+  const table = textTable(['rule', 'CIS AWS Foundations', 'Security Hub', 'severity'], rows, [
+    ruleWidth,
+    30,
+    14,
+    10,
+  ]);
+  return `${table}\n`;
 }
 
 export function formatRules(format: RulesOutputFormat): string {

@@ -4,7 +4,11 @@ import { dirname, join } from 'node:path';
 
 const PACKAGE_NAME = 'mfa-config-rules';
 
+/** Set by the CLI's bundle (scripts/build.ts): the version of the package it was built from. */
+declare const CLI_BUNDLE_VERSION: string | undefined;
+
 export function packageVersion(from: string = __dirname): string {
+  if (typeof CLI_BUNDLE_VERSION === 'string') return CLI_BUNDLE_VERSION;
   for (let dir = from; ; dir = dirname(dir)) {
     try {
       const pkg = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as {

@@ -9,6 +9,9 @@ import {
   PutConfigurationAggregatorCommand,
 } from '@aws-sdk/client-config-service';
 import { parse } from 'csv-parse/sync';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
 import { motoClientConfig } from '../support/moto';
 import { useMoto } from '../support/use-moto';
 import { runCli } from '../support/cli';
@@ -161,13 +164,73 @@ describe('report --aggregator', () => {
     expect(records).toHaveLength(405);
     expect(new Set(records.map((r) => r.account_id))).toEqual(new Set([A, B]));
     expect(html.code).toBe(1);
-    expect(html.stdout).toContain('<table id="accounts">');
+    expect(html.stdout).toContain('<table id="accounts" class="cards">');
+    // Accounts × rules, the failing account first, with its count of failing results.
+    const accounts = [
+      ...html.stdout.matchAll(/<tr class="account-summary[^"]*" data-account="(\d+)">/g),
+    ];
+    expect(accounts.map((m) => m[1])).toEqual([A, B]);
     expect(html.stdout).toMatch(
       new RegExp(
-        `<tr class="account-summary" data-account="${A}">.*?<td class="num count-nc" data-account="${A}">4</td>`,
+        `<tr class="account-summary failing" data-account="${A}"><th scope="row" class="id">${A}</th><td class="num" data-label="Failing results">4</td>`,
       ),
     );
-    expect(html.stdout).toContain(`data-account="${B}"`);
+  }, 90_000);
+
+  it('--failed lists the NON_COMPLIANT results only, with the row model; the table leads with the matrix', async () => {
+    // Act
+    const json = await runCli([
+      'report',
+      '--aggregator',
+      AGGREGATOR,
+      ...aws(),
+      '--failed',
+      '--output',
+      'json',
+    ]);
+    const table = await runCli(['report', '--aggregator', AGGREGATOR, ...aws()]);
+    const doc = JSON.parse(json.stdout) as Doc & { rows: Record<string, unknown>[] };
+
+    // Assess
+    expect(json.code).toBe(1);
+    expect(doc.rows).toHaveLength(4);
+    for (const row of doc.rows) {
+      expect(row).toMatchObject({
+        compliance: 'NON_COMPLIANT',
+        accountId: A,
+        exemptionStatus: null,
+      });
+      expect(['CRITICAL', 'MEDIUM']).toContain(row.severity);
+      // Config's OrderingTimestamp: the time of the evidence the rule sent.
+      expect(Number.isNaN(Date.parse(String(row.evidenceAt)))).toBe(false);
+    }
+    // Severity first: the root rule's failure before the users'.
+    expect(doc.rows[0]).toMatchObject({ rule: 'root-account-mfa', severity: 'CRITICAL' });
+    const lines = table.stdout.split('\n');
+    const matrixStart = lines.findIndex((line) => line.startsWith('Accounts × rules'));
+    const firstAccount = lines.slice(matrixStart).find((line) => /│ \d{12} /.test(line));
+    expect(firstAccount).toContain(A);
+  }, 90_000);
+
+  it('--output-dir writes the four formats from one read of the aggregator', async () => {
+    // Prepare
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'mfa-report-dir-'));
+
+    // Act
+    const out = await runCli(['report', '--aggregator', AGGREGATOR, ...aws(), '--output-dir', dir]);
+
+    // Assess
+    expect(out.stderr).toBe('');
+    expect(out.code).toBe(1);
+    const paths = out.stdout.trimEnd().split('\n').slice(-4);
+    expect(paths.map((p) => path.extname(p))).toEqual(['.txt', '.json', '.csv', '.html']);
+    for (const file of paths) {
+      expect(path.basename(file)).toMatch(
+        /^mfa-config-rules_org-org-mfa_\d{12}_us-east-1_\d{8}T\d{6}Z\./,
+      );
+    }
+    expect(fs.readdirSync(dir)).toHaveLength(4);
+    fs.rmSync(dir, { recursive: true, force: true });
   }, 90_000);
 
   it('exits 0 when the selected Region holds nothing NON_COMPLIANT, and prints a table', async () => {

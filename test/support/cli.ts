@@ -11,22 +11,27 @@ export interface Outcome {
   stderr: string;
 }
 
-/** Runs `mfa-config-rules …args` with moto's test credentials; `stdin` is written, then closed. */
+/**
+ * Runs `mfa-config-rules …args` with moto's test credentials; `stdin` is written, then closed;
+ * `unset` names variables of that environment to leave out.
+ */
 export function runCli(
   args: readonly string[],
-  options: { env?: Record<string, string>; stdin?: string } = {},
+  options: { env?: Record<string, string>; stdin?: string; unset?: readonly string[] } = {},
 ): Promise<Outcome> {
   return new Promise((resolve, reject) => {
+    const env: Record<string, string> = {
+      PATH: process.env.PATH ?? '',
+      HOME: process.env.HOME ?? '',
+      AWS_ACCESS_KEY_ID: 'testing',
+      AWS_SECRET_ACCESS_KEY: 'testing',
+      AWS_REGION: 'us-east-1',
+      NODE_NO_WARNINGS: '1',
+      ...options.env,
+    };
+    for (const name of options.unset ?? []) Reflect.deleteProperty(env, name);
     const child = spawn(process.execPath, [BIN, ...args], {
-      env: {
-        PATH: process.env.PATH ?? '',
-        HOME: process.env.HOME ?? '',
-        AWS_ACCESS_KEY_ID: 'testing',
-        AWS_SECRET_ACCESS_KEY: 'testing',
-        AWS_REGION: 'us-east-1',
-        NODE_NO_WARNINGS: '1',
-        ...options.env,
-      },
+      env,
       stdio: ['pipe', 'pipe', 'pipe'],
       timeout: CHILD_TIMEOUT_MS,
     });

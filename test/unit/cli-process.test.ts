@@ -95,3 +95,49 @@ it('other warnings still reach stderr', () => {
   expect(out.stderr).toContain('SomeOtherWarning: something else');
   expect(out.stderr).not.toContain('NodeVersionSupportWarning');
 });
+
+describe('commands that make no AWS call', () => {
+  it.each([
+    [['rules'], 0],
+    [['rules', '--output', 'json'], 0],
+    [['--version'], 0],
+    [['--help'], 0],
+    [['evaluate', '--help'], 0],
+    [['evaluate', '--faild'], 2],
+    [['report'], 2], // --aggregator missing
+  ])('%j loads no AWS SDK, no rule code and no zod', (args, status) => {
+    // Prepare
+    const loaded = path.join(HOME, 'loaded.txt');
+    const fixture = path.join(__dirname, 'fixtures', 'loaded-modules.js');
+
+    // Act
+    const out = cli(args, { NODE_OPTIONS: `--require ${fixture}`, LOADED_MODULES_FILE: loaded });
+
+    // Assess
+    expect(out.status).toBe(status);
+    const files = fs.readFileSync(loaded, 'utf8').split('\n');
+    expect(files.filter((file) => file.endsWith('mfa-config-rules.js'))).toHaveLength(2); // bin, bundle
+    expect(
+      files.filter((file) => /aws-commands|@aws-sdk|@smithy|zod|powertools/.test(file)),
+    ).toEqual([]);
+  });
+
+  it('evaluate loads the AWS side (then fails on the missing Region)', () => {
+    // Prepare
+    const loaded = path.join(HOME, 'loaded.txt');
+    const fixture = path.join(__dirname, 'fixtures', 'loaded-modules.js');
+
+    // Act
+    const out = cli(['evaluate', '--endpoint-url', 'http://127.0.0.1:9'], {
+      NODE_OPTIONS: `--require ${fixture}`,
+      LOADED_MODULES_FILE: loaded,
+    });
+
+    // Assess
+    expect(out.status).toBe(2);
+    const files = fs.readFileSync(loaded, 'utf8').split('\n');
+    expect(files.some((file) => file.endsWith(path.join('dist', 'cli', 'aws-commands.js')))).toBe(
+      true,
+    );
+  });
+});

@@ -18,8 +18,9 @@ import 'aws-sdk-client-mock-jest';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { RULE_METADATA, RULE_NAMES } from '../../rules/catalog';
-import { formatTable, type Row } from '../../rules/cli/format';
+import { formatTable } from '../../rules/cli/format';
 import { main, type Io } from '../../rules/cli/main';
+import { ROW_FIELDS, storedRow, type ReportRow } from '../../rules/cli/report-model';
 import { formatCis, formatSecurityHub } from '../../rules/frameworks';
 import type { RuleMetadata } from '../../rules/runtime/types';
 import { ACCOUNT, accountSummary, listedUser, reportCsv, reportRow } from './helpers';
@@ -251,9 +252,8 @@ describe('evaluate --output json', () => {
     expect(Array.isArray(rows)).toBe(true);
     expect(new Set(rows.map((row) => row.rule))).toEqual(new Set(RULE_NAMES));
     for (const row of rows) {
-      expect(Object.keys(row).sort()).toEqual(
-        ['annotation', 'compliance', 'resourceId', 'resourceName', 'resourceType', 'rule'].sort(),
-      );
+      expect(Object.keys(row)).toEqual([...ROW_FIELDS]);
+      expect(row).toMatchObject({ accountId: ACCOUNT, region: 'us-east-1' });
     }
     expect(rows).toEqual(
       expect.arrayContaining([
@@ -288,7 +288,10 @@ describe('evaluate --output json', () => {
     const io = fakeIo();
 
     // Act
-    const code = await main(['evaluate', '--output', 'json', '--rule', 'iam-user-console-mfa'], io);
+    const code = await main(
+      ['evaluate', '--output', 'json', '--rule', 'iam-user-console-mfa', '--region', 'us-east-1'],
+      io,
+    );
 
     // Assess
     expect(code).toBe(0);
@@ -307,7 +310,10 @@ describe('evaluate --output json', () => {
     const io = fakeIo();
 
     // Act
-    const code = await main(['evaluate', '--output', 'json', '--rule', 'root-account-mfa'], io);
+    const code = await main(
+      ['evaluate', '--output', 'json', '--rule', 'root-account-mfa', '--region', 'us-east-1'],
+      io,
+    );
 
     // Assess
     expect(code).toBe(2);
@@ -347,31 +353,37 @@ describe('usage and version', () => {
 describe('table output', () => {
   it('fits the longest rule name, a user id and every verdict in their columns', () => {
     // Prepare
-    const rows: Row[] = [
-      {
-        rule: 'root-account-hardware-mfa',
-        resourceType: 'AWS::::Account',
+    const row = (fields: Partial<ReportRow>): ReportRow =>
+      storedRow({
+        accountId: ACCOUNT,
+        region: 'us-east-1',
+        rule: 'iam-user-console-mfa',
+        resourceType: 'AWS::IAM::User',
         resourceId: ACCOUNT,
         resourceName: ACCOUNT,
+        compliance: 'COMPLIANT',
+        annotation: '',
+        recordedAt: '2026-01-01T00:00:00Z',
+        ...fields,
+      });
+    const rows: ReportRow[] = [
+      row({
+        rule: 'root-account-hardware-mfa',
+        resourceType: 'AWS::::Account',
         compliance: 'NON_COMPLIANT',
         annotation: 'The root user has a virtual MFA device.',
-      },
-      {
-        rule: 'iam-user-console-mfa',
-        resourceType: 'AWS::IAM::User',
+      }),
+      row({
         resourceId: 'AIDAEXAMPLEUSERID0001',
         resourceName: 'alice',
-        compliance: 'COMPLIANT',
         annotation: 'alice has MFA.',
-      },
-      {
-        rule: 'iam-user-console-mfa',
-        resourceType: 'AWS::IAM::User',
+      }),
+      row({
         resourceId: 'AIDAEXAMPLEUSERID0002',
         resourceName: 'deploy-bot',
         compliance: 'NOT_APPLICABLE',
         annotation: 'deploy-bot has no console password.',
-      },
+      }),
     ];
 
     // Act
