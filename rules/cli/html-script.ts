@@ -18,7 +18,7 @@ export const SCRIPT = `
   root.classList.remove('nojs');
   var data = JSON.parse(document.getElementById('report-data').textContent);
   var S = data.s, RES = data.res, EV = data.ev, RULES = data.rules;
-  var PAGE = 100;
+  var PAGE = 50;
   var collator = new Intl.Collator('en', { numeric: true });
   var VERDICTS = ['NON_COMPLIANT', 'COMPLIANT', 'NOT_APPLICABLE'];
   var LABEL = ['Non-compliant', 'Compliant', 'Not applicable'];
@@ -161,25 +161,43 @@ export const SCRIPT = `
         var e = EV[i];
         td.appendChild(badge(e[2], e[5]));
         td.appendChild(el('span', 'why', str(e[4])));
-        var details = el('details');
-        details.appendChild(el('summary', '', 'annotation'));
-        details.appendChild(el('p', '', annotation(e)));
-        var evidence = e[8] >= 0 ? EVIDENCE[e[8]] + ', ' + when(e[9]) : 'as recorded ' + when(e[10]);
-        details.appendChild(el('p', 'muted', 'Evidence: ' + evidence + (e[5] >= 0 ? ' · exemption ' + EXEMPT[e[5]] + (e[7] >= 0 ? ', replaced ' + VERDICTS[e[7]] : '') : '')));
-        td.appendChild(details);
+        /* The full annotation on demand: rendered when asked for (fewer nodes per page). */
+        var more = el('button', 'more', 'annotation');
+        more.type = 'button';
+        more.setAttribute('aria-expanded', 'false');
+        more.setAttribute('data-ev', String(i));
+        td.appendChild(more);
         tr.appendChild(td);
       });
       return tr;
     }, 'users');
+    userPager.body.addEventListener('click', function (event) {
+      var button = event.target;
+      if (!button.classList || !button.classList.contains('more')) return;
+      var open = button.getAttribute('aria-expanded') === 'true';
+      button.setAttribute('aria-expanded', String(!open));
+      if (open) { button.parentNode.removeChild(button.nextSibling); return; }
+      var e = EV[Number(button.getAttribute('data-ev'))];
+      var box = el('div', 'full');
+      box.appendChild(el('p', '', annotation(e)));
+      var evidence = e[8] >= 0 ? EVIDENCE[e[8]] + ', ' + when(e[9]) : 'as recorded ' + when(e[10]);
+      box.appendChild(el('p', 'muted', 'Evidence: ' + evidence + (e[5] >= 0 ? ' · exemption ' + EXEMPT[e[5]] + (e[6] >= 0 ? ' (' + S[e[6]] + ')' : '') + (e[7] >= 0 ? ', replaced ' + VERDICTS[e[7]] : '') : '')));
+      button.parentNode.insertBefore(box, button.nextSibling);
+    });
     var uText = $('users-text'), uVerdict = $('users-verdict'), uRule = $('users-rule');
-    var uSort = failingFirst;
+    /* Each order is sorted once, then kept: a filter walks it and keeps the order. */
+    var uOrders = {}, uKey = 'default', uCompare = { 'default': failingFirst };
+    var uOrder = function () {
+      if (!uOrders[uKey]) uOrders[uKey] = users.slice().sort(uCompare[uKey]);
+      return uOrders[uKey];
+    };
     var applyUsers = function () {
       var needle = uText.value.trim().toLowerCase();
       var verdict = uVerdict.value, rule = uRule.value === '' ? -1 : colOf[Number(uRule.value)];
       var want = verdict === 'EXEMPT' ? -2 : VERDICTS.indexOf(verdict);
-      var shown = [];
-      for (var k = 0; k < users.length; k++) {
-        var u = users[k];
+      var shown = [], order = uOrder();
+      for (var k = 0; k < order.length; k++) {
+        var u = order[k];
         if (needle && u.hay.indexOf(needle) < 0) continue;
         if (want !== -1 || rule !== -1) {
           var hit = false;
@@ -193,19 +211,21 @@ export const SCRIPT = `
         }
         shown.push(u);
       }
-      shown.sort(uSort);
       userPager.shown = shown; userPager.page = 0; userPager.render();
     };
     [uText, uVerdict, uRule].forEach(function (c) { c.addEventListener('input', applyUsers); });
     sortHeaders(matrix, function (key, sign) {
-      if (key === 'name') uSort = function (a, b) { return sign * (a.name - b.name); };
-      else if (key === 'fails') uSort = function (a, b) { return sign * (b.fails - a.fails) || failingFirst(a, b); };
-      else {
-        var c = Number(key);
-        uSort = function (a, b) {
-          var x = a.cells[c] < 0 ? 3 : EV[a.cells[c]][2], y = b.cells[c] < 0 ? 3 : EV[b.cells[c]][2];
-          return sign * (x - y) || failingFirst(a, b);
-        };
+      uKey = key + ':' + sign;
+      if (!uCompare[uKey]) {
+        if (key === 'name') uCompare[uKey] = function (a, b) { return sign * (a.name - b.name); };
+        else if (key === 'fails') uCompare[uKey] = function (a, b) { return sign * (b.fails - a.fails) || failingFirst(a, b); };
+        else {
+          var c = Number(key);
+          uCompare[uKey] = function (a, b) {
+            var x = a.cells[c] < 0 ? 3 : EV[a.cells[c]][2], y = b.cells[c] < 0 ? 3 : EV[b.cells[c]][2];
+            return sign * (x - y) || failingFirst(a, b);
+          };
+        }
       }
       applyUsers();
     });
@@ -250,27 +270,32 @@ export const SCRIPT = `
       return tr;
     }, 'evaluations');
     var eText = $('evaluations-text'), eVerdict = $('evaluations-verdict'), eRule = $('evaluations-rule'), eAccount = $('evaluations-account');
-    var eSort = null;
+    var eOrders = { 'default': items }, eKey = 'default', eCompare = {};
+    var eOrder = function () {
+      if (!eOrders[eKey]) eOrders[eKey] = items.slice().sort(eCompare[eKey]);
+      return eOrders[eKey];
+    };
     var applyEvaluations = function () {
       var needle = eText.value.trim().toLowerCase();
       if (needle) buildHay();
       var verdict = eVerdict.value, want = verdict === 'EXEMPT' ? -2 : VERDICTS.indexOf(verdict);
       var rule = eRule.value === '' ? -1 : Number(eRule.value);
       var account = eAccount && eAccount.value !== '' ? Number(eAccount.value) : -1;
-      var shown = [];
-      for (var k = 0; k < items.length; k++) {
-        var e = EV[k];
+      var shown = [], order = eOrder();
+      for (var n = 0; n < order.length; n++) {
+        var k = order[n], e = EV[k];
         if (rule !== -1 && e[1] !== rule) continue;
         if (want === -2 ? e[5] !== 0 : want !== -1 && e[2] !== want) continue;
         if (account !== -1 && RES[e[0]][0] !== account) continue;
         if (needle && hay[k].indexOf(needle) < 0) continue;
         shown.push(k);
       }
-      if (eSort) shown.sort(eSort);
       evPager.shown = shown; evPager.page = 0; evPager.render();
     };
     [eText, eVerdict, eRule, eAccount].forEach(function (c) { if (c) c.addEventListener('input', applyEvaluations); });
     sortHeaders(evTable, function (key, sign) {
+      eKey = key + ':' + sign;
+      if (eCompare[eKey]) { applyEvaluations(); return; }
       var keyOf;
       if (key === 'rule') keyOf = function (k) { return EV[k][1]; };
       else if (key === 'resource') keyOf = function (k) { return nameRank[EV[k][0]]; };
@@ -287,7 +312,7 @@ export const SCRIPT = `
         var raw = keyOf;
         keyOf = function (k) { return times[raw(k)]; };
       }
-      eSort = function (a, b) { return sign * (keyOf(a) - keyOf(b)) || a - b; };
+      eCompare[eKey] = function (a, b) { return sign * (keyOf(a) - keyOf(b)) || a - b; };
       applyEvaluations();
     });
     applyEvaluations();

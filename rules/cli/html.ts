@@ -93,6 +93,11 @@ table { border-collapse: collapse; width: 100%; }
 th, td { border-bottom: 1px solid var(--line); padding: 6px 8px; text-align: left; vertical-align: top; }
 thead th { background: var(--head); font-weight: 600; position: sticky; top: var(--bar-h); z-index: 1; }
 #summary thead th, #accounts thead th, .framework thead th { position: static; }
+#users-table, #evaluations-table { table-layout: fixed; }
+#users-table th:first-child { width: 20%; } #users-table th.num { width: 8%; }
+#evaluations-table th[data-key="rule"] { width: 16%; } #evaluations-table th[data-key="resource"] { width: 16%; }
+#evaluations-table th[data-key="verdict"] { width: 13%; } #evaluations-table th[data-key="evidence"] { width: 14%; }
+#evaluations-table th[data-key="account"] { width: 10%; }
 @media (min-width: 641px) { #summary th:first-child { width: 34%; } #summary th:last-child { width: 22%; } }
 tbody th { font-weight: normal; }
 td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; }
@@ -104,7 +109,9 @@ code { font-size: 13px; }
 .why { display: block; font-size: 13px; color: var(--muted); }
 .annotation, td p { overflow-wrap: anywhere; }
 td p { margin: 4px 0; }
-details summary { cursor: pointer; font-size: 12px; color: var(--muted); }
+button.more { font: inherit; font-size: 12px; color: var(--muted); background: none; border: 0; padding: 0; cursor: pointer; }
+button.more::before { content: "\\25B8  "; } button.more[aria-expanded="true"]::before { content: "\\25BE  "; }
+.full p { margin: 4px 0; overflow-wrap: anywhere; }
 .when { font-size: 12px; color: var(--muted); }
 .badge { display: inline-block; color: #fff; border-radius: 3px; padding: 1px 6px; font-size: 12px; white-space: nowrap; }
 .badge.nc { background: var(--nc); } .badge.ok { background: var(--ok); } .badge.na { background: var(--na); } .badge.ex { background: var(--ex); }
@@ -148,10 +155,14 @@ tr.failing > th:first-child, tr.failing > td:first-child { box-shadow: inset 3px
   table.cards td, table.cards tbody th, table.cards tfoot th { border: 0; padding: 3px 0; text-align: left; }
   table.cards td[data-label]::before { content: attr(data-label); display: block; font-size: 11px; color: var(--muted); }
   table.cards td.num { text-align: left; }
-  #summary td.num { display: inline-block; width: auto; min-width: 19%; padding-right: 6px; }
-  #summary td.num::before { display: block; }
+  #summary tr { display: flex; flex-wrap: wrap; gap: 0 4px; }
+  #summary tbody th, #summary tfoot th, #summary td:last-child { flex: 0 0 100%; }
+  #summary td.num { flex: 1 1 0; min-width: 0; width: auto; }
+  #summary td:last-child::before { display: none; }
+  table.cards td.fails::before { display: inline; margin-right: 6px; }
   table.cards td.cell { padding: 5px 0; border-top: 1px solid var(--line); }
   table.cards td.cell .why { display: inline; margin-left: 6px; }
+  table.cards td.cell button.more { display: block; }
   tr.failing > th:first-child, tr.failing > td:first-child { box-shadow: none; }
   table.cards tr.failing { border-left: 4px solid var(--nc); }
 }

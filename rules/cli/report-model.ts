@@ -303,6 +303,8 @@ export function shortReason(row: ReportRow): string {
   const subject = row.resourceName.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
   const text = row.annotation
     .replace(new RegExp(`^(User ${subject}|Root user of account \\d+)(?:: |\\s+)`), '')
+    // "User bob (privileged: …) has …": the subject's own parenthesis goes too.
+    .replace(/^\([^()]*(?:\([^()]*\)[^()]*)*\)\s*/, '')
     .replace(/\s\(.*$/s, '')
     .replace(/[.:;]\s.*$/s, '')
     .replace(/\.$/, '');

@@ -1,7 +1,7 @@
 /**
  * `evaluate --output html` and `--output csv` against the demo account (the account
  * `npm run demo` seeds), read by a real browser (Debian's Chromium through playwright-core) and a
- * real CSV parser. The page, a screenshot and a PDF print are left in test/browser/output/
+ * real CSV parser. The page, screenshots and a PDF print are left in test/browser/output/
  * (git-ignored) for a person to look at.
  */
 import { parse } from 'csv-parse/sync';
@@ -11,7 +11,7 @@ import { CSV_COLUMNS } from '../../rules/cli/csv';
 import { seedUsers, setRootState, TEST_ACCOUNT_ID } from '../support/moto';
 import { useMoto } from '../support/use-moto';
 import { runCli } from '../support/cli';
-import { firstTexts, launchChromium, texts, widths, writeOutput } from './support';
+import { launchChromium, texts, widths, writeOutput } from './support';
 
 /** The demo account of scripts/demo.ts. */
 async function seedDemoAccount(endpoint: string): Promise<void> {
@@ -89,45 +89,70 @@ describe('evaluate --output html / csv on the demo account', () => {
     expect(out.stdout).not.toMatch(/<(link|img|iframe)\b|\bsrc=|https?:\/\//i);
     expect(await page.title()).toBe(`MFA controls — account ${TEST_ACCOUNT_ID}`);
 
-    // Assess: summary per rule
+    // Assess: summary per rule, severity first: [NON_COMPLIANT, COMPLIANT, NOT_APPLICABLE, exempt, total]
     for (const [rule, [nc, ok, na]] of Object.entries(EXPECTED)) {
       const cells = await texts(page, `#summary tr[data-rule="${rule}"] td.num`);
-      expect([rule, ...cells]).toEqual([rule, `${nc}`, `${ok}`, `${na}`, `${nc + ok + na}`]);
+      expect([rule, ...cells]).toEqual([rule, `${nc}`, `${ok}`, `${na}`, '0', `${nc + ok + na}`]);
     }
-    expect(await texts(page, '#summary tfoot td.num')).toEqual(TOTALS.map(String));
-    const shares = await widths(page, '#summary tr[data-rule="iam-user-console-mfa"] .bar rect');
+    expect(await texts(page, '#summary tbody tr th code')).toEqual([
+      'root-account-mfa',
+      'root-account-hardware-mfa',
+      'iam-user-hardware-mfa',
+      'iam-user-console-mfa',
+      'iam-user-mfa',
+    ]);
+    const [ncTotal, okTotal, naTotal, all] = TOTALS.map(String);
+    expect(await texts(page, '#summary tfoot td.num')).toEqual([
+      ncTotal,
+      okTotal,
+      naTotal,
+      '0',
+      all,
+    ]);
+    const shares = await widths(
+      page,
+      '#summary tr[data-rule="iam-user-console-mfa"] .bar-chart rect',
+    );
     expect(shares.map(([cls]) => cls)).toEqual(['nc', 'ok', 'na']);
     const [ncWidth, okWidth, naWidth] = shares.map(([, width]) => width);
     expect(ncWidth).toBeGreaterThan(0); // drawn, not blocked by the page's CSP
     expect(Math.abs((ncWidth ?? 0) - 2 * (naWidth ?? 0))).toBeLessThanOrEqual(2);
     expect(okWidth).toBe(ncWidth);
 
-    // Assess: the table, then a filtered view
-    expect(await page.locator('#evaluations tbody tr:visible').count()).toBe(TOTAL);
-    await page.selectOption('#filter-compliance', 'NON_COMPLIANT');
-    expect(await page.locator('#evaluations tbody tr:visible').count()).toBe(TOTALS[0]);
-    await page.selectOption('#filter-rule', 'iam-user-console-mfa');
-    const failing = await firstTexts(page, '#evaluations tbody tr:visible td:nth-child(2)');
+    // Assess: the root panel, then users × rules with the failing users first
+    expect(await texts(page, '#account-panel .badge')).toEqual(['Non-compliant', 'Non-compliant']);
+    const users = await texts(page, '#users-body tr .name');
+    expect(users.slice(0, 3).sort()).toEqual(['bob', 'dave', 'deploy-bot']);
+    expect(users.slice(3).sort()).toEqual(['alice', 'carol']);
+    writeOutput('mfa.png', await page.screenshot({ fullPage: true }));
+
+    // Assess: every evaluation, then a filtered view
+    await page.click('[data-tab="evaluations"]');
+    expect(await page.locator('#evaluations-body tr').count()).toBe(TOTAL);
+    await page.selectOption('#evaluations-verdict', 'NON_COMPLIANT');
+    expect(await page.locator('#evaluations-body tr').count()).toBe(TOTALS[0]);
+    await page.selectOption('#evaluations-rule', { label: 'iam-user-console-mfa' });
+    const failing = await texts(page, '#evaluations-body tr td[data-label="Resource"] .name');
     expect(failing.sort()).toEqual(['bob', 'dave']);
-    expect(await page.locator('#shown').textContent()).toBe(`2 of ${TOTAL} evaluations shown`);
-    await page.selectOption('#filter-compliance', '');
-    await page.fill('#filter-text', 'deploy-bot');
-    expect(await page.locator('#evaluations tbody tr:visible').count()).toBe(1);
+    expect(await page.locator('#evaluations-status').textContent()).toBe(
+      `1–2 of 2 evaluations (of ${TOTAL})`,
+    );
+    await page.selectOption('#evaluations-verdict', '');
+    await page.fill('#evaluations-text', 'deploy-bot');
+    expect(await page.locator('#evaluations-body tr').count()).toBe(1);
     writeOutput('mfa-filtered.png', await page.screenshot({ fullPage: true }));
 
     // Assess: sorting by resource name
-    await page.fill('#filter-text', '');
-    await page.selectOption('#filter-rule', '');
-    await page.click('#evaluations thead th:nth-child(2) button');
-    const names = await firstTexts(page, '#evaluations tbody tr td:nth-child(2)');
-    expect(names).toEqual(
-      [...names].sort((a, b) => a.localeCompare(b, undefined, { numeric: true })),
-    );
-    writeOutput('mfa.png', await page.screenshot({ fullPage: true }));
+    await page.fill('#evaluations-text', '');
+    await page.selectOption('#evaluations-rule', '');
+    await page.click('#evaluations-table th[data-key="resource"] button');
+    const names = await texts(page, '#evaluations-body tr td[data-label="Resource"] .name');
+    expect(names).toEqual([...names].sort(new Intl.Collator('en', { numeric: true }).compare));
 
     // Assess: printed, the controls are gone and the PDF has content
     await page.emulateMedia({ media: 'print' });
-    expect(await page.locator('.controls').isVisible()).toBe(false);
+    expect(await page.locator('#bar').isVisible()).toBe(false);
+    expect(await page.locator('#failures').isVisible()).toBe(true);
     const pdf = await page.pdf({ printBackground: true });
     writeOutput('mfa.pdf', pdf);
     expect(pdf.subarray(0, 5).toString()).toBe('%PDF-');
@@ -156,11 +181,14 @@ describe('evaluate --output html / csv on the demo account', () => {
         mine.filter((c) => c === 'NOT_APPLICABLE').length,
       ]).toEqual([rule, nc, ok, na]);
     }
-    const bob = records.find((r) => r.resource_name === 'bob');
+    const bob = records.find((r) => r.resource_name === 'bob' && r.rule === 'iam-user-console-mfa');
     expect(bob).toMatchObject({
       account_id: TEST_ACCOUNT_ID,
+      region: 'us-east-1',
+      severity: 'MEDIUM',
       resource_type: 'AWS::IAM::User',
       compliance: 'NON_COMPLIANT',
+      evidence_source: 'live',
     });
     expect(bob?.resource_id).toMatch(/^\w{16,}$/); // the user id, not the name
     expect(bob?.annotation).toContain('bob');

@@ -17,7 +17,15 @@ export async function launchChromium(): Promise<Browser> {
   return chromium.launch({
     executablePath: CHROMIUM,
     headless: true,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'],
+    args: [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+      '--no-first-run',
+    ],
   });
 }
 
@@ -41,13 +49,6 @@ export function texts(page: Page, selector: string): Promise<string[]> {
   return page
     .locator(selector)
     .evaluateAll((els: DomNode[]) => els.map((el) => el.textContent?.trim() ?? ''));
-}
-
-/** Text of each matched element's first child node (a user cell: the name, not the id below). */
-export function firstTexts(page: Page, selector: string): Promise<string[]> {
-  return page
-    .locator(selector)
-    .evaluateAll((els: DomNode[]) => els.map((el) => el.firstChild?.textContent ?? ''));
 }
 
 /** Class and drawn width (px) of each matched element. */
