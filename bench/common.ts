@@ -1,6 +1,7 @@
 /** What the benchmark scripts share: running workers, counting calls, formatting figures. */
 import { spawn } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpus, freemem, loadavg, totalmem } from 'node:os';
 import { join, resolve } from 'node:path';
 import { GenerateCredentialReportCommand, IAMClient } from '@aws-sdk/client-iam';
 import { motoClientConfig, takeCallCounts, type SeedUser } from '../test/support/moto';
@@ -115,13 +116,48 @@ export async function generateReport(endpoint: string): Promise<void> {
 export const OTHER_RULES_START = '<!-- other-rules:start (written by bench/user-rules.ts) -->';
 export const OTHER_RULES_END = '<!-- other-rules:end -->';
 
-/** The other rules' section as BENCHMARKS.md holds it now (with a leading blank line), or ''. */
-export function otherRulesSection(): string {
+/**
+ * The machine a figure was taken on, and how busy it was (load average over 1 / 5 minutes: on a
+ * machine shared with other work, timings are inflated).
+ */
+export function machine(): string {
+  const [one = 0, five = 0] = loadavg();
+  return [
+    `- CPUs (\`nproc\`): ${cpus().length} (${cpus()[0]?.model ?? 'unknown'}); load average ${one.toFixed(2)} / ${five.toFixed(2)} (1 / 5 min) at the start`,
+    `- Memory: ${(totalmem() / 2 ** 30).toFixed(1)} GiB total, ${(freemem() / 2 ** 30).toFixed(1)} GiB free at start`,
+    `- Node.js: ${process.version}`,
+  ].join('\n');
+}
+
+const sectionStart = (name: string) => `<!-- ${name}:start`;
+const sectionEnd = (name: string) => `<!-- ${name}:end -->`;
+
+/**
+ * Writes `markdown` as the section `name` of BENCHMARKS.md (between its markers), in place if the
+ * file has it, else at the end; prettier-formatted as the rest of the file.
+ */
+export async function writeSection(name: string, markdown: string): Promise<void> {
+  const { format } = await import('prettier');
+  const file = join(ROOT, 'BENCHMARKS.md');
+  const text = existsSync(file) ? readFileSync(file, 'utf8') : '# Benchmarks\n';
+  const body = await format(markdown, { parser: 'markdown', printWidth: 100, proseWrap: 'always' });
+  const block = `${sectionStart(name)} (written by bench/${name}.ts) -->\n\n${body}\n${sectionEnd(name)}`;
+  const start = text.indexOf(sectionStart(name));
+  const end = text.indexOf(sectionEnd(name));
+  const next =
+    start >= 0 && end > start
+      ? `${text.slice(0, start)}${block}${text.slice(end + sectionEnd(name).length)}`
+      : `${text.trimEnd()}\n\n${block}\n`;
+  writeFileSync(file, next);
+}
+
+/** Every marked section BENCHMARKS.md holds now (written by the other scripts), to keep them. */
+export function keptSections(): string {
   const file = join(ROOT, 'BENCHMARKS.md');
   if (!existsSync(file)) return '';
   const text = readFileSync(file, 'utf8');
-  const start = text.indexOf(OTHER_RULES_START);
-  const end = text.indexOf(OTHER_RULES_END);
-  if (start < 0 || end < start) return '';
-  return `\n${text.slice(start, end + OTHER_RULES_END.length)}\n`;
+  const blocks = [...text.matchAll(/<!-- ([\w-]+):start[^>]*-->[\s\S]*?<!-- \1:end -->/g)].map(
+    (match) => match[0],
+  );
+  return blocks.map((block) => `\n${block}\n`).join('');
 }

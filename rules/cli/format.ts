@@ -2,7 +2,7 @@
  * The text and JSON outputs of `evaluate` (the demo prints with them too): the counts per rule
  * first, then the evaluations `--compliance` lists, in the report order (report-model.ts).
  */
-import type TableType from 'cli-table3';
+import { textTable } from './text-table';
 import {
   listedRows,
   ROW_FIELDS,
@@ -11,12 +11,6 @@ import {
   type ReportDocument,
   type ReportRow,
 } from './report-model';
-
-/** cli-table3, loaded when a table is drawn (not at the start of every command). */
-export function cliTable(): typeof TableType {
-  // eslint-disable-next-line @typescript-eslint/no-require-imports -- deliberately lazy
-  return require('cli-table3') as typeof TableType;
-}
 
 /** The longest verdict, NOT_APPLICABLE, plus cli-table3's padding of one space each side. */
 const COMPLIANCE_WIDTH = 'NOT_APPLICABLE'.length + 2;
@@ -54,15 +48,12 @@ export function formatTable(
     MIN_ANNOTATION_WIDTH,
     width - ruleWidth - resourceWidth - COMPLIANCE_WIDTH - 5,
   );
-  const table = new (cliTable())({
-    head: ['rule', 'resource', 'compliance', 'annotation'],
-    colWidths: [ruleWidth, resourceWidth, COMPLIANCE_WIDTH, annotationWidth],
-    wordWrap: true,
-    wrapOnWordBoundary: true,
-    style: { head: [], border: [] },
-  });
-  table.push(...cells);
-  return table.toString();
+  return textTable(['rule', 'resource', 'compliance', 'annotation'], cells, [
+    ruleWidth,
+    resourceWidth,
+    COMPLIANCE_WIDTH,
+    annotationWidth,
+  ]);
 }
 
 /** `6011 evaluations: 12 NON_COMPLIANT, 3000 COMPLIANT, 2999 NOT_APPLICABLE`. */

@@ -28,7 +28,8 @@ import type { ComplianceType } from '../runtime/types';
 import { clientProvider } from './aws';
 import { EXIT, type Io } from './context';
 import { formatCsv } from './csv';
-import { cliTable, listedLine, rowObject } from './format';
+import { listedLine, rowObject } from './format';
+import { textTable } from './text-table';
 import { formatHtml } from './html';
 import { DEFAULT_REPORT_CONCURRENCY, listedCompliance, type ReportOptions } from './options';
 import { fileStem, writeOutputs, type Renderers } from './outputs';
@@ -288,54 +289,43 @@ export function accountLines(doc: ReportDocument): AccountLine[] {
 /** `report --output table`: accounts × rules, then the listed results (failures by default). */
 export function formatOrganizationText(doc: ReportDocument): string {
   const rules = orderRules([...doc.rules, ...doc.rows.map((row) => row.rule)]);
-  const Table = cliTable();
-  const matrix = new Table({
-    head: [
-      'account',
-      'failing',
-      ...rules.map((rule) => `${wrapAtHyphens(rule, 14)}\n${metadataOf(rule)?.severity ?? ''}`),
-    ],
-    style: { head: [], border: [] },
-  });
-  for (const line of accountLines(doc)) {
-    matrix.push([
-      line.accountId,
-      line.failing,
-      ...rules.map((rule) => {
-        const counts = line.perRule.get(rule);
-        return counts ? `${counts.NON_COMPLIANT} NC\n${counts.COMPLIANT} C` : '-';
-      }),
-    ]);
-  }
+  const matrix: string[][] = accountLines(doc).map((line) => [
+    line.accountId,
+    String(line.failing),
+    ...rules.map((rule) => {
+      const counts = line.perRule.get(rule);
+      return counts ? `${counts.NON_COMPLIANT} NC\n${counts.COMPLIANT} C` : '-';
+    }),
+  ]);
+  const matrixHead = [
+    'account',
+    'failing',
+    ...rules.map((rule) => `${wrapAtHyphens(rule, 14)}\n${metadataOf(rule)?.severity ?? ''}`),
+  ];
   // Without --compliance the table lists the failures: the matrix above has the counts.
   const listedDoc: ReportDocument = { ...doc, listed: doc.listed ?? ['NON_COMPLIANT'] };
   const rows = listedRows(listedDoc);
-  const detail = new Table({
-    head: ['account', 'region', 'rule', 'resource', 'compliance', 'annotation'],
-    colWidths: [14, 11, 26, 22, 15, 50],
-    wordWrap: true,
-    wrapOnWordBoundary: true,
-    style: { head: [], border: [] },
-  });
-  for (const row of rows) {
-    detail.push([
+  const detail = textTable(
+    ['account', 'region', 'rule', 'resource', 'compliance', 'annotation'],
+    rows.map((row) => [
       row.accountId,
       row.region,
       row.rule,
       row.resourceId,
       row.compliance,
       row.annotation,
-    ]);
-  }
+    ]),
+    [14, 11, 26, 22, 15, 50],
+  );
   const totals = totalCounts(doc.rows);
   const nothing = doc.listed ? 'No result to list.' : 'Nothing NON_COMPLIANT.';
   return [
     doc.title,
     doc.source,
     'Accounts × rules, failing accounts first (NC = NON_COMPLIANT, C = COMPLIANT results):',
-    matrix.toString(),
+    textTable(matrixHead, matrix),
     doc.listed ? listedLine(doc, rows.length, 'results') : 'NON_COMPLIANT results',
-    rows.length > 0 ? detail.toString() : nothing,
+    rows.length > 0 ? detail : nothing,
     `${doc.rows.length} results: ${totals.NON_COMPLIANT} NON_COMPLIANT, ${totals.COMPLIANT} COMPLIANT`,
     ...doc.notes.map((n) => `note: ${n}`),
     '',

@@ -294,6 +294,10 @@ beforeAll(() => {
     ['LICENSE', 'README.md', 'bin/mfa-config-rules.js', 'package.json'].sort(),
   );
   for (const rule of RULE_NAMES) expect(files).toContain(`dist/bundles/${rule}/index.mjs`);
+  // The command: its two bundled files (scripts/build.ts).
+  expect(files).toEqual(
+    expect.arrayContaining(['dist/cli/mfa-config-rules.js', 'dist/cli/aws-commands.js']),
+  );
   expect(files.filter((file) => file.endsWith('.ts') && !file.endsWith('.d.ts'))).toEqual([]);
   expect(files).toContain('dist/infra/index.d.ts');
 
@@ -450,13 +454,32 @@ describe('the installed mfa-config-rules command', () => {
     for (const rule of RULE_NAMES) expect(out.stdout).toContain(` ${rule} `);
   }, 120_000);
 
+  it('--failed --output json through a pipe: the NON_COMPLIANT rows only, with every field', () => {
+    // Act
+    const out = throughSlowPipe('evaluate --failed --output json');
+
+    // Assess
+    expect(out.stderr).toBe('');
+    expect(out.status).toBe(1);
+    const rows = JSON.parse(out.stdout) as { compliance: string; region: string }[];
+    expect(rows).toHaveLength(2 * (USERS / 2)); // iam-user-console-mfa and iam-user-mfa
+    expect(new Set(rows.map((row) => row.compliance))).toEqual(new Set(['NON_COMPLIANT']));
+    expect(new Set(rows.map((row) => row.region))).toEqual(new Set(['us-east-1']));
+  }, 120_000);
+
   it('--version prints the package version; production dependencies hold no TypeScript tooling', () => {
     // Act
     const version = run(bin(), ['--version'], shared);
+    const rules = run(bin(), ['rules', '--output', 'json'], os.tmpdir());
+    const help = run(bin(), ['evaluate', '--help'], os.tmpdir());
     const tree = run('npm', ['ls', '--all', '--omit=dev', '--parseable'], shared);
 
     // Assess
     expect(version.stdout).toBe(`${PACKAGE.version}\n`);
+    expect((JSON.parse(rules.stdout) as { name: string }[]).map((rule) => rule.name)).toEqual(
+      RULE_NAMES,
+    );
+    expect(help.stdout).toContain('Exit codes:');
     const packages = tree.stdout.split('\n').map((line) => path.basename(line));
     expect(packages).toContain('mfa-config-rules');
     for (const tool of ['tsx', 'ts-node', 'esbuild', 'typescript']) {
