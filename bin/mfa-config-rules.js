@@ -3,6 +3,9 @@
 // module resolution at run time. See rules/cli/process.ts for how the exit code and the output are
 // handled, and scripts/build.ts for why the bundle is two files.
 'use strict';
+// Node.js >= 22.1 keeps the compiled bundle in its compile cache (os.tmpdir()/node-compile-cache, or
+// NODE_COMPILE_CACHE): a quiet speed-up of later starts that never throws. Absent on Node.js 20.
+require('node:module').enableCompileCache?.();
 let cli;
 try {
   cli = require('../dist/cli/mfa-config-rules.js');

@@ -103,8 +103,9 @@ tbody th { font-weight: normal; }
 td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; }
 tfoot th, tfoot td { font-weight: 600; border-top: 2px solid var(--line); }
 code { font-size: 13px; }
-.name { display: block; font-weight: 600; overflow-wrap: anywhere; }
-.id { display: block; font-family: ui-monospace, SFMono-Regular, Menlo, Consolas, monospace; font-size: 12px; color: var(--muted); overflow-wrap: anywhere; }
+.name { font-weight: 600; overflow-wrap: anywhere; }
+.id { font-family: ui-monospace, SFMono-Regular, Menlo, Consolas, monospace; font-size: 12px; color: var(--muted); overflow-wrap: anywhere; }
+span.name, span.id { display: block; }
 .muted { color: var(--muted); }
 .why { display: block; font-size: 13px; color: var(--muted); }
 .annotation, td p { overflow-wrap: anywhere; }
@@ -166,9 +167,17 @@ tr.failing > th:first-child, tr.failing > td:first-child { box-shadow: inset 3px
   tr.failing > th:first-child, tr.failing > td:first-child { box-shadow: none; }
   table.cards tr.failing { border-left: 4px solid var(--nc); }
 }
+#failures h3 { font-size: 13px; margin: 14px 0 4px; }
+table.failures th.who { width: 28%; }
 @media print {
-  @page { size: A4; margin: 12mm; }
-  body { margin: 0; font-size: 10.5px; }
+  @page { size: A4; margin: 10mm; }
+  body { margin: 0; font-size: 9px; line-height: 1.3; }
+  h1 { font-size: 16px; } h2 { font-size: 13px; margin: 12px 0 6px; }
+  th, td { padding: 2px 4px; }
+  span.name, span.id { display: inline; } span.id { margin-left: 4px; font-size: 8px; }
+  code { font-size: 9px; }
+  .badge, .sev, .when, .why, .meta { font-size: 8.5px; }
+  .card { padding: 6px 8px; } .card p { margin: 3px 0 0; }
   #bar, [data-view], .no-print { display: none !important; }
   .print-only { display: block; }
   thead { display: table-header-group; }
@@ -432,17 +441,26 @@ ${tables.join('\n')}
 </section>`;
 }
 
-/** The failures as plain HTML: what prints, and what a reader without JavaScript sees. */
+/**
+ * The failures as plain HTML, grouped by rule in report order: what prints, and what a reader
+ * without JavaScript sees.
+ */
 function failuresSection(doc: ReportDocument): string {
   const failing = listedRows(doc).filter((row) => row.compliance === 'NON_COMPLIANT');
   const org = doc.kind === 'organization';
-  const body = failing.map(
-    (row) =>
-      `<tr>${org ? `<td class="id">${escapeHtml(row.accountId)}</td>` : ''}<td><code>${escapeHtml(row.rule)}</code></td><td><span class="name">${escapeHtml(row.resourceName)}</span>${row.resourceName === row.resourceId ? '' : `<span class="id">${escapeHtml(row.resourceId)}</span>`}</td><td class="annotation">${escapeHtml(row.annotation)}</td></tr>`,
-  );
+  const groups = new Map<string, ReportRow[]>();
+  for (const row of failing) groups.set(row.rule, [...(groups.get(row.rule) ?? []), row]);
+  const tables = [...groups].map(([rule, rows]) => {
+    const body = rows.map(
+      (row) =>
+        `<tr>${org ? `<td class="id">${escapeHtml(row.accountId)}</td>` : ''}<td><span class="name">${escapeHtml(row.resourceName)}</span>${row.resourceName === row.resourceId ? '' : `<span class="id">${escapeHtml(row.resourceId)}</span>`}</td><td class="annotation">${escapeHtml(row.annotation)}</td></tr>`,
+    );
+    return `<h3><code>${escapeHtml(rule)}</code>${severityTag(metadataOf(rule)?.severity ?? '')} ${fmt(rows.length)} failing</h3>
+<table class="failures"><thead><tr>${org ? '<th class="who">Account</th>' : ''}<th class="who">Resource</th><th>Annotation</th></tr></thead><tbody>${body.join('\n')}</tbody></table>`;
+  });
   return `<section class="print-only" id="failures">
 <h2>Failures: ${fmt(failing.length)} NON_COMPLIANT evaluation${failing.length === 1 ? '' : 's'}</h2>
-${failing.length > 0 ? `<table><thead><tr>${org ? '<th>Account</th>' : ''}<th>Rule</th><th>Resource</th><th>Annotation</th></tr></thead><tbody>${body.join('\n')}</tbody></table>` : '<p>Nothing NON_COMPLIANT.</p>'}
+${tables.join('\n') || '<p>Nothing NON_COMPLIANT.</p>'}
 </section>`;
 }
 

@@ -8,7 +8,7 @@
 import type { Browser, Page } from 'playwright-core';
 import { pathToFileURL } from 'node:url';
 import { formatHtml } from '../../rules/cli/html';
-import { largeAccountDocument } from './large-report';
+import { largeAccountDocument, organizationDocument } from './large-report';
 import { measureOperations, median, pdfPages } from './report-timing';
 import { launchChromium, writeOutput } from './support';
 
@@ -192,6 +192,41 @@ describe(`the HTML report at ${USERS} users`, () => {
     });
     expect(printedRows).toBe(failing);
     expect(pdfPages(pdf)).toBeGreaterThan(1);
+    await page.close();
+  }, 120_000);
+
+  it('shows an organization as accounts × rules, failing accounts first, on a phone too', async () => {
+    // Prepare: 12 accounts of 200 users; every third account's root fails (CRITICAL).
+    const orgFile = writeOutput('organization.html', formatHtml(organizationDocument(12, 200)));
+    const page = await browser.newPage({
+      viewport: { width: 390, height: 844 },
+      isMobile: true,
+      hasTouch: true,
+      deviceScaleFactor: 2,
+    });
+
+    // Act
+    await page.goto(pathToFileURL(orgFile).href);
+    await page.waitForSelector('#evaluations-body tr');
+    const order = await read<string[]>(
+      page,
+      `[...document.querySelectorAll('#accounts tbody tr')].map((tr) => tr.getAttribute('data-account'))`,
+    );
+    await page.evaluate(`document.getElementById('accounts').scrollIntoView()`);
+    writeOutput('organization-phone.png', await page.screenshot());
+
+    // Assess: failing roots first (most failing users first among them), then the rest by count.
+    expect(order.slice(0, 4)).toEqual([
+      '100000000011',
+      '100000000008',
+      '100000000005',
+      '100000000002',
+    ]);
+    expect(order.slice(4, 7)).toEqual(['100000000010', '100000000009', '100000000007']);
+    expect(order.at(-1)).toBe('100000000000');
+    expect(await read<number>(page, 'document.documentElement.scrollWidth')).toBeLessThanOrEqual(
+      390,
+    );
     await page.close();
   }, 120_000);
 });

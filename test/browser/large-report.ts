@@ -15,7 +15,9 @@ import { RULE_METADATA } from '../../rules/catalog';
 import {
   rowFromEvaluation,
   sortReportRows,
+  storedRow,
   type ReportDocument,
+  type ReportRow,
 } from '../../rules/cli/report-model';
 import {
   EVIDENCE_AT,
@@ -227,5 +229,67 @@ export function largeAccountDocument(size: number): ReportDocument {
     rules: RULE_METADATA.map((m) => m.name),
     rows: sortReportRows(rows),
     notes: [],
+  };
+}
+
+/**
+ * What `report --aggregator` would build for `accounts` accounts of `users` users each, as AWS
+ * Config stores results (ids only, no NOT_APPLICABLE): account i has i × 3 users failing the
+ * console rule, and every third account a root without MFA.
+ */
+export function organizationDocument(accounts: number, users: number): ReportDocument {
+  const rows: ReportRow[] = [];
+  for (let a = 0; a < accounts; a++) {
+    const account = String(100000000000 + a);
+    const rootFails = a % 3 === 2;
+    rows.push(
+      storedRow({
+        accountId: account,
+        region: 'us-east-1',
+        rule: 'root-account-mfa',
+        resourceType: 'AWS::::Account',
+        resourceId: account,
+        resourceName: account,
+        compliance: rootFails ? 'NON_COMPLIANT' : 'COMPLIANT',
+        annotation: rootFails
+          ? `Root user of account ${account} has no MFA and holds a password. Fix: sign in as root > Security credentials > Assign MFA device (hardware key preferred).`
+          : `Root user of account ${account} has MFA enabled (IAM account summary, read live).`,
+        recordedAt: LIVE_AT.toISOString(),
+        evidenceAt: LIVE_AT.toISOString(),
+      }),
+    );
+    for (let u = 0; u < users; u++) {
+      const id = `AIDA${account}${String(u).padStart(5, '0')}`;
+      const fails = u < a * 3;
+      rows.push(
+        storedRow({
+          accountId: account,
+          region: u % 2 ? 'us-east-1' : 'eu-west-1',
+          rule: 'iam-user-console-mfa',
+          resourceType: 'AWS::IAM::User',
+          resourceId: id,
+          resourceName: id,
+          compliance: fails ? 'NON_COMPLIANT' : 'COMPLIANT',
+          annotation: fails
+            ? `User user-${u} has a console password and no MFA device (both facts checked live at ${iso(LIVE_AT)}). Fix: assign an MFA device under the user's Security credentials, or delete the console password.`
+            : `User user-${u} has a console password and an active MFA device (both facts from the credential report of ${iso(REPORT_AT)}).`,
+          recordedAt: LIVE_AT.toISOString(),
+          evidenceAt: (fails ? LIVE_AT : REPORT_AT).toISOString(),
+        }),
+      );
+    }
+  }
+  return {
+    kind: 'organization',
+    title: 'MFA controls — organization (aggregator org-mfa)',
+    source: `Generated for the browser test: ${accounts} accounts of ${users} users, as AWS Config stores results.`,
+    generatedAt: LIVE_AT.toISOString(),
+    accountId: '999999999999',
+    region: 'us-east-1',
+    rules: ['root-account-mfa', 'iam-user-console-mfa'],
+    rows: sortReportRows(rows),
+    notes: [
+      'Aggregators return COMPLIANT and NON_COMPLIANT results only: NOT_APPLICABLE verdicts are not listed.',
+    ],
   };
 }
