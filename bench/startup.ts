@@ -43,7 +43,7 @@ function commands(home: string): Command[] {
     },
     {
       name: 'hello',
-      what: '`node -e "process.stdout.write(\'x\\\\n\')"` (Node.js printing a line)',
+      what: '`node -e "process.stdout.write(\'x\\n\')"` (Node.js printing a line)',
       command: `node -e "process.stdout.write('x\\n')"`,
     },
     {

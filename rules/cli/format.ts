@@ -12,13 +12,13 @@ import {
   type ReportRow,
 } from './report-model';
 
-/** The longest verdict, NOT_APPLICABLE, plus cli-table3's padding of one space each side. */
+/** The longest verdict, NOT_APPLICABLE, plus one space of padding each side. */
 const COMPLIANCE_WIDTH = 'NOT_APPLICABLE'.length + 2;
 /** A resource column wider than this wraps (IAM user names may have up to 64 characters). */
 const MAX_RESOURCE_WIDTH = 40;
 const MIN_ANNOTATION_WIDTH = 30;
 
-/** Widest line of a cell, plus cli-table3's padding of one space each side. */
+/** Widest line of a cell, plus one space of padding each side. */
 const cellWidth = (text: string): number =>
   Math.max(...text.split('\n').map((line) => line.length)) + 2;
 
