@@ -56,6 +56,18 @@ i. Privileged users and hardware MFA (iam-user-hardware-mfa, its own section bel
    groups, policies, tags, devices: [{serial, certifications?}] | devices: [{kind: virtual}]}]}
    seeds thousands of such users in-process. Attaching AWS managed policies (AdministratorAccess)
    needs MOTO_IAM_LOAD_MANAGED_POLICIES=true in the server's environment.
+j. Privilege by policy content (issue 17, its own section below): GetAccountAuthorizationDetails
+   with AWSManagedPolicy returns, as we understand IAM, only the AWS managed policies in use in the
+   account (attached, or set as a permissions boundary), not the ~1,300 moto loads; the rules do
+   not depend on it (a policy they need and do not get counts as unreadable, so privileged), only
+   the page count does. moto has no user permissions boundaries: PutUserPermissionsBoundary and
+   DeleteUserPermissionsBoundary are served here, and UserDetailList carries PermissionsBoundary.
+   POST /moto-ext/user-created {accountId, userName, createdAt (ISO 8601)} back-dates a user (its
+   CreateDate everywhere, the credential report's user_creation_time included). moto dates a login
+   profile with its user's CreateDate; IAM gives the password's own ("The date when the password
+   for the user was created", API LoginProfile): kept here from CreateLoginProfile. The hardware seed
+   (i) also takes policies: [{name, document}] (customer-managed), roles: [{name, trust, policies,
+   inline}], and users' inline documents and boundary.
 """
 
 import argparse, base64, io, json, logging, os, re, sys, threading, time
@@ -488,6 +500,7 @@ def control_fido_certifications(account_id: str, body: dict[str, Any]) -> dict[s
 
 def control_seed_hardware_users(account_id: str, body: dict[str, Any]) -> dict[str, Any]:
     backend = iam_backends[account_id]["aws"]
+    seed_policies_and_roles(backend, body)  # (j)
     for spec in body.get("groups") or []:
         backend.create_group(spec["name"], "/")
         for arn in spec.get("policies") or []:
@@ -501,6 +514,10 @@ def control_seed_hardware_users(account_id: str, body: dict[str, Any]) -> dict[s
             backend.attach_user_policy(arn, user.name)
         if spec.get("tags"):
             backend.tag_user(user.name, [{"Key": k, "Value": v} for k, v in spec["tags"].items()])
+        if spec.get("inline"):  # (j)
+            backend.put_user_policy(user.name, f"{user.name}-inline", json.dumps(spec["inline"]))
+        if spec.get("boundary"):  # (j)
+            set_user_boundary(user, spec["boundary"])
         for device in spec.get("devices") or []:
             serial = device.get("serial")
             if device.get("kind") == "virtual":
@@ -526,6 +543,90 @@ def install_hardware_mfa_patches() -> None:
             reset_before(self)
 
     MotoAPIBackend.reset = reset
+
+
+# ---------------------------------------------------------------- privilege by policy content (j, issue 17)
+def in_use_policies(backend: IAMBackend, policies: Any) -> list[Any]:
+    """AWS managed policies only when attached or set as a boundary; customer policies always."""
+    boundaries = {getattr(u, "permissions_boundary_arn", None) for u in backend.users.values()}
+    boundaries |= {r.permissions_boundary_arn for r in backend.roles.values()}
+    aws = {p.arn for p in backend.aws_managed_policies}
+    return [p for p in policies
+            if p.arn not in aws or p.attachment_count > 0 or p.arn in boundaries]
+
+
+def set_user_boundary(user: Any, arn: str | None) -> None:
+    user.permissions_boundary_arn = arn
+    user.permissions_boundary = ({"PermissionsBoundaryType": "PermissionsBoundaryPolicy",
+                                  "PermissionsBoundaryArn": arn} if arn else None)
+
+
+def put_user_permissions_boundary(self: IamResponse) -> ActionResult:
+    arn = self._get_param("PermissionsBoundary")
+    if not arn or arn not in self.backend.managed_policies:
+        raise ValidationError(f"Value ({arn}) for parameter PermissionsBoundary is invalid.")
+    set_user_boundary(self.backend.get_user(self._get_param("UserName")), arn)
+    return ActionResult({})
+
+
+def delete_user_permissions_boundary(self: IamResponse) -> ActionResult:
+    set_user_boundary(self.backend.get_user(self._get_param("UserName")), None)
+    return ActionResult({})
+
+
+def control_user_created(account_id: str, body: dict[str, Any]) -> dict[str, Any]:
+    user = iam_backends[account_id]["aws"].get_user(str(body["userName"]))
+    created = datetime.fromisoformat(str(body["createdAt"]).replace("Z", "+00:00"))
+    user.create_date = created.astimezone(timezone.utc).replace(microsecond=0)
+    return {"userName": user.name, "createdAt": user.create_date.isoformat()}
+
+
+def seed_policies_and_roles(backend: IAMBackend, body: dict[str, Any]) -> None:
+    for spec in body.get("policies") or []:
+        backend.create_policy(description="", path="/", policy_document=json.dumps(spec["document"]),
+                              policy_name=spec["name"], tags=[])
+    for spec in body.get("roles") or []:
+        backend.create_role(role_name=spec["name"], assume_role_policy_document=json.dumps(
+            spec["trust"]), path="/", permissions_boundary=None, description="", tags=[],
+            max_session_duration="3600", linked_service=None)
+        for arn in spec.get("policies") or []:
+            backend.attach_role_policy(arn, spec["name"])
+        if spec.get("inline"):
+            backend.put_role_policy(spec["name"], f"{spec['name']}-inline",
+                                    json.dumps(spec["inline"]))
+
+
+def login_profile_result(user: Any) -> ActionResult:
+    created = getattr(user, "login_profile_created", None) or user.create_date
+    return ActionResult({"LoginProfile": {"UserName": user.name, "CreateDate": created,
+                                          "PasswordResetRequired": user.password_reset_required}})
+
+
+def create_login_profile(self: IamResponse) -> ActionResult:
+    user = self.backend.create_login_profile(self._get_param("UserName"),
+                                             self._get_param("Password"))
+    user.login_profile_created = utcnow().replace(microsecond=0)
+    return login_profile_result(user)
+
+
+def get_login_profile(self: IamResponse) -> ActionResult:
+    return login_profile_result(self.backend.get_login_profile(self._get_param("UserName")))
+
+
+def install_privilege_patches() -> None:
+    details_before = IAMBackend.get_account_authorization_details
+
+    def get_account_authorization_details(self: IAMBackend, policy_filter: list[str]) -> Any:
+        details = dict(details_before(self, policy_filter))
+        details["managed_policies"] = in_use_policies(self, details["managed_policies"])
+        return details
+
+    IAMBackend.get_account_authorization_details = get_account_authorization_details
+    IamResponse.put_user_permissions_boundary = put_user_permissions_boundary
+    IamResponse.delete_user_permissions_boundary = delete_user_permissions_boundary
+    IamResponse.create_login_profile = create_login_profile
+    IamResponse.get_login_profile = get_login_profile
+    CONTROL["/moto-ext/user-created"] = control_user_created
 
 
 # ---------------------------------------------------------------- control endpoints (e, f)
@@ -695,6 +796,7 @@ def install_patches() -> None:
 
     MotoAPIBackend.reset = reset
     install_hardware_mfa_patches()  # (i) iam-user-hardware-mfa
+    install_privilege_patches()  # (j) privilege by policy content
 
 
 def main() -> None:
