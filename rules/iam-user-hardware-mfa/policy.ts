@@ -176,10 +176,26 @@ export function actionMatches(pattern: string, action: string): boolean {
  * complement, for annotations.
  */
 export function coveringAction(match: ElementMatch, action: string): string | undefined {
+  // Memoized per element: a policy (ReadOnlyAccess lists thousands of actions) is asked the same
+  // few actions for every user it applies to.
+  let known = actionMemo.get(match);
+  if (!known) {
+    known = new Map();
+    actionMemo.set(match, known);
+  }
+  const cached = known.get(action);
+  if (cached !== undefined) return cached ?? undefined;
   const hit = match.patterns.find((pattern) => actionMatches(pattern, action));
-  if (!match.not) return hit;
-  return hit === undefined ? `all but ${match.patterns.join(', ')}` : undefined;
+  const result = !match.not
+    ? hit
+    : hit === undefined
+      ? `all but ${match.patterns.join(', ')}`
+      : undefined;
+  known.set(action, result ?? null);
+  return result;
 }
+
+const actionMemo = new WeakMap<ElementMatch, Map<string, string | null>>();
 
 /**
  * Whether a Resource (or NotResource) element covers `arn` for a statement of `effect` (see the
@@ -209,6 +225,25 @@ export function coversResource(
  * (`undefined`) otherwise.
  */
 function resourceRegex(
+  pattern: string,
+  variables: PolicyVariables,
+  generous: boolean,
+): RegExp | undefined {
+  // A pattern without variables means the same for every principal: compiled once.
+  if (!pattern.includes('${')) {
+    const key = `${generous ? 'g' : 's'}${pattern}`;
+    const cached = plainResourceCache.get(key);
+    if (cached) return cached;
+    const compiled = compileResource(pattern, variables, generous);
+    if (compiled) plainResourceCache.set(key, compiled);
+    return compiled;
+  }
+  return compileResource(pattern, variables, generous);
+}
+
+const plainResourceCache = new Map<string, RegExp>();
+
+function compileResource(
   pattern: string,
   variables: PolicyVariables,
   generous: boolean,

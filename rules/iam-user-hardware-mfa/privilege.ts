@@ -262,6 +262,36 @@ interface PrincipalContext {
   targets: Record<Reach, readonly string[]>;
 }
 
+/** A principal's statements sorted for evaluation, computed once per principal. */
+interface Statements {
+  allows: { source: PolicySource; statement: Statement }[];
+  /** Unconditioned Denies of its policies and its boundary: the only ones that surely apply. */
+  denies: Statement[];
+  /** The Allows of a readable boundary; undefined: no boundary applied. */
+  boundaryAllows: Statement[] | undefined;
+}
+
+function statementsOf(who: PrincipalContext): Statements {
+  const allows: Statements['allows'] = [];
+  const denies: Statement[] = [];
+  for (const policy of who.policies) {
+    if (!policy.parse.ok) continue;
+    for (const statement of policy.parse.statements) {
+      if (statement.effect === 'Allow') allows.push({ source: policy.source, statement });
+      else if (!statement.conditioned) denies.push(statement);
+    }
+  }
+  let boundaryAllows: Statement[] | undefined;
+  if (who.boundary && 'parse' in who.boundary && who.boundary.parse.ok) {
+    boundaryAllows = [];
+    for (const statement of who.boundary.parse.statements) {
+      if (statement.effect === 'Allow') boundaryAllows.push(statement);
+      else if (!statement.conditioned) denies.push(statement);
+    }
+  }
+  return { allows, denies, boundaryAllows };
+}
+
 class Analysis {
   private readonly managed = new Map<string, ManagedPolicyDetail>();
   private readonly parsedManaged = new Map<string, PolicyParse>();
@@ -371,8 +401,9 @@ class Analysis {
       ]),
       targets: this.targets(user.Arn, groupArns, policies),
     };
-    const own = this.evaluate(context);
-    const roles = this.assumable(context);
+    const statements = statementsOf(context);
+    const own = this.evaluate(context, statements);
+    const roles = this.assumable(context, statements);
     const privileged: PrivilegePath[] = [
       ...own.grants.map((grant): PrivilegePath => ({ kind: 'grant', grant })),
       ...roles.privileged,
@@ -430,7 +461,10 @@ class Analysis {
   }
 
   /** The permission-rewriting actions `who` holds after Denies and its boundary. */
-  private evaluate(who: PrincipalContext): {
+  private evaluate(
+    who: PrincipalContext,
+    statements: Statements,
+  ): {
     grants: Grant[];
     removedByBoundary: string[];
     unreadable: { source: PolicySource; problem: string }[];
@@ -450,7 +484,7 @@ class Analysis {
       if (escalation.withBoundaryOnly && !who.boundary) continue;
       const targets = escalation.reach[who.kind].flatMap((reach) => who.targets[reach]);
       for (const target of targets) {
-        const allowed = this.allowed(who, escalation.action, target);
+        const allowed = allowedFor(who, statements, escalation.action, target);
         if (allowed === 'boundary') {
           if (!removedByBoundary.includes(escalation.action)) {
             removedByBoundary.push(escalation.action);
@@ -471,59 +505,11 @@ class Analysis {
     return { grants, removedByBoundary, unreadable };
   }
 
-  /**
-   * Whether `who` may call `action` on `target`: the Allow that grants it, `'boundary'` when only
-   * its permissions boundary stops it, undefined when nothing allows it or a Deny stops it.
-   */
-  private allowed(
-    who: PrincipalContext,
-    action: string,
-    target: string,
-  ): Omit<Grant, 'action'> | 'boundary' | undefined {
-    let best: Omit<Grant, 'action'> | undefined;
-    for (const policy of who.policies) {
-      if (!policy.parse.ok) continue;
-      for (const statement of policy.parse.statements) {
-        if (statement.effect !== 'Allow') continue;
-        const pattern = coveringAction(statement.action, action);
-        if (pattern === undefined) continue;
-        if (!coversResource(statement.resource, target, who.variables, 'Allow')) continue;
-        if (!best || (best.conditioned && !statement.conditioned)) {
-          best = { source: policy.source, pattern, conditioned: statement.conditioned };
-        }
-      }
-      if (best && !best.conditioned) break;
-    }
-    if (!best) return undefined;
-    const boundaryStatements =
-      who.boundary && 'parse' in who.boundary && who.boundary.parse.ok
-        ? who.boundary.parse.statements
-        : undefined;
-    const denied = [
-      ...who.policies.flatMap((policy) => (policy.parse.ok ? policy.parse.statements : [])),
-      ...(boundaryStatements ?? []),
-    ].some(
-      (statement) =>
-        statement.effect === 'Deny' &&
-        !statement.conditioned &&
-        coveringAction(statement.action, action) !== undefined &&
-        coversResource(statement.resource, target, who.variables, 'Deny'),
-    );
-    if (denied) return undefined;
-    if (boundaryStatements) {
-      const within = boundaryStatements.some(
-        (statement) =>
-          statement.effect === 'Allow' &&
-          coveringAction(statement.action, action) !== undefined &&
-          coversResource(statement.resource, target, who.variables, 'Allow'),
-      );
-      if (!within) return 'boundary';
-    }
-    return best;
-  }
-
   /** The roles `user` may assume, and the administrator-equivalent ones among them. */
-  private assumable(user: PrincipalContext): { count: number; privileged: PrivilegePath[] } {
+  private assumable(
+    user: PrincipalContext,
+    statements: Statements,
+  ): { count: number; privileged: PrivilegePath[] } {
     const who = {
       arn: user.arn,
       accountId: this.details.accountId,
@@ -531,17 +517,21 @@ class Analysis {
     };
     const privileged: PrivilegePath[] = [];
     let count = 0;
+    // Without any Allow of sts:AssumeRole, only trusts naming the user (or anyone) can admit it.
+    const mayAssumeSome = statements.allows.some(
+      ({ statement }) => coveringAction(statement.action, ASSUME_ROLE) !== undefined,
+    );
     for (const { role, trust } of this.roles) {
       if (!trust || !role.Arn || !role.RoleName) continue;
       const admitted = admission(trust, who);
-      if (!admitted) continue;
-      const allowed = this.allowed(user, ASSUME_ROLE, role.Arn);
+      if (!admitted || (admitted.how === 'account' && !mayAssumeSome)) continue;
+      const allowed = allowedFor(user, statements, ASSUME_ROLE, role.Arn);
       // A trust naming the user (or anyone) needs no identity permission, only no Deny and a
       // boundary that allows it; a trust naming the account needs the identity permission.
       const may =
         admitted.how === 'account'
           ? allowed !== undefined && allowed !== 'boundary'
-          : allowed !== 'boundary' && !this.deniesAssume(user, role.Arn);
+          : allowed !== 'boundary' && !deniesOrOutside(user, statements, ASSUME_ROLE, role.Arn);
       if (!may) continue;
       count += 1;
       const verdict = this.role(role);
@@ -556,32 +546,6 @@ class Analysis {
       }
     }
     return { count, privileged };
-  }
-
-  private deniesAssume(who: PrincipalContext, roleArn: string): boolean {
-    const boundary =
-      who.boundary && 'parse' in who.boundary && who.boundary.parse.ok
-        ? who.boundary.parse.statements
-        : [];
-    if (who.boundary && 'parse' in who.boundary && who.boundary.parse.ok) {
-      const within = boundary.some(
-        (s) =>
-          s.effect === 'Allow' &&
-          coveringAction(s.action, ASSUME_ROLE) !== undefined &&
-          coversResource(s.resource, roleArn, who.variables, 'Allow'),
-      );
-      if (!within) return true;
-    }
-    return [
-      ...who.policies.flatMap((p) => (p.parse.ok ? p.parse.statements : [])),
-      ...boundary,
-    ].some(
-      (s) =>
-        s.effect === 'Deny' &&
-        !s.conditioned &&
-        coveringAction(s.action, ASSUME_ROLE) !== undefined &&
-        coversResource(s.resource, roleArn, who.variables, 'Deny'),
-    );
   }
 
   /** What makes a role administrator-equivalent, if anything (computed once per role). */
@@ -610,7 +574,7 @@ class Analysis {
       ]),
       targets: this.targets(arn, [], policies),
     };
-    const result = this.evaluate(context);
+    const result = this.evaluate(context, statementsOf(context));
     const [unreadable] = result.unreadable;
     const [grant] = result.grants;
     const verdict: RoleVerdict = unreadable
@@ -622,6 +586,74 @@ class Analysis {
 }
 
 type RoleVerdict = Grant | { unreadable: PolicySource; problem: string } | undefined;
+
+/**
+ * Whether `who` may call `action` on `target`: the Allow that grants it (unconditioned preferred),
+ * `'boundary'` when only its permissions boundary stops it, undefined when nothing allows it or an
+ * unconditional Deny stops it.
+ */
+function allowedFor(
+  who: PrincipalContext,
+  statements: Statements,
+  action: string,
+  target: string,
+): Omit<Grant, 'action'> | 'boundary' | undefined {
+  let best: Omit<Grant, 'action'> | undefined;
+  for (const { source, statement } of statements.allows) {
+    const pattern = coveringAction(statement.action, action);
+    if (pattern === undefined) continue;
+    if (!coversResource(statement.resource, target, who.variables, 'Allow')) continue;
+    if (!best || (best.conditioned && !statement.conditioned)) {
+      best = { source, pattern, conditioned: statement.conditioned };
+      if (!statement.conditioned) break;
+    }
+  }
+  if (!best) return undefined;
+  if (denied(who, statements, action, target)) return undefined;
+  if (statements.boundaryAllows && !within(who, statements.boundaryAllows, action, target)) {
+    return 'boundary';
+  }
+  return best;
+}
+
+function denied(
+  who: PrincipalContext,
+  statements: Statements,
+  action: string,
+  target: string,
+): boolean {
+  return statements.denies.some(
+    (statement) =>
+      coveringAction(statement.action, action) !== undefined &&
+      coversResource(statement.resource, target, who.variables, 'Deny'),
+  );
+}
+
+function within(
+  who: PrincipalContext,
+  boundaryAllows: readonly Statement[],
+  action: string,
+  target: string,
+): boolean {
+  return boundaryAllows.some(
+    (statement) =>
+      coveringAction(statement.action, action) !== undefined &&
+      coversResource(statement.resource, target, who.variables, 'Allow'),
+  );
+}
+
+/** Stopped by an unconditional Deny, or outside a readable boundary. */
+function deniesOrOutside(
+  who: PrincipalContext,
+  statements: Statements,
+  action: string,
+  target: string,
+): boolean {
+  if (statements.boundaryAllows && !within(who, statements.boundaryAllows, action, target)) {
+    return true;
+  }
+  return denied(who, statements, action, target);
+}
 
 /** Whether a trust policy admits `who`, how, and whether the admitting statement is conditioned. */
 function admission(

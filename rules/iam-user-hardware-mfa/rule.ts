@@ -272,7 +272,7 @@ function verdict(
       fix = 'keep only hardware TOTP tokens and FIDO security keys';
       break;
     case 'uncertified':
-      what = `has a FIDO device with no certification in IAM (${shortSerials(first.serials, user.userName)})`;
+      what = `has an uncertified FIDO device (${shortSerials(first.serials, user.userName)})`;
       fix = 'use a certified key or RequireCertifiedFido=false';
       break;
     default:

@@ -285,7 +285,7 @@ describe('which devices count (a privileged user)', () => {
       // Assess
       expect(evaluation.compliance).toBe('NON_COMPLIANT');
       expect(evaluation.annotation).toContain(
-        'has a FIDO device with no certification in IAM (u2f/…/passkey) (IAM, read live at ',
+        'has an uncertified FIDO device (u2f/…/passkey) (IAM, read live at ',
       );
       expect(evaluation.annotation).toContain(
         'Fix: use a certified key or RequireCertifiedFido=false.',
