@@ -21,6 +21,7 @@ import {
 import { MfaConfigRulesOperations, type OperationsOptions } from './operations';
 import { isRuleDeployment, plainConfigRules, type RuleDeployment } from './plain-rules';
 import { RuleFunction, type RuleFunctionProps } from './rule-function';
+import { ACCOUNT_PACK_SPEC, validateProps } from './validate';
 import {
   DEFAULT_EXECUTION_FREQUENCY,
   DEFAULT_PACK_NAME,
@@ -258,6 +259,7 @@ export class MfaConfigRulesAccountPack extends Construct {
 
   constructor(scope: Construct, id: string, props: MfaConfigRulesAccountPackProps = {}) {
     super(scope, id);
+    validateProps(this, props, ACCOUNT_PACK_SPEC);
     validatePackProps(this, props);
     const stack = Stack.of(this);
     const rules = packRules(this, props);

@@ -21,6 +21,7 @@ import {
   toPolicyStatements,
   wildcardAcknowledgments,
 } from './permissions';
+import { EXECUTION_ROLE_SPEC, validateProps } from './validate';
 
 export const CENTRAL_ACCOUNT_PARAMETER = 'CentralAccountId';
 export const ORGANIZATION_PARAMETER = 'OrganizationId';
@@ -113,6 +114,7 @@ export class ExecutionRole extends Construct {
 
   constructor(scope: Construct, id: string, props: ExecutionRoleProps) {
     super(scope, id);
+    validateProps(this, props, EXECUTION_ROLE_SPEC);
     const stack = Stack.of(this);
     const centralRoleArns = props.centralRoleNames.map((name) =>
       stack.formatArn({ service: 'iam', region: '', resource: 'role', resourceName: name }),

@@ -42,6 +42,7 @@ import { Construct } from 'constructs';
 import { formatFrameworks, formatSecurityHub } from '../rules/frameworks';
 import type { RuleMetadata } from '../rules/runtime/types';
 import type { RuleFunction } from './rule-function';
+import { OPERATIONS_SPEC, validateProps } from './validate';
 
 export interface NotificationsProps {
   /** Addresses subscribed to the topic by email (each must confirm the subscription). */
@@ -346,6 +347,7 @@ export class MfaConfigRulesOperations extends Construct {
 
   constructor(scope: Construct, id: string, props: MfaConfigRulesOperationsProps) {
     super(scope, id);
+    validateProps(this, props, OPERATIONS_SPEC);
     const notifications = props.notifications;
     for (const email of notifications?.emails ?? []) {
       if (!Token.isUnresolved(email) && !EMAIL.test(email)) {

@@ -58,6 +58,7 @@ import {
   ORGANIZATION_PARAMETER,
 } from './execution-role';
 import { RuleFunction } from './rule-function';
+import { ORGANIZATION_PACK_SPEC, validateProps } from './validate';
 import type { RuleMetadata } from '../rules/runtime/types';
 import {
   centralRoleName,
@@ -161,6 +162,7 @@ export class MfaConfigRulesOrganizationPack extends Construct {
 
   constructor(scope: Construct, id: string, props: MfaConfigRulesOrganizationPackProps) {
     super(scope, id);
+    validateProps(this, props, ORGANIZATION_PACK_SPEC);
     validatePackProps(this, props);
     const stack = Stack.of(this);
     const rules = packRules(this, props);

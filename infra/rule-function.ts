@@ -41,6 +41,7 @@ import {
   LAMBDA_ESBUILD_ALIASES,
   MAX_RESERVED_CONCURRENCY,
 } from './settings';
+import { RULE_FUNCTION_SPEC, validateProps } from './validate';
 
 /** Root of the sources (`rules/`, `infra/`): the checkout, or `dist/` in the installed package. */
 export const PACKAGE_ROOT = path.resolve(__dirname, '..');
@@ -202,6 +203,7 @@ export class RuleFunction extends Construct {
 
   constructor(scope: Construct, id: string, props: RuleFunctionProps) {
     super(scope, id);
+    validateProps(this, props, RULE_FUNCTION_SPEC);
     this.rule = props.rule;
     const stack = Stack.of(this);
     const sizing = props.rule.sizing;
