@@ -56,6 +56,9 @@ i. Privileged users and hardware MFA (iam-user-hardware-mfa, its own section bel
    groups, policies, tags, devices: [{serial, certifications?}] | devices: [{kind: virtual}]}]}
    seeds thousands of such users in-process. Attaching AWS managed policies (AdministratorAccess)
    needs MOTO_IAM_LOAD_MANAGED_POLICIES=true in the server's environment.
+j. Doctor (issue 19, its own section below): Lambda GetAccountSettings (quota per account, POST
+   /moto-ext/lambda-concurrency) and Config DescribeConfigRuleEvaluationStatus (POST
+   /moto-ext/rule-status), which moto lacks.
 """
 
 import argparse, base64, io, json, logging, os, re, sys, threading, time
@@ -695,6 +698,110 @@ def install_patches() -> None:
 
     MotoAPIBackend.reset = reset
     install_hardware_mfa_patches()  # (i) iam-user-hardware-mfa
+    install_doctor_patches()  # (j) doctor, issue 19
+
+
+# ---------------------------------------------------------------- doctor (j, issue 19)
+# What `mfa-config-rules doctor` reads that moto 5.2.1 lacks:
+#   Lambda GetAccountSettings (GET /2016-08-19/account-settings/): AccountLimit with the account's
+#     ConcurrentExecutions quota (POST /moto-ext/lambda-concurrency {accountId, quota}; default
+#     MOTO_LAMBDA_CONCURRENCY_QUOTA, as moto's PutFunctionConcurrency uses, else 1000) and
+#     UnreservedConcurrentExecutions = quota - the reservations of the account's functions in the
+#     request's Region;
+#   Config DescribeConfigRuleEvaluationStatus: per rule moto holds, the invocation times and last
+#     error set by POST /moto-ext/rule-status {accountId, region, rule, lastSuccessful?,
+#     lastFailed? (epoch seconds), errorCode?, errorMessage?}; a rule with none set has no
+#     invocation yet; a name moto does not hold is NoSuchConfigRuleException, as in AWS.
+LAMBDA_QUOTAS: dict[str, int] = {}  # account id -> ConcurrentExecutions
+RULE_STATUS: dict[tuple[str, str, str], dict[str, Any]] = {}  # (account, region, rule) -> status
+ACCOUNT_SETTINGS_PATH = re.compile(r"^/2016-08-19/account-settings/?$")
+REGION_IN_CREDENTIAL = re.compile(r"Credential=[^/]+/\d{8}/([a-z0-9-]+)/")
+
+
+def lambda_account_settings(environ: dict[str, Any]) -> dict[str, Any]:
+    from moto.awslambda.models import lambda_backends
+    from moto.iam.models import get_account_id_from
+    auth = environ.get("HTTP_AUTHORIZATION", "")
+    key = re.search(r"Credential=([A-Z0-9]+)/", auth)
+    account_id = get_account_id_from(key.group(1) if key else "")
+    region_match = REGION_IN_CREDENTIAL.search(auth)
+    region = region_match.group(1) if region_match else "us-east-1"
+    default = int(os.environ.get("MOTO_LAMBDA_CONCURRENCY_QUOTA", "1000"))
+    with LOCK:
+        quota = LAMBDA_QUOTAS.get(account_id, default)
+    functions = lambda_backends[account_id][region].list_functions()
+    reserved = sum(int(fn.reserved_concurrency or 0) for fn in functions)
+    return {"AccountLimit": {"TotalCodeSize": 80530636800, "CodeSizeUnzipped": 262144000,
+                             "CodeSizeZipped": 52428800, "ConcurrentExecutions": quota,
+                             "UnreservedConcurrentExecutions": quota - reserved},
+            "AccountUsage": {"TotalCodeSize": 0, "FunctionCount": len(functions)}}
+
+
+def describe_config_rule_evaluation_status(self: ConfigResponse) -> str:
+    body = json.loads(self.body or "{}")
+    held = self.config_backend.config_rules
+    names = body.get("ConfigRuleNames") or sorted(held)
+    statuses = []
+    for name in names:
+        rule = held.get(name)
+        if rule is None:
+            raise cfx.NoSuchConfigRuleException(name)
+        status: dict[str, Any] = {"ConfigRuleName": name, "ConfigRuleArn": rule.config_rule_arn,
+                                  "ConfigRuleId": rule.config_rule_id, "FirstEvaluationStarted": False}
+        with LOCK:
+            stored = RULE_STATUS.get((self.current_account, self.region, name), {})
+        for field, key in (("lastSuccessful", "LastSuccessfulInvocationTime"),
+                           ("lastFailed", "LastFailedInvocationTime")):
+            if stored.get(field) is not None:
+                status[key] = stored[field]
+                status["FirstEvaluationStarted"] = True
+        for field, key in (("errorCode", "LastErrorCode"), ("errorMessage", "LastErrorMessage")):
+            if stored.get(field):
+                status[key] = stored[field]
+        statuses.append(status)
+    return json.dumps({"ConfigRulesEvaluationStatus": statuses})
+
+
+def control_lambda_concurrency(account_id: str, body: dict[str, Any]) -> dict[str, Any]:
+    quota = int(body["quota"])
+    LAMBDA_QUOTAS[account_id] = quota
+    return {"accountId": account_id, "quota": quota}
+
+
+def control_rule_status(account_id: str, body: dict[str, Any]) -> dict[str, Any]:
+    key = (account_id, str(body["region"]), str(body["rule"]))
+    RULE_STATUS[key] = {k: body.get(k) for k in
+                        ("lastSuccessful", "lastFailed", "errorCode", "errorMessage")}
+    return {"stored": list(key)}
+
+
+def install_doctor_patches() -> None:
+    ConfigResponse.describe_config_rule_evaluation_status = describe_config_rule_evaluation_status
+    CONTROL["/moto-ext/lambda-concurrency"] = control_lambda_concurrency
+    CONTROL["/moto-ext/rule-status"] = control_rule_status
+    app_call = ExtensionApp.__call__
+
+    def call(self: ExtensionApp, environ: dict[str, Any], start_response: Any) -> Any:
+        if (environ.get("REQUEST_METHOD") == "GET"
+                and ACCOUNT_SETTINGS_PATH.match(environ.get("PATH_INFO", ""))):
+            if COUNT_CALLS:
+                with CALLS_LOCK:
+                    CALLS["GetAccountSettings"] = CALLS.get("GetAccountSettings", 0) + 1
+            response = Response(json.dumps(lambda_account_settings(environ)), 200,
+                                mimetype="application/json")
+            return response(environ, start_response)
+        return app_call(self, environ, start_response)
+
+    ExtensionApp.__call__ = call  # type: ignore[method-assign]
+    reset_before = MotoAPIBackend.reset
+
+    def reset(self: MotoAPIBackend) -> None:
+        with LOCK:
+            LAMBDA_QUOTAS.clear()
+            RULE_STATUS.clear()
+            reset_before(self)
+
+    MotoAPIBackend.reset = reset
 
 
 def main() -> None:
