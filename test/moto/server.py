@@ -56,9 +56,10 @@ i. Privileged users and hardware MFA (iam-user-hardware-mfa, its own section bel
    groups, policies, tags, devices: [{serial, certifications?}] | devices: [{kind: virtual}]}]}
    seeds thousands of such users in-process. Attaching AWS managed policies (AdministratorAccess)
    needs MOTO_IAM_LOAD_MANAGED_POLICIES=true in the server's environment.
-j. Doctor (issue 19, its own section below): Lambda GetAccountSettings (quota per account, POST
-   /moto-ext/lambda-concurrency) and Config DescribeConfigRuleEvaluationStatus (POST
-   /moto-ext/rule-status), which moto lacks.
+j. Doctor and organization runs (issue 19, its own section below): Lambda GetAccountSettings
+   (quota per account, POST /moto-ext/lambda-concurrency) and Config
+   DescribeConfigRuleEvaluationStatus (POST /moto-ext/rule-status), which moto lacks; STS
+   AssumeRole requests recorded with their session policy (GET /moto-ext/assume-role-calls).
 """
 
 import argparse, base64, io, json, logging, os, re, sys, threading, time
@@ -701,7 +702,10 @@ def install_patches() -> None:
     install_doctor_patches()  # (j) doctor, issue 19
 
 
-# ---------------------------------------------------------------- doctor (j, issue 19)
+# ---------------------------------------------------------------- doctor, organization runs (j, issue 19)
+# STS AssumeRole calls are recorded (RoleArn, Policy, the caller's access key) and served by
+# GET /moto-ext/assume-role-calls (which starts them again from zero): moto does not apply a
+# session policy, so the organization tests check the one each call carries.
 # What `mfa-config-rules doctor` reads that moto 5.2.1 lacks:
 #   Lambda GetAccountSettings (GET /2016-08-19/account-settings/): AccountLimit with the account's
 #     ConcurrentExecutions quota (POST /moto-ext/lambda-concurrency {accountId, quota}; default
@@ -714,6 +718,24 @@ def install_patches() -> None:
 #     invocation yet; a name moto does not hold is NoSuchConfigRuleException, as in AWS.
 LAMBDA_QUOTAS: dict[str, int] = {}  # account id -> ConcurrentExecutions
 RULE_STATUS: dict[tuple[str, str, str], dict[str, Any]] = {}  # (account, region, rule) -> status
+ASSUME_ROLE_CALLS: list[dict[str, Any]] = []
+
+
+def record_assume_role(environ: dict[str, Any]) -> None:
+    """Records an STS AssumeRole request; the body read here is handed on to moto unchanged."""
+    if environ.get("REQUEST_METHOD") != "POST" or environ.get("HTTP_X_AMZ_TARGET"):
+        return
+    length = int(environ.get("CONTENT_LENGTH") or 0)
+    body = environ["wsgi.input"].read(length) if length else b""
+    environ["wsgi.input"] = io.BytesIO(body)
+    query = parse_qs(body.decode("utf-8", "replace"))
+    if (query.get("Action") or [""])[0] != "AssumeRole":
+        return
+    key = re.search(r"Credential=([A-Z0-9]+)/", environ.get("HTTP_AUTHORIZATION", ""))
+    with LOCK:
+        ASSUME_ROLE_CALLS.append({"roleArn": (query.get("RoleArn") or [""])[0],
+                                  "policy": (query.get("Policy") or [None])[0],
+                                  "accessKey": key.group(1) if key else None})
 ACCOUNT_SETTINGS_PATH = re.compile(r"^/2016-08-19/account-settings/?$")
 REGION_IN_CREDENTIAL = re.compile(r"Credential=[^/]+/\d{8}/([a-z0-9-]+)/")
 
@@ -782,8 +804,17 @@ def install_doctor_patches() -> None:
     app_call = ExtensionApp.__call__
 
     def call(self: ExtensionApp, environ: dict[str, Any], start_response: Any) -> Any:
+        path = environ.get("PATH_INFO", "")
+        if path == "/moto-ext/assume-role-calls" and environ.get("REQUEST_METHOD") == "GET":
+            with LOCK:
+                calls = list(ASSUME_ROLE_CALLS)
+                ASSUME_ROLE_CALLS.clear()
+            response = Response(json.dumps({"calls": calls}), 200, mimetype="application/json")
+            return response(environ, start_response)
+        if not path.startswith("/moto-ext/"):
+            record_assume_role(environ)
         if (environ.get("REQUEST_METHOD") == "GET"
-                and ACCOUNT_SETTINGS_PATH.match(environ.get("PATH_INFO", ""))):
+                and ACCOUNT_SETTINGS_PATH.match(path)):
             if COUNT_CALLS:
                 with CALLS_LOCK:
                     CALLS["GetAccountSettings"] = CALLS.get("GetAccountSettings", 0) + 1
@@ -799,6 +830,7 @@ def install_doctor_patches() -> None:
         with LOCK:
             LAMBDA_QUOTAS.clear()
             RULE_STATUS.clear()
+            ASSUME_ROLE_CALLS.clear()
             reset_before(self)
 
     MotoAPIBackend.reset = reset
