@@ -173,3 +173,34 @@ export function executionRoleProtectionScp(roleName: string): Record<string, unk
     ],
   };
 }
+
+/**
+ * A service control policy for organizations deploying `ruleDeployment: 'configRules'`: the plain
+ * rules in member accounts are ordinary Config rules (organization conformance-pack rules are
+ * service-linked and members cannot change them), so a member administrator could delete or edit
+ * them to silence their own account. Config rule ARNs carry a generated id, not the name
+ * (`config-rule/config-rule-ab12cd`), so the policy cannot target these rules alone: it denies
+ * changing or deleting any Config rule, and deleting evaluation results, to every principal but the
+ * service-managed StackSet's `stacksets-exec-…` role. Attach it to OUs whose accounts need no
+ * Config rules of their own (README, "Security").
+ */
+export function configRulesProtectionScp(): Record<string, unknown> {
+  return {
+    Version: '2012-10-17',
+    Statement: [
+      {
+        Sid: 'ProtectMfaConfigRulesPlainRules',
+        Effect: 'Deny',
+        Action: [
+          'config:DeleteConfigRule',
+          'config:DeleteEvaluationResults',
+          'config:PutConfigRule',
+        ],
+        Resource: '*',
+        Condition: {
+          ArnNotLike: { 'aws:PrincipalArn': 'arn:*:iam::*:role/stacksets-exec-*' },
+        },
+      },
+    ],
+  };
+}
