@@ -353,7 +353,8 @@ export const REGIONS: Record<string, (rules: readonly RuleMetadata[]) => string>
   cost: costRegion,
   concurrency: concurrencyRegion,
   'organization-roles': organizationRolesRegion,
-  'config-rules-scp': () => ['```json', JSON.stringify(configRulesProtectionScp(), null, 2), '```'].join('\n'),
+  'config-rules-scp': () =>
+    ['```json', JSON.stringify(configRulesProtectionScp(), null, 2), '```'].join('\n'),
 };
 
 /** README text with every region regenerated, formatted as `prettier --write` would. */
