@@ -54,7 +54,11 @@ describe('choosing rules', () => {
   // What a JavaScript caller can pass (TypeScript refuses an unknown rule name at compile time).
   it.each<[string, Record<string, unknown>, RegExp]>([
     ['an empty list', { rules: [] }, /rules is empty/],
-    ['an unknown name', { rules: ['root-mfa'] }, /unknown rule 'root-mfa'/],
+    [
+      'an unknown name',
+      { rules: ['root-mfa'] },
+      /prop rules\[0\] must be a rule name \(root-account-mfa, .*not the string 'root-mfa'/,
+    ],
     ['a repeated rule', { rules: ['root-account-mfa', 'root-account-mfa'] }, /listed twice/],
     [
       'options for a rule not deployed',
