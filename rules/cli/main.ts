@@ -17,6 +17,7 @@ import type { AnyRule, Evaluation } from '../runtime/types';
 import { FORMATTERS, OUTPUT_FORMATS, type OutputFormat, type Row } from './format';
 import { clientProvider, type AwsOptions } from './aws';
 import { defineReportCommand } from './report';
+import { defineDoctorCommand } from './doctor';
 import { formatRules, RULES_OUTPUT_FORMATS, type RulesOutputFormat } from './rules-output';
 import { packageVersion } from './version';
 
@@ -225,6 +226,7 @@ function program(io: Io, run: (code: Promise<number>) => void): Command {
   });
 
   defineReportCommand(cmd.command('report'), io, run);
+  defineDoctorCommand(cmd.command('doctor'), io, run);
 
   cmd
     .command('rules')

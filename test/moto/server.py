@@ -68,6 +68,10 @@ j. Privilege by policy content (issue 17, its own section below): GetAccountAuth
    for the user was created", API LoginProfile): kept here from CreateLoginProfile. The hardware seed
    (i) also takes policies: [{name, document}] (customer-managed), roles: [{name, trust, policies,
    inline}], and users' inline documents and boundary.
+k. Doctor and organization runs (issue 19, its own section below): Lambda GetAccountSettings
+   (quota per account, POST /moto-ext/lambda-concurrency) and Config
+   DescribeConfigRuleEvaluationStatus (POST /moto-ext/rule-status), which moto lacks; STS
+   AssumeRole requests recorded with their session policy (GET /moto-ext/assume-role-calls).
 """
 
 import argparse, base64, io, json, logging, os, re, sys, threading, time
@@ -797,6 +801,141 @@ def install_patches() -> None:
     MotoAPIBackend.reset = reset
     install_hardware_mfa_patches()  # (i) iam-user-hardware-mfa
     install_privilege_patches()  # (j) privilege by policy content
+    install_doctor_patches()  # (k) doctor, issue 19
+
+
+# ---------------------------------------------------------------- doctor, organization runs (k, issue 19)
+# STS AssumeRole calls are recorded (RoleArn, Policy, the caller's access key) and served by
+# GET /moto-ext/assume-role-calls (which starts them again from zero): moto does not apply a
+# session policy, so the organization tests check the one each call carries.
+# What `mfa-config-rules doctor` reads that moto 5.2.1 lacks:
+#   Lambda GetAccountSettings (GET /2016-08-19/account-settings/): AccountLimit with the account's
+#     ConcurrentExecutions quota (POST /moto-ext/lambda-concurrency {accountId, quota}; default
+#     MOTO_LAMBDA_CONCURRENCY_QUOTA, as moto's PutFunctionConcurrency uses, else 1000) and
+#     UnreservedConcurrentExecutions = quota - the reservations of the account's functions in the
+#     request's Region;
+#   Config DescribeConfigRuleEvaluationStatus: per rule moto holds, the invocation times and last
+#     error set by POST /moto-ext/rule-status {accountId, region, rule, lastSuccessful?,
+#     lastFailed? (epoch seconds), errorCode?, errorMessage?}; a rule with none set has no
+#     invocation yet; a name moto does not hold is NoSuchConfigRuleException, as in AWS.
+LAMBDA_QUOTAS: dict[str, int] = {}  # account id -> ConcurrentExecutions
+RULE_STATUS: dict[tuple[str, str, str], dict[str, Any]] = {}  # (account, region, rule) -> status
+ASSUME_ROLE_CALLS: list[dict[str, Any]] = []
+
+
+def record_assume_role(environ: dict[str, Any]) -> None:
+    """Records an STS AssumeRole request; the body read here is handed on to moto unchanged."""
+    if environ.get("REQUEST_METHOD") != "POST" or environ.get("HTTP_X_AMZ_TARGET"):
+        return
+    length = int(environ.get("CONTENT_LENGTH") or 0)
+    body = environ["wsgi.input"].read(length) if length else b""
+    environ["wsgi.input"] = io.BytesIO(body)
+    query = parse_qs(body.decode("utf-8", "replace"))
+    if (query.get("Action") or [""])[0] != "AssumeRole":
+        return
+    key = re.search(r"Credential=([A-Z0-9]+)/", environ.get("HTTP_AUTHORIZATION", ""))
+    with LOCK:
+        ASSUME_ROLE_CALLS.append({"roleArn": (query.get("RoleArn") or [""])[0],
+                                  "policy": (query.get("Policy") or [None])[0],
+                                  "accessKey": key.group(1) if key else None})
+ACCOUNT_SETTINGS_PATH = re.compile(r"^/2016-08-19/account-settings/?$")
+REGION_IN_CREDENTIAL = re.compile(r"Credential=[^/]+/\d{8}/([a-z0-9-]+)/")
+
+
+def lambda_account_settings(environ: dict[str, Any]) -> dict[str, Any]:
+    from moto.awslambda.models import lambda_backends
+    from moto.iam.models import get_account_id_from
+    auth = environ.get("HTTP_AUTHORIZATION", "")
+    key = re.search(r"Credential=([A-Z0-9]+)/", auth)
+    account_id = get_account_id_from(key.group(1) if key else "")
+    region_match = REGION_IN_CREDENTIAL.search(auth)
+    region = region_match.group(1) if region_match else "us-east-1"
+    default = int(os.environ.get("MOTO_LAMBDA_CONCURRENCY_QUOTA", "1000"))
+    with LOCK:
+        quota = LAMBDA_QUOTAS.get(account_id, default)
+    functions = lambda_backends[account_id][region].list_functions()
+    reserved = sum(int(fn.reserved_concurrency or 0) for fn in functions)
+    return {"AccountLimit": {"TotalCodeSize": 80530636800, "CodeSizeUnzipped": 262144000,
+                             "CodeSizeZipped": 52428800, "ConcurrentExecutions": quota,
+                             "UnreservedConcurrentExecutions": quota - reserved},
+            "AccountUsage": {"TotalCodeSize": 0, "FunctionCount": len(functions)}}
+
+
+def describe_config_rule_evaluation_status(self: ConfigResponse) -> str:
+    body = json.loads(self.body or "{}")
+    held = self.config_backend.config_rules
+    names = body.get("ConfigRuleNames") or sorted(held)
+    statuses = []
+    for name in names:
+        rule = held.get(name)
+        if rule is None:
+            raise cfx.NoSuchConfigRuleException(name)
+        status: dict[str, Any] = {"ConfigRuleName": name, "ConfigRuleArn": rule.config_rule_arn,
+                                  "ConfigRuleId": rule.config_rule_id, "FirstEvaluationStarted": False}
+        with LOCK:
+            stored = RULE_STATUS.get((self.current_account, self.region, name), {})
+        for field, key in (("lastSuccessful", "LastSuccessfulInvocationTime"),
+                           ("lastFailed", "LastFailedInvocationTime")):
+            if stored.get(field) is not None:
+                status[key] = stored[field]
+                status["FirstEvaluationStarted"] = True
+        for field, key in (("errorCode", "LastErrorCode"), ("errorMessage", "LastErrorMessage")):
+            if stored.get(field):
+                status[key] = stored[field]
+        statuses.append(status)
+    return json.dumps({"ConfigRulesEvaluationStatus": statuses})
+
+
+def control_lambda_concurrency(account_id: str, body: dict[str, Any]) -> dict[str, Any]:
+    quota = int(body["quota"])
+    LAMBDA_QUOTAS[account_id] = quota
+    return {"accountId": account_id, "quota": quota}
+
+
+def control_rule_status(account_id: str, body: dict[str, Any]) -> dict[str, Any]:
+    key = (account_id, str(body["region"]), str(body["rule"]))
+    RULE_STATUS[key] = {k: body.get(k) for k in
+                        ("lastSuccessful", "lastFailed", "errorCode", "errorMessage")}
+    return {"stored": list(key)}
+
+
+def install_doctor_patches() -> None:
+    ConfigResponse.describe_config_rule_evaluation_status = describe_config_rule_evaluation_status
+    CONTROL["/moto-ext/lambda-concurrency"] = control_lambda_concurrency
+    CONTROL["/moto-ext/rule-status"] = control_rule_status
+    app_call = ExtensionApp.__call__
+
+    def call(self: ExtensionApp, environ: dict[str, Any], start_response: Any) -> Any:
+        path = environ.get("PATH_INFO", "")
+        if path == "/moto-ext/assume-role-calls" and environ.get("REQUEST_METHOD") == "GET":
+            with LOCK:
+                calls = list(ASSUME_ROLE_CALLS)
+                ASSUME_ROLE_CALLS.clear()
+            response = Response(json.dumps({"calls": calls}), 200, mimetype="application/json")
+            return response(environ, start_response)
+        if not path.startswith("/moto-ext/"):
+            record_assume_role(environ)
+        if (environ.get("REQUEST_METHOD") == "GET"
+                and ACCOUNT_SETTINGS_PATH.match(path)):
+            if COUNT_CALLS:
+                with CALLS_LOCK:
+                    CALLS["GetAccountSettings"] = CALLS.get("GetAccountSettings", 0) + 1
+            response = Response(json.dumps(lambda_account_settings(environ)), 200,
+                                mimetype="application/json")
+            return response(environ, start_response)
+        return app_call(self, environ, start_response)
+
+    ExtensionApp.__call__ = call  # type: ignore[method-assign]
+    reset_before = MotoAPIBackend.reset
+
+    def reset(self: MotoAPIBackend) -> None:
+        with LOCK:
+            LAMBDA_QUOTAS.clear()
+            RULE_STATUS.clear()
+            ASSUME_ROLE_CALLS.clear()
+            reset_before(self)
+
+    MotoAPIBackend.reset = reset
 
 
 def main() -> None:
