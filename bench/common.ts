@@ -4,6 +4,9 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, freemem, loadavg, totalmem } from 'node:os';
 import { join, resolve } from 'node:path';
 import { GenerateCredentialReportCommand, IAMClient } from '@aws-sdk/client-iam';
+import { build } from 'esbuild';
+import { BUNDLING, ruleEntry } from '../infra/rule-function';
+import { ESBUILD_TARGET, LAMBDA_ESBUILD_ALIASES } from '../infra/settings';
 import { motoClientConfig, takeCallCounts, type SeedUser } from '../test/support/moto';
 import type { WorkerResult } from './events';
 import type { Approach } from './worker';
@@ -160,4 +163,52 @@ export function keptSections(): string {
     (match) => match[0],
   );
   return blocks.map((block) => `\n${block}\n`).join('');
+}
+
+/** The V8 flags the Lambda Node.js bootstrap derives from a function's memory (see BENCHMARKS.md). */
+export function lambdaNodeFlags(memoryMiB: number): string[] {
+  const newSpace = Math.floor(memoryMiB / 10);
+  return [
+    '--expose-gc',
+    `--max-semi-space-size=${Math.floor(newSpace / 2)}`,
+    `--max-old-space-size=${memoryMiB - newSpace}`,
+  ];
+}
+
+/** A rule's bundle as CDK deploys it (infra/rule-function.ts BUNDLING): `<dir>/<rule>/index.mjs`. */
+export async function buildRuleBundle(rule: string, dir: string): Promise<string> {
+  const file = join(dir, rule, 'index.mjs');
+  await build({
+    entryPoints: [ruleEntry(rule)],
+    outfile: file,
+    bundle: true,
+    platform: 'node',
+    format: 'esm',
+    target: ESBUILD_TARGET,
+    mainFields: BUNDLING.mainFields ?? [],
+    banner: { js: BUNDLING.banner ?? '' },
+    minify: BUNDLING.minify ?? false,
+    sourcemap: BUNDLING.sourceMap ?? false,
+    treeShaking: true,
+    legalComments: 'none',
+    external: BUNDLING.externalModules ?? [],
+    alias: { ...LAMBDA_ESBUILD_ALIASES },
+    logLevel: 'warning',
+  });
+  return file;
+}
+
+/** bench/lambda-runner.ts compiled for plain `node`: `<dir>/lambda-runner.mjs`. */
+export async function buildLambdaRunner(dir: string): Promise<string> {
+  const runner = join(dir, 'lambda-runner.mjs');
+  await build({
+    entryPoints: [join(ROOT, 'bench', 'lambda-runner.ts')],
+    outfile: runner,
+    bundle: true,
+    platform: 'node',
+    format: 'esm',
+    target: ESBUILD_TARGET,
+    logLevel: 'warning',
+  });
+  return runner;
 }

@@ -1,14 +1,19 @@
 /**
  * `npm run bench` (after bench/run.ts): iam-user-hardware-mfa against moto at 100, 1,000 and 5,000
- * users, next to its floor, written into its own section of BENCHMARKS.md (between the markers
- * below; the rest of the file is left as it is). `BENCH_SIZES=100,1000` limits the sizes.
+ * users (with a fifth as many roles and a tenth as many customer-managed policies: 1,000 and 500
+ * at 5,000 users), next to its floor, written into its own section of BENCHMARKS.md (between the
+ * markers below; the rest of the file is left as it is). `BENCH_SIZES=100,1000` limits the sizes.
  *
  * Floor: the fewest IAM calls a correct check can make: every page of GetAccountAuthorizationDetails
- * (users and groups, 1,000 entities a page), ListMFADevices for each privileged user, and
- * GetMFADevice for each FIDO key of a privileged user whose verdict depends on its certification
- * (no virtual or unknown device already fails the user). Target: the rule's IAM calls ≤ floor + 2.
+ * with what the privilege definition needs (users, groups, roles, customer- and AWS-managed
+ * policies, 1,000 entities a page), ListMFADevices for each privileged user, and GetMFADevice for
+ * each FIDO key of a privileged user whose verdict depends on its certification (no virtual or
+ * unknown device already fails the user). Who is privileged is decided with the rule's own pure
+ * analysis (privilege.ts): the floor is about reads, and the definition is tested on its own.
+ * Target: the rule's IAM calls ≤ floor + 2.
  */
-import { readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
   GetAccountAuthorizationDetailsCommand,
@@ -19,13 +24,28 @@ import {
 } from '@aws-sdk/client-iam';
 import { format } from 'prettier';
 import { findRule } from '../rules/catalog';
+import { DETAILS_FILTER } from '../rules/iam-user-hardware-mfa/facts';
+import { usersWithPrivilege } from '../rules/iam-user-hardware-mfa/privilege';
 import { ClientProvider, createClients } from '../rules/runtime/clients';
 import { createHandler } from '../rules/runtime/handler';
 import { logger } from '../rules/runtime/logger';
 import { parseParameters } from '../rules/runtime/parameters';
 import { mapPool } from '../rules/runtime/pool';
 import { scheduledEvent } from '../test/support/events';
-import { fmtCalls, median, ROOT, s, total, type Calls, type Measured } from './common';
+import {
+  buildLambdaRunner,
+  buildRuleBundle,
+  fmtCalls,
+  lambdaNodeFlags,
+  lastJsonLine,
+  median,
+  ROOT,
+  run,
+  s,
+  total,
+  type Calls,
+  type Measured,
+} from './common';
 import { motoClientConfig, startMoto, takeCallCounts, TEST_ACCOUNT_ID } from '../test/support/moto';
 import {
   ADMINISTRATOR_ACCESS,
@@ -33,6 +53,8 @@ import {
   HARDWARE_MOTO_ENV,
   seedHardwareUsers,
   type SeedHardwareUser,
+  type SeedPolicy,
+  type SeedRole,
 } from '../test/support/moto-hardware';
 
 const RULE = 'iam-user-hardware-mfa';
@@ -51,9 +73,15 @@ const SLACK = 2;
 
 interface SizeResult {
   users: number;
+  roles: number;
+  policies: number;
   privileged: number;
   runs: number;
   rule: Measured;
+  /** The deployed bundle under Lambda's memory flags, in its own process. */
+  bundle: Measured & { peakRssMb: number };
+  /** GetAccountAuthorizationDetails pages the rule read. */
+  pages: number;
   /** The rule's own reads and verdicts (gather + evaluate), without Config: like for like. */
   reads: Measured;
   floor: Measured;
@@ -62,14 +90,81 @@ interface SizeResult {
 const iamCalls = (calls: Calls): number =>
   Object.entries(calls).reduce((sum, [op, n]) => (NOT_IAM.has(op) ? sum : sum + n), 0);
 
+const ACCOUNT_ROOT = `arn:aws:iam::${TEST_ACCOUNT_ID}:root`;
+const customerArn = (name: string) => `arn:aws:iam::${TEST_ACCOUNT_ID}:policy/${name}`;
+const roleArn = (name: string) => `arn:aws:iam::${TEST_ACCOUNT_ID}:role/${name}`;
+const trust = (principal: object) => ({
+  Version: '2012-10-17',
+  Statement: [{ Effect: 'Allow', Principal: principal, Action: 'sts:AssumeRole' }],
+});
+const allow = (action: string | string[], resource: string | string[] = '*') => ({
+  Version: '2012-10-17',
+  Statement: [{ Effect: 'Allow', Action: action, Resource: resource }],
+});
+
 /**
- * 2 % of users privileged (half through the group Admins, a quarter with AdministratorAccess
- * attached, a quarter tagged mfa-privileged=true); their devices: 40 % a hardware TOTP token,
- * 25 % a certified FIDO key, 10 % an uncertified FIDO device, 10 % a virtual device, 5 % a hardware
- * token beside a virtual device, 5 % a hardware token and a certified FIDO key, 5 % none. Every
- * other user: a virtual device or nothing, in one of 20 ordinary groups half the time.
+ * A tenth as many customer-managed policies as users (500 at 5,000): ordinary S3 and EC2 access on
+ * named resources, one in fifty administrator-like ("*", or iam:*). A fifth as many roles (1,000):
+ * service roles (Lambda, EC2) with those policies, one in a hundred an administrator role trusting
+ * the account root, one in ten a read-only role trusting the account root.
+ */
+function accountShape(size: number): { policies: SeedPolicy[]; roles: SeedRole[] } {
+  const policies: SeedPolicy[] = Array.from({ length: Math.max(2, size / 10) }, (_, i) => ({
+    name: `bench-policy-${String(i).padStart(4, '0')}`,
+    document:
+      i % 50 === 0
+        ? allow(i % 100 === 0 ? '*' : 'iam:*')
+        : {
+            Version: '2012-10-17',
+            Statement: [
+              {
+                Effect: 'Allow',
+                Action: ['s3:GetObject', 's3:PutObject'],
+                Resource: `arn:aws:s3:::bench-bucket-${i}/*`,
+              },
+              { Effect: 'Allow', Action: 'ec2:Describe*', Resource: '*' },
+              { Effect: 'Deny', Action: 's3:DeleteBucket', Resource: '*' },
+            ],
+          },
+  }));
+  const ordinary = policies.filter((_, i) => i % 50 !== 0).map((p) => customerArn(p.name));
+  const roles: SeedRole[] = Array.from({ length: Math.max(2, size / 5) }, (_, i) => {
+    const name = `bench-role-${String(i).padStart(4, '0')}`;
+    if (i % 100 === 0)
+      return { name, trust: trust({ AWS: ACCOUNT_ROOT }), policies: [ADMINISTRATOR_ACCESS] };
+    if (i % 10 === 0) {
+      return {
+        name,
+        trust: trust({ AWS: ACCOUNT_ROOT }),
+        policies: ['arn:aws:iam::aws:policy/ReadOnlyAccess'],
+      };
+    }
+    return {
+      name,
+      trust: trust({ Service: i % 2 ? 'lambda.amazonaws.com' : 'ec2.amazonaws.com' }),
+      policies: [ordinary[i % ordinary.length] ?? ''],
+    };
+  });
+  return { policies, roles };
+}
+
+/**
+ * 2 % of users privileged, by six routes in turn: the group Admins (AdministratorAccess), it
+ * attached, the tag mfa-privileged=true, an inline "*", an administrator-like customer policy,
+ * sts:AssumeRole on an administrator role; their devices: 40 % a hardware TOTP token, 25 % a
+ * certified FIDO key, 10 % an uncertified FIDO device, 10 % a virtual device, 5 % a hardware token
+ * beside a virtual device, 5 % a hardware token and a certified FIDO key, 5 % none. Every other
+ * user: a virtual device or nothing, in one of 20 ordinary groups half the time, an ordinary
+ * customer policy a third of the time, sts:AssumeRole on the read-only roles a tenth of the time.
  */
 function population(size: number): { users: SeedHardwareUser[]; privileged: number } {
+  const shape = accountShape(size);
+  const adminPolicy = customerArn(shape.policies[0]?.name ?? '');
+  const ordinary = shape.policies.slice(1).filter((_, i) => (i + 1) % 50 !== 0);
+  const adminRole = roleArn(shape.roles[0]?.name ?? '');
+  const readOnlyRoles = shape.roles
+    .filter((_, i) => i % 10 === 0 && i % 100 !== 0)
+    .map((role) => roleArn(role.name));
   const privileged = Math.max(1, Math.round(size * 0.02));
   const step = Math.floor(size / privileged);
   const users: SeedHardwareUser[] = [];
@@ -77,20 +172,28 @@ function population(size: number): { users: SeedHardwareUser[]; privileged: numb
   for (let i = 0; i < size; i++) {
     const name = `bench-user-${String(i).padStart(5, '0')}`;
     if (i % step !== 0 || p >= privileged) {
+      const policy = ordinary[i % ordinary.length];
       users.push({
         name,
         ...(i % 2 ? { groups: [`team-${i % 20}`] } : {}),
         ...(i % 3 === 0 ? { devices: [{ kind: 'virtual' as const }] } : {}),
+        ...(i % 3 === 1 && policy ? { policies: [customerArn(policy.name)] } : {}),
+        ...(i % 10 === 5 && readOnlyRoles.length > 0
+          ? { inline: allow('sts:AssumeRole', readOnlyRoles) }
+          : {}),
       });
       continue;
     }
-    const how = p % 4;
-    const privilege =
-      how < 2
-        ? { groups: ['Admins'] }
-        : how === 2
-          ? { policies: [ADMINISTRATOR_ACCESS] }
-          : { tags: { 'mfa-privileged': 'true' } };
+    const how = p % 6;
+    const privilege: Partial<SeedHardwareUser> =
+      [
+        { groups: ['Admins'] },
+        { policies: [ADMINISTRATOR_ACCESS] },
+        { tags: { 'mfa-privileged': 'true' } },
+        { inline: allow('*') },
+        { policies: [adminPolicy] },
+        { inline: allow('sts:AssumeRole', adminRole) },
+      ][how] ?? {};
     const bucket = (p * 7) % 20; // spread the device kinds over the privilege paths
     const fido = { serial: fidoSerial(name), certifications: { 'FIDO Certification': 'L1' } };
     const devices =
@@ -155,48 +258,51 @@ async function runReads(endpoint: string): Promise<Measured> {
   };
 }
 
-/** The floor, written independently of the rule (same definitions: see the header). */
+/**
+ * The floor: the bulk read the definition needs, the rule's pure analysis of who is privileged,
+ * then each privileged user's devices, written apart from the rule's reads.
+ */
 async function runFloor(endpoint: string): Promise<Measured> {
   const iam = new IAMClient(motoClientConfig(endpoint));
   await takeCallCounts(endpoint);
   const started = performance.now();
-  const users: NonNullable<GetAccountAuthorizationDetailsCommandOutput['UserDetailList']> = [];
-  const groups = new Map<string, string[]>();
+  const details = {
+    accountId: TEST_ACCOUNT_ID,
+    partition: 'aws',
+    users: [] as NonNullable<GetAccountAuthorizationDetailsCommandOutput['UserDetailList']>,
+    groups: [] as NonNullable<GetAccountAuthorizationDetailsCommandOutput['GroupDetailList']>,
+    roles: [] as NonNullable<GetAccountAuthorizationDetailsCommandOutput['RoleDetailList']>,
+    policies: [] as NonNullable<GetAccountAuthorizationDetailsCommandOutput['Policies']>,
+  };
   let marker: string | undefined;
   do {
     const page = await iam.send(
       new GetAccountAuthorizationDetailsCommand({
-        Filter: ['User', 'Group'],
+        Filter: [...DETAILS_FILTER],
         MaxItems: 1000,
         ...(marker ? { Marker: marker } : {}),
       }),
     );
-    users.push(...(page.UserDetailList ?? []));
-    for (const g of page.GroupDetailList ?? []) {
-      groups.set(
-        g.GroupName ?? '',
-        (g.AttachedManagedPolicies ?? []).map((a) => a.PolicyArn ?? ''),
-      );
-    }
+    details.users.push(...(page.UserDetailList ?? []));
+    details.groups.push(...(page.GroupDetailList ?? []));
+    details.roles.push(...(page.RoleDetailList ?? []));
+    details.policies.push(...(page.Policies ?? []));
     marker = page.IsTruncated ? page.Marker : undefined;
   } while (marker);
-  const admin = (arn: string) => arn.endsWith(':iam::aws:policy/AdministratorAccess');
-  const privileged = users.filter(
-    (u) =>
-      (u.AttachedManagedPolicies ?? []).some((a) => admin(a.PolicyArn ?? '')) ||
-      (u.GroupList ?? []).some((g) => (groups.get(g) ?? []).some(admin)) ||
-      (u.Tags ?? []).some((t) => t.Key === 'mfa-privileged' && t.Value?.toLowerCase() === 'true'),
-  );
+  const privileged = usersWithPrivilege(details, {
+    privilegedPolicyArns: [],
+    privilegedTagKey: 'mfa-privileged',
+  }).filter((u) => u.privilege.length > 0);
   const verdicts = await mapPool(privileged, 8, async (u) => {
-    const out = await iam.send(new ListMFADevicesCommand({ UserName: u.UserName }));
+    const out = await iam.send(new ListMFADevicesCommand({ UserName: u.userName }));
     const serials = (out.MFADevices ?? []).map((d) => d.SerialNumber ?? '');
     if (serials.length === 0) return false;
     const kind = (serial: string) =>
-      !serial.startsWith('arn:') ? 'hardware' : serial.includes(':u2f/') ? 'fido' : 'other';
+      /^[A-Za-z0-9]{9,}$/.test(serial) ? 'hardware' : serial.includes(':u2f/') ? 'fido' : 'other';
     if (serials.some((serial) => kind(serial) === 'other')) return false;
     for (const serial of serials.filter((x) => kind(x) === 'fido')) {
       const device = await iam.send(
-        new GetMFADeviceCommand({ UserName: u.UserName, SerialNumber: serial }),
+        new GetMFADeviceCommand({ UserName: u.userName, SerialNumber: serial }),
       );
       if (Object.keys(device.Certifications ?? {}).length === 0) return false;
     }
@@ -211,11 +317,39 @@ async function runFloor(endpoint: string): Promise<Measured> {
   };
 }
 
-async function measureSize(size: number): Promise<SizeResult> {
+/** The deployed bundle once, in its own `node` with Lambda's memory flags: time and peak RSS. */
+async function runBundle(
+  endpoint: string,
+  runner: string,
+  bundle: string,
+): Promise<Measured & { peakRssMb: number }> {
+  const rule = findRule(RULE);
+  if (!rule) throw new Error(`${RULE} is not in the catalog`);
+  const { memoryMiB, timeoutSeconds } = rule.metadata.sizing;
+  await takeCallCounts(endpoint);
+  const out = await run(
+    process.execPath,
+    [...lambdaNodeFlags(memoryMiB), runner, bundle, String(timeoutSeconds), RULE],
+    { AWS_ENDPOINT_URL: endpoint },
+  );
+  const line = lastJsonLine(out.stdout);
+  if (out.code !== 0 || !line) {
+    throw new Error(`bundle run failed (${out.code}): ${out.stderr.slice(-2000)}`);
+  }
+  const result = JSON.parse(line) as { ms: number; peakRssMb: number; nonCompliant: number };
+  return { ...result, calls: await takeCallCounts(endpoint) };
+}
+
+async function measureSize(
+  size: number,
+  bundled: { runner: string; bundle: string },
+): Promise<SizeResult> {
   const moto = await startMoto({ env: { ...HARDWARE_MOTO_ENV, MOTO_EXT_COUNT_CALLS: '1' } });
   try {
     const { users, privileged } = population(size);
+    const shape = accountShape(size);
     await seedHardwareUsers(moto.endpoint, {
+      ...shape,
       groups: [
         { name: 'Admins', policies: [ADMINISTRATOR_ACCESS] },
         ...Array.from({ length: 20 }, (_, i) => ({
@@ -232,8 +366,10 @@ async function measureSize(size: number): Promise<SizeResult> {
     const rule: Measured[] = [];
     const reads: Measured[] = [];
     const floor: Measured[] = [];
+    const bundle: (Measured & { peakRssMb: number })[] = [];
     for (let i = 0; i < runs; i++) {
       rule.push(await runRule(moto.endpoint, 'TESTMODE'));
+      bundle.push(await runBundle(moto.endpoint, bundled.runner, bundled.bundle));
       reads.push(await runReads(moto.endpoint));
       floor.push(await runFloor(moto.endpoint));
     }
@@ -247,15 +383,21 @@ async function measureSize(size: number): Promise<SizeResult> {
       }
       return { ...first, ms: median(all.map((m) => m.ms)) };
     };
-    const result = {
+    const picked = pick(rule);
+    const result: SizeResult = {
       users: size,
+      roles: shape.roles.length,
+      policies: shape.policies.length,
       privileged,
       runs,
-      rule: pick(rule),
+      rule: picked,
+      bundle: { ...pick(bundle), peakRssMb: median(bundle.map((b) => b.peakRssMb)) },
+      pages: picked.calls.GetAccountAuthorizationDetails ?? 0,
       reads: pick(reads),
       floor: pick(floor),
     };
     if (
+      result.bundle.nonCompliant !== result.floor.nonCompliant ||
       result.rule.nonCompliant !== result.floor.nonCompliant ||
       result.reads.nonCompliant !== result.floor.nonCompliant
     ) {
@@ -273,10 +415,12 @@ function section(sizes: SizeResult[]): string {
   const rows = sizes.flatMap((r) => {
     const over = iamCalls(r.rule.calls) - iamCalls(r.floor.calls);
     const met = over <= SLACK ? `met (+${over})` : `**missed** (+${over})`;
+    const who = `${r.users} / ${r.roles} / ${r.policies} | ${r.privileged}`;
     return [
-      `| ${r.users} | ${r.privileged} | rule (source, tsx) | ${s(r.rule.ms)} | ${iamCalls(r.rule.calls)} (${total(r.rule.calls)} with Config) | ${fmtCalls(r.rule.calls)} | ${r.rule.nonCompliant} | ${met} |`,
-      `| ${r.users} | ${r.privileged} | rule's reads only (gather + evaluate) | ${s(r.reads.ms)} | ${iamCalls(r.reads.calls)} | ${fmtCalls(r.reads.calls)} | ${r.reads.nonCompliant} | |`,
-      `| ${r.users} | ${r.privileged} | floor | ${s(r.floor.ms)} | ${iamCalls(r.floor.calls)} | ${fmtCalls(r.floor.calls)} | ${r.floor.nonCompliant} | |`,
+      `| ${who} | rule (source, tsx) | ${s(r.rule.ms)} | | ${iamCalls(r.rule.calls)} (${total(r.rule.calls)} with Config) | ${fmtCalls(r.rule.calls)} | ${r.rule.nonCompliant} | ${met} |`,
+      `| ${who} | rule (deployed bundle, Lambda memory flags) | ${s(r.bundle.ms)} | ${r.bundle.peakRssMb.toFixed(0)} MB | ${iamCalls(r.bundle.calls)} | ${fmtCalls(r.bundle.calls)} | ${r.bundle.nonCompliant} | |`,
+      `| ${who} | rule's reads only (gather + evaluate) | ${s(r.reads.ms)} | | ${iamCalls(r.reads.calls)} | ${fmtCalls(r.reads.calls)} | ${r.reads.nonCompliant} | |`,
+      `| ${who} | floor | ${s(r.floor.ms)} | | ${iamCalls(r.floor.calls)} | ${fmtCalls(r.floor.calls)} | ${r.floor.nonCompliant} | |`,
     ];
   });
   return [
@@ -287,28 +431,36 @@ function section(sizes: SizeResult[]): string {
     'Generated by `bench/hardware-mfa.ts` (part of `npm run bench`); it rewrites only this section.',
     '',
     '- **Account**: a fresh moto server per size (`MOTO_IAM_LOAD_MANAGED_POLICIES=true`), seeded',
-    '  server-side: 2 % of users privileged (half through the group `Admins` with',
-    '  AdministratorAccess, a quarter with it attached, a quarter tagged `mfa-privileged=true`);',
-    '  their devices: 40 % a hardware TOTP token, 25 % a certified FIDO key, 10 % an uncertified',
-    '  FIDO device, 10 % a virtual device, 5 % hardware beside virtual, 5 % hardware and a',
-    '  certified FIDO key, 5 % none. Other users: a virtual device or none, half of them in one of',
-    '  20 ordinary groups.',
+    '  server-side with users, a fifth as many roles and a tenth as many customer-managed policies',
+    '  (5,000 / 1,000 / 500). 2 % of users privileged, by six routes in turn: the group `Admins`',
+    '  (AdministratorAccess), it attached, the tag `mfa-privileged=true`, an inline `"*"`, an',
+    '  administrator-like customer policy, `sts:AssumeRole` on an administrator role. Their',
+    '  devices: 40 % a hardware TOTP token, 25 % a certified FIDO key, 10 % an uncertified FIDO',
+    '  device, 10 % a virtual device, 5 % hardware beside virtual, 5 % hardware and a certified FIDO',
+    '  key, 5 % none. Other users: a virtual device or none, half in one of 20 ordinary groups, a',
+    '  third with an ordinary customer policy, a tenth allowed to assume the read-only roles.',
+    '  Roles: service roles (Lambda, EC2) with ordinary policies; 1 % administrator roles and 10 %',
+    '  read-only roles trusting the account root.',
     '- **rule**: `createHandler` with a ScheduledNotification event (TESTMODE) and a Lambda-like',
     "  context (the function's 300 s), in-process; one earlier run with a real result token stored",
     '  a verdict per user, so every timed run reads them (GetComplianceDetailsByConfigRule).',
+    '- **deployed bundle**: the bundle CDK deploys, in its own `node` with the V8 memory flags',
+    "  Lambda derives from the function's memory; peak RSS is that process's `maxRSS`.",
     "- **rule's reads only**: the rule's `gather` and `evaluate` alone (no Config, no STS), to",
     '  compare like for like with the floor; the rest of the rule row is Config served by moto',
     '  (verdicts on record, 100 a page, and PutEvaluations, 100 a call).',
-    '- **floor**: the fewest IAM calls a correct check makes, written apart from the rule: every',
-    '  page of GetAccountAuthorizationDetails (users and groups, 1,000 a page), ListMFADevices per',
-    '  privileged user, GetMFADevice per FIDO key of a privileged user whose verdict depends on it',
-    '  (no virtual device already fails the user); 8 users in flight. No Config, no STS.',
+    '- **floor**: the fewest IAM calls a correct check makes, its reads written apart from the',
+    '  rule: every page of GetAccountAuthorizationDetails (users, groups, roles, customer- and',
+    '  AWS-managed policies, 1,000 entities a page), ListMFADevices per privileged user,',
+    '  GetMFADevice per FIDO key of a privileged user whose verdict depends on it (no virtual device',
+    "  already fails the user); 8 users in flight. Who is privileged: the rule's own pure analysis",
+    '  (`privilege.ts`), as the floor measures reads. No Config, no STS.',
     `- Calls counted by moto (\`MOTO_EXT_COUNT_CALLS=1\`); ${RUNS(100)} runs each at 100 and 1,000 users,`,
     `  ${RUNS(5000)} at 5,000, alternating; wall time is the median. Target: the rule's IAM calls at most`,
     `  the floor + ${SLACK}; both must find the same users NON_COMPLIANT or the bench stops.`,
     '',
-    '| Users | Privileged | Approach | Wall time (median) | IAM calls | Calls by operation | Non-compliant | Floor + 2 |',
-    '| ----: | ---------: | -------- | -----------------: | --------: | ------------------ | ------------: | --------- |',
+    '| Users / roles / policies | Privileged | Approach | Wall time (median) | Peak RSS | IAM calls | Calls by operation | Non-compliant | Floor + 2 |',
+    '| -----------------------: | ---------: | -------- | -----------------: | -------: | --------: | ------------------ | ------------: | --------- |',
     ...rows,
     '',
     END,
@@ -341,14 +493,20 @@ async function main(): Promise<void> {
   process.env.AWS_ACCESS_KEY_ID ??= 'testing';
   process.env.AWS_SECRET_ACCESS_KEY ??= 'testing';
   const sizes: SizeResult[] = [];
+  const dir = mkdtempSync(join(tmpdir(), 'mfa-bench-hw-'));
+  const bundled = {
+    runner: await buildLambdaRunner(dir),
+    bundle: await buildRuleBundle(RULE, dir),
+  };
   for (const size of [...SIZES].sort((a, b) => a - b)) {
     process.stdout.write(`${RULE}: ${size} users…\n`);
-    const result = await measureSize(size);
+    const result = await measureSize(size, bundled);
     sizes.push(result);
     process.stdout.write(
-      `  rule ${s(result.rule.ms)} ${fmtCalls(result.rule.calls)}\n  reads ${s(result.reads.ms)}\n  floor ${s(result.floor.ms)} ${fmtCalls(result.floor.calls)}\n`,
+      `  rule ${s(result.rule.ms)} ${fmtCalls(result.rule.calls)}\n  bundle ${s(result.bundle.ms)} peak ${result.bundle.peakRssMb.toFixed(0)} MB\n  reads ${s(result.reads.ms)}\n  floor ${s(result.floor.ms)} ${fmtCalls(result.floor.calls)}\n`,
     );
   }
+  rmSync(dir, { recursive: true, force: true });
   await write(sizes);
   const missed = sizes.filter((r) => iamCalls(r.rule.calls) > iamCalls(r.floor.calls) + SLACK);
   process.stdout.write(

@@ -5,7 +5,7 @@
  *
  * bench/run.ts compiles this file with esbuild and starts it with plain `node` and the V8 memory
  * flags of the Lambda Node.js bootstrap; AWS_ENDPOINT_URL points the bundled SDK at moto.
- * Usage: node [flags] lambda-runner.mjs <bundle.mjs> <timeoutSeconds>
+ * Usage: node [flags] lambda-runner.mjs <bundle.mjs> <timeoutSeconds> [rule]
  */
 import { pathToFileURL } from 'node:url';
 import { lambdaContext, periodicTestEvent, type WorkerResult } from './events';
@@ -15,16 +15,19 @@ interface Summary {
 }
 
 async function main(): Promise<void> {
-  const [bundle, timeout] = process.argv.slice(2);
+  const [bundle, timeout, rule] = process.argv.slice(2);
   if (!bundle || !timeout)
-    throw new Error('usage: lambda-runner.mjs <bundle.mjs> <timeoutSeconds>');
+    throw new Error('usage: lambda-runner.mjs <bundle.mjs> <timeoutSeconds> [rule]');
   const loadStarted = performance.now();
   const module = (await import(pathToFileURL(bundle).href)) as {
     handler: (event: unknown, context: unknown) => Promise<Summary>;
   };
   const loadMs = performance.now() - loadStarted;
   const started = performance.now();
-  const summary = await module.handler(periodicTestEvent(), lambdaContext(Number(timeout)));
+  const summary = await module.handler(
+    periodicTestEvent(rule),
+    lambdaContext(Number(timeout), rule),
+  );
   const result: WorkerResult & { loadMs: number } = {
     loadMs,
     ms: performance.now() - started,

@@ -8,10 +8,8 @@ import { mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { cpus, freemem, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { build } from 'esbuild';
 import { format } from 'prettier';
-import { BUNDLING, ruleEntry } from '../infra/rule-function';
-import { ESBUILD_TARGET, functionSizing, LAMBDA_ESBUILD_ALIASES } from '../infra/settings';
+import { ESBUILD_TARGET, functionSizing } from '../infra/settings';
 import { DEFAULT_CONCURRENCY } from '../rules/runtime/facts/users';
 import { SEND_CONCURRENCY } from '../rules/runtime/report';
 import { seedUsers, startMoto, takeCallCounts, TEST_ACCOUNT_ID } from '../test/support/moto';
@@ -22,8 +20,11 @@ import { logger } from '../rules/runtime/logger';
 import { scheduledEvent } from '../test/support/events';
 import { lambdaContext, REGION, RULE, type WorkerResult } from './events';
 import {
+  buildLambdaRunner,
+  buildRuleBundle,
   ENV,
   fmtCalls,
+  lambdaNodeFlags,
   lastJsonLine,
   generateReport,
   median,
@@ -55,14 +56,7 @@ const WRITE_OPS = new Set(['PutEvaluations']);
 const CONFIG_OPS = new Set(['PutEvaluations', 'GetComplianceDetailsByConfigRule']);
 const SIZING = functionSizing(RULE);
 /** The V8 flags the Lambda Node.js bootstrap derives from the function's memory (see BENCHMARKS.md). */
-const LAMBDA_NODE_FLAGS = (() => {
-  const newSpace = Math.floor(SIZING.memoryMiB / 10);
-  return [
-    '--expose-gc',
-    `--max-semi-space-size=${Math.floor(newSpace / 2)}`,
-    `--max-old-space-size=${SIZING.memoryMiB - newSpace}`,
-  ];
-})();
+const LAMBDA_NODE_FLAGS = lambdaNodeFlags(SIZING.memoryMiB);
 
 /** Calls as counted by moto (every approach); the SDK's own count must agree where there is one. */
 interface Measured extends MeasuredCalls {
@@ -222,37 +216,10 @@ async function buildBundles(): Promise<Bundles> {
   const dir = mkdtempSync(join(tmpdir(), 'mfa-bench-'));
   const files: Bundles['files'] = [];
   for (const rule of RULE_NAMES) {
-    const file = join(dir, rule, 'index.mjs');
-    // infra/rule-function.ts BUNDLING, as NodejsFunction passes it to esbuild.
-    await build({
-      entryPoints: [ruleEntry(rule)],
-      outfile: file,
-      bundle: true,
-      platform: 'node',
-      format: 'esm',
-      target: ESBUILD_TARGET,
-      mainFields: BUNDLING.mainFields ?? [],
-      banner: { js: BUNDLING.banner ?? '' },
-      minify: BUNDLING.minify ?? false,
-      sourcemap: BUNDLING.sourceMap ?? false,
-      treeShaking: true,
-      legalComments: 'none',
-      external: BUNDLING.externalModules ?? [],
-      alias: { ...LAMBDA_ESBUILD_ALIASES },
-      logLevel: 'warning',
-    });
+    const file = await buildRuleBundle(rule, dir);
     files.push({ rule, file, sizeKb: statSync(file).size / 1024 });
   }
-  const runner = join(dir, 'lambda-runner.mjs');
-  await build({
-    entryPoints: [join(ROOT, 'bench', 'lambda-runner.ts')],
-    outfile: runner,
-    bundle: true,
-    platform: 'node',
-    format: 'esm',
-    target: ESBUILD_TARGET,
-    logLevel: 'warning',
-  });
+  const runner = await buildLambdaRunner(dir);
   return { dir, runner, files };
 }
 

@@ -9,6 +9,7 @@ import type * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { findRule, RULE_METADATA } from '../rules/catalog';
 import { parseParameters } from '../rules/runtime/parameters';
+import type { RuleName, RuleParametersByRule } from '../rules/rule-names';
 import type { RuleMetadata } from '../rules/runtime/types';
 import {
   conformancePackTemplateBody,
@@ -20,6 +21,7 @@ import {
 import { MfaConfigRulesOperations, type OperationsOptions } from './operations';
 import { isRuleDeployment, plainConfigRules, type RuleDeployment } from './plain-rules';
 import { RuleFunction, type RuleFunctionProps } from './rule-function';
+import { ACCOUNT_PACK_SPEC, validateProps } from './validate';
 import {
   DEFAULT_EXECUTION_FREQUENCY,
   DEFAULT_PACK_NAME,
@@ -54,16 +56,16 @@ export interface PackCommonProps extends OperationsOptions {
    */
   readonly maximumExecutionFrequency?: ExecutionFrequency;
   /**
-   * The rules to deploy, by name (`RULE_NAMES`, e.g. `['root-account-mfa']`) or as catalog entries
+   * The rules to deploy, by name (`RuleName`, e.g. `['root-account-mfa']`) or as catalog entries
    * (`RULE_METADATA`). Default: every rule of the catalog. An empty list, an unknown name or a
    * repeated rule is an error.
    */
-  readonly rules?: readonly (string | RuleMetadata)[];
+  readonly rules?: readonly (RuleName | RuleMetadata)[];
   /**
    * Per rule (keyed by rule name): the function's memory, timeout and log retention. Default: each
    * rule's own sizing and the pack's `logRetention`. A key that is not a deployed rule is an error.
    */
-  readonly functionOptions?: Readonly<Record<string, RuleFunctionOptions>>;
+  readonly functionOptions?: Readonly<Partial<Record<RuleName, RuleFunctionOptions>>>;
   /**
    * Per rule (keyed by rule name): values of the rule's own parameters, as strings, e.g.
    * `{ 'iam-user-console-mfa': { GracePeriodDays: '7', ExemptionTagKey: 'mfa-exemption' } }`
@@ -72,7 +74,7 @@ export interface PackCommonProps extends OperationsOptions {
    * synth with the parser the functions use: a rule that is not deployed, a parameter the rule
    * does not take or a malformed value is an error. Default: each parameter's documented default.
    */
-  readonly ruleParameters?: Readonly<Record<string, Readonly<Record<string, string>>>>;
+  readonly ruleParameters?: RuleParametersByRule;
   /** Retention of every function's log group. Default: one year (365 days). */
   readonly logRetention?: logs.RetentionDays;
   /**
@@ -81,8 +83,10 @@ export interface PackCommonProps extends OperationsOptions {
    */
   readonly logRemovalPolicy?: RemovalPolicy;
   /**
-   * Reserved concurrency of each rule function: at most this many copies run at once, whoever
-   * invokes them. Default: `DEFAULT_RESERVED_CONCURRENCY` (10; see the README, "How many run at once").
+   * Reserved concurrency of each rule function (1–1000): at most this many copies run at once,
+   * whoever invokes them; the account then needs a Lambda concurrency quota of the sum over the
+   * functions + 100. Default: the account pack reserves none (it deploys whatever the quota); the
+   * organization pack sizes it from `expectedAccounts` (README, "How many run at once").
    */
   readonly reservedConcurrency?: number;
   /**
@@ -120,6 +124,15 @@ export function validatePackProps(scope: Construct, props: PackCommonProps): voi
   if (!isExecutionFrequency(frequency)) {
     throw new Error(`${scope.node.path}: invalid maximumExecutionFrequency '${String(frequency)}'`);
   }
+}
+
+type ParameterValues = Readonly<Record<string, Readonly<Record<string, string>>>>;
+
+/** `props.ruleParameters` as plain string maps (the typed form is for callers' editors). */
+export function ruleParameterValues(
+  props: Pick<PackCommonProps, 'ruleParameters'>,
+): ParameterValues {
+  return props.ruleParameters ?? {};
 }
 
 /** The catalog entries of the rules the pack deploys (`props.rules`, checked; default: all). */
@@ -163,7 +176,7 @@ function checkRuleParameters(
   props: PackCommonProps,
   names: readonly string[],
 ): void {
-  for (const [key, values] of Object.entries(props.ruleParameters ?? {})) {
+  for (const [key, values] of Object.entries(ruleParameterValues(props))) {
     const rule = names.includes(key) ? findRule(key) : undefined;
     if (!rule) {
       throw new Error(
@@ -189,7 +202,7 @@ function checkRuleParameters(
 export function ruleParameterInputs(
   props: Pick<PackCommonProps, 'ruleParameters'>,
 ): config.CfnConformancePack.ConformancePackInputParameterProperty[] {
-  return Object.entries(props.ruleParameters ?? {}).flatMap(([rule, values]) =>
+  return Object.entries(ruleParameterValues(props)).flatMap(([rule, values]) =>
     Object.entries(values).map(([name, value]) => ({
       parameterName: ruleParameter(rule, name),
       parameterValue: value,
@@ -205,7 +218,10 @@ export function ruleFunctionOptions(
   RuleFunctionProps,
   'logRetention' | 'logRemovalPolicy' | 'memorySize' | 'timeout' | 'reservedConcurrency'
 > {
-  const own = props.functionOptions?.[rule.name] ?? {};
+  const own =
+    (props.functionOptions as Readonly<Record<string, RuleFunctionOptions>> | undefined)?.[
+      rule.name
+    ] ?? {};
   const logRetention = own.logRetention ?? props.logRetention;
   return {
     ...(logRetention !== undefined ? { logRetention } : {}),
@@ -243,6 +259,7 @@ export class MfaConfigRulesAccountPack extends Construct {
 
   constructor(scope: Construct, id: string, props: MfaConfigRulesAccountPackProps = {}) {
     super(scope, id);
+    validateProps(this, props, ACCOUNT_PACK_SPEC);
     validatePackProps(this, props);
     const stack = Stack.of(this);
     const rules = packRules(this, props);
@@ -273,7 +290,7 @@ export class MfaConfigRulesAccountPack extends Construct {
         this,
         this.functions,
         frequency,
-        props.ruleParameters ?? {},
+        ruleParameterValues(props),
       );
     } else {
       const pack = new config.CfnConformancePack(this, 'ConformancePack', {

@@ -22,11 +22,12 @@ import {
 } from './settings';
 import { MfaConfigRulesAccountStack, MfaConfigRulesOrganizationStack } from './stacks';
 
-/** Context keys the app reads (documented in the README, "Deploying"). */
+/** Context keys the app reads (documented in the README, "Parameters"). */
 export const CONTEXT = {
   organizationId: 'organizationId',
   targetOrganizationalUnitIds: 'targetOrganizationalUnitIds',
   memberAccountIds: 'memberAccountIds',
+  expectedAccounts: 'expectedAccounts',
   callAs: 'callAs',
   managementAccountId: 'managementAccountId',
   executionRoleName: 'executionRoleName',
@@ -36,8 +37,60 @@ export const CONTEXT = {
   reservedConcurrency: 'reservedConcurrency',
   notificationEmails: 'notificationEmails',
   securityHubAutomation: 'securityHubAutomation',
+  securityHubAdministrator: 'securityHubAdministrator',
   ruleDeployment: 'ruleDeployment',
 } as const;
+
+/**
+ * Context keys that are the CDK's, not ours: feature flags (`@aws-cdk/…`), what the CDK CLI sets
+ * (`aws:cdk:…`), lookups cached in cdk.context.json (`availability-zones:account=…`) and
+ * `acknowledged-issue-numbers` (`cdk acknowledge`).
+ */
+function isCdkContextKey(key: string): boolean {
+  return key.startsWith('@') || key.includes(':') || key === 'acknowledged-issue-numbers';
+}
+
+/** Levenshtein distance, for "did you mean" (context keys are short). */
+export function editDistance(a: string, b: string): number {
+  const row = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    let diagonal = row[0] ?? 0;
+    row[0] = i;
+    for (let j = 1; j <= b.length; j++) {
+      const above = row[j] ?? 0;
+      const cost = a[i - 1]?.toLowerCase() === b[j - 1]?.toLowerCase() ? 0 : 1;
+      row[j] = Math.min(above + 1, (row[j - 1] ?? 0) + 1, diagonal + cost);
+      diagonal = above;
+    }
+  }
+  return row[b.length] ?? 0;
+}
+
+/** The known key closest to `key`. */
+export function closest(key: string, known: readonly string[]): string {
+  let best = known[0] ?? '';
+  for (const candidate of known) {
+    if (editDistance(key, candidate) < editDistance(key, best)) best = candidate;
+  }
+  return best;
+}
+
+/**
+ * Every context key given (cdk.json, cdk.context.json, `-c key=value`) must be one the app reads:
+ * a misspelt key would otherwise be ignored and its stack deployed without it.
+ */
+export function checkContextKeys(app: App): void {
+  const known = Object.values(CONTEXT) as string[];
+  for (const key of Object.keys(app.node.getAllContext() as Record<string, unknown>)) {
+    if (isCdkContextKey(key) || known.includes(key)) continue;
+    throw new Error(
+      `unknown context key '${key}': did you mean '${closest(key, known)}'? (the app reads: ${known.join(', ')})`,
+    );
+  }
+}
+
+/** `-c securityHubAutomation=…`: which stacks get Security Hub automation rules. */
+const HUB_AUTOMATION = ['true', 'false', 'account', 'organization'] as const;
 
 /** Why the organization stack is absent, for `infra/app.ts` to print. */
 export const ORGANIZATION_STACK_SKIPPED = `${ORGANIZATION_STACK_NAME} is not synthesized: it needs your organization's id, -c organizationId=o-… (aws organizations describe-organization --query Organization.Id). ${ACCOUNT_STACK_NAME} needs no context.`;
@@ -71,8 +124,27 @@ function list(app: App, key: string): string[] | undefined {
   return cleaned.length > 0 ? cleaned : undefined;
 }
 
+/** One of `values` (a boolean in cdk.json counts as its text). */
+function choice<T extends string>(app: App, key: string, values: readonly T[]): T | undefined {
+  const value: unknown = app.node.tryGetContext(key);
+  if (value === undefined || value === null || value === '') return undefined;
+  const given =
+    typeof value === 'boolean'
+      ? String(value)
+      : typeof value === 'string'
+        ? value.trim()
+        : undefined;
+  if (given === undefined || !(values as readonly string[]).includes(given)) {
+    throw new Error(
+      `context ${key}: '${typeof value === 'string' ? value : JSON.stringify(value)}' is not ${values.join(', ').replace(/, ([^,]*)$/, ' or $1')}`,
+    );
+  }
+  return given as T;
+}
+
 /** Creates both stacks in `app` (default: a new App reading cdk.json context). */
 export function buildApp(app: App = new App()): MfaConfigRulesApp {
+  checkContextKeys(app);
   const frequencyText = text(app, CONTEXT.maximumExecutionFrequency);
   if (frequencyText !== undefined && !isExecutionFrequency(frequencyText)) {
     throw new Error(
@@ -88,15 +160,8 @@ export function buildApp(app: App = new App()): MfaConfigRulesApp {
   const reservedConcurrency = concurrencyText === undefined ? undefined : Number(concurrencyText);
   // Operations (infra/operations.ts): alerts to these addresses; Security Hub automation rules.
   const emails = list(app, CONTEXT.notificationEmails);
-  const hubValue: unknown = app.node.tryGetContext(CONTEXT.securityHubAutomation);
-  const hubText =
-    typeof hubValue === 'boolean' || typeof hubValue === 'string' ? String(hubValue) : undefined;
-  if (hubValue !== undefined && hubValue !== null && hubText === undefined) {
-    throw new Error('context securityHubAutomation must be true or false');
-  }
-  if (hubText !== undefined && !['true', 'false'].includes(hubText)) {
-    throw new Error(`context securityHubAutomation: '${hubText}' is not true or false`);
-  }
+  const hub = choice(app, CONTEXT.securityHubAutomation, HUB_AUTOMATION) ?? 'false';
+  const hubAdministrator = choice(app, CONTEXT.securityHubAdministrator, ['true', 'false']);
   // Environment-agnostic: the stacks deploy to the account and Region of the credentials in use
   // (pick ONE Region: IAM is global).
   const common = {
@@ -105,10 +170,9 @@ export function buildApp(app: App = new App()): MfaConfigRulesApp {
     ...(packName !== undefined ? { packName } : {}),
     ...(reservedConcurrency !== undefined ? { reservedConcurrency } : {}),
     ...(emails ? { notifications: { emails } } : {}),
-    ...(hubText === 'true' ? { securityHub: true } : {}),
   };
 
-  // Account stack only: plain Config rules instead of the conformance pack (Security Hub findings).
+  // Plain Config rules instead of the conformance pack (Security Hub findings), both stacks.
   const deployment = text(app, CONTEXT.ruleDeployment);
   if (deployment !== undefined && !isRuleDeployment(deployment)) {
     throw new Error(
@@ -118,6 +182,7 @@ export function buildApp(app: App = new App()): MfaConfigRulesApp {
   const account = new MfaConfigRulesAccountStack(app, ACCOUNT_STACK_NAME, {
     ...common,
     ...(deployment ? { ruleDeployment: deployment } : {}),
+    ...(hub === 'true' || hub === 'account' ? { securityHub: true } : {}),
   });
 
   const organizationId = text(app, CONTEXT.organizationId);
@@ -128,6 +193,13 @@ export function buildApp(app: App = new App()): MfaConfigRulesApp {
     const members = list(app, CONTEXT.memberAccountIds);
     const managementAccountId = text(app, CONTEXT.managementAccountId);
     const executionRoleName = text(app, CONTEXT.executionRoleName);
+    const expectedText = text(app, CONTEXT.expectedAccounts);
+    const orgHub = hub === 'true' || hub === 'organization';
+    if (orgHub && hubAdministrator !== 'true') {
+      throw new Error(
+        `context securityHubAutomation=${hub}: the organization stack can create Security Hub automation rules only in the Security Hub administrator account (a refused create rolls the whole stack back): add -c securityHubAdministrator=true if this account is the administrator, or use -c securityHubAutomation=account for the account stack only`,
+      );
+    }
     organization = new MfaConfigRulesOrganizationStack(app, ORGANIZATION_STACK_NAME, {
       ...common,
       organizationId,
@@ -136,6 +208,9 @@ export function buildApp(app: App = new App()): MfaConfigRulesApp {
       ...(members ? { memberAccountIds: members } : {}),
       ...(managementAccountId ? { managementAccountId } : {}),
       ...(executionRoleName ? { executionRoleName } : {}),
+      ...(expectedText !== undefined ? { expectedAccounts: Number(expectedText) } : {}),
+      ...(deployment ? { ruleDeployment: deployment } : {}),
+      ...(orgHub ? { securityHub: true, securityHubAdministrator: true } : {}),
     });
   }
 

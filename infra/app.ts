@@ -9,7 +9,14 @@
 import { buildBundles } from '../scripts/build';
 import { buildApp, ORGANIZATION_STACK_SKIPPED } from './app-builder';
 
-buildBundles();
-const built = buildApp();
-if (!built.organization) process.stderr.write(`${ORGANIZATION_STACK_SKIPPED}\n`);
-built.app.synth();
+// A mistake in the context (an unknown key, a bad value, an option a stack refuses) is one line,
+// not a stack trace: the message says what to change.
+try {
+  buildBundles();
+  const built = buildApp();
+  if (!built.organization) process.stderr.write(`${ORGANIZATION_STACK_SKIPPED}\n`);
+  built.app.synth();
+} catch (error) {
+  process.stderr.write(`${error instanceof Error ? error.message : String(error)}\n`);
+  process.exitCode = 1;
+}

@@ -21,6 +21,7 @@ import {
   toPolicyStatements,
   wildcardAcknowledgments,
 } from './permissions';
+import { EXECUTION_ROLE_SPEC, validateProps } from './validate';
 
 export const CENTRAL_ACCOUNT_PARAMETER = 'CentralAccountId';
 export const ORGANIZATION_PARAMETER = 'OrganizationId';
@@ -113,6 +114,7 @@ export class ExecutionRole extends Construct {
 
   constructor(scope: Construct, id: string, props: ExecutionRoleProps) {
     super(scope, id);
+    validateProps(this, props, EXECUTION_ROLE_SPEC);
     const stack = Stack.of(this);
     const centralRoleArns = props.centralRoleNames.map((name) =>
       stack.formatArn({ service: 'iam', region: '', resource: 'role', resourceName: name }),
@@ -164,6 +166,37 @@ export function executionRoleProtectionScp(roleName: string): Record<string, unk
           'iam:UpdateRoleDescription',
         ],
         Resource: `arn:*:iam::*:role/${roleName}`,
+        Condition: {
+          ArnNotLike: { 'aws:PrincipalArn': 'arn:*:iam::*:role/stacksets-exec-*' },
+        },
+      },
+    ],
+  };
+}
+
+/**
+ * A service control policy for organizations deploying `ruleDeployment: 'configRules'`: the plain
+ * rules in member accounts are ordinary Config rules (organization conformance-pack rules are
+ * service-linked and members cannot change them), so a member administrator could delete or edit
+ * them to silence their own account. Config rule ARNs carry a generated id, not the name
+ * (`config-rule/config-rule-ab12cd`), so the policy cannot target these rules alone: it denies
+ * changing or deleting any Config rule, and deleting evaluation results, to every principal but the
+ * service-managed StackSet's `stacksets-exec-…` role. Attach it to OUs whose accounts need no
+ * Config rules of their own (README, "Security").
+ */
+export function configRulesProtectionScp(): Record<string, unknown> {
+  return {
+    Version: '2012-10-17',
+    Statement: [
+      {
+        Sid: 'ProtectMfaConfigRulesPlainRules',
+        Effect: 'Deny',
+        Action: [
+          'config:DeleteConfigRule',
+          'config:DeleteEvaluationResults',
+          'config:PutConfigRule',
+        ],
+        Resource: '*',
         Condition: {
           ArnNotLike: { 'aws:PrincipalArn': 'arn:*:iam::*:role/stacksets-exec-*' },
         },

@@ -15,6 +15,7 @@ export {
 } from './account-pack';
 export {
   CALL_AS_VALUES,
+  DEFAULT_RULES_STACK_SET_NAME,
   MAX_SOURCE_ACCOUNT_PERMISSIONS,
   MfaConfigRulesOrganizationPack,
   type CallAs,
@@ -64,6 +65,7 @@ export {
   type PermissionGrant,
   type ResourceScope,
 } from './permissions';
+export { type RuleDeployment } from './plain-rules';
 export {
   MfaConfigRulesAccountStack,
   MfaConfigRulesOrganizationStack,
@@ -83,6 +85,10 @@ export {
   DEFAULT_STACK_SET_NAME,
   EXECUTION_FREQUENCIES,
   functionSizing,
+  reservationPlan,
+  sizedReservation,
+  UNRESERVED_CONCURRENCY_MINIMUM,
+  type ReservationPlan,
   isExecutionFrequency,
   LAMBDA_RUNTIME,
   ORGANIZATION_STACK_NAME,
@@ -91,5 +97,13 @@ export {
 } from './settings';
 // The catalog: every rule with its metadata (title, controls, severity, remediation, IAM actions).
 export { COMMON_PARAMETERS, findRule, RULE_METADATA, RULE_NAMES, RULES } from '../rules/catalog';
+// Rule names and their parameters as string-literal types (editors complete them).
+export {
+  RULE_NAME_LIST,
+  RULE_PARAMETER_NAMES,
+  type RuleName,
+  type RuleParametersByRule,
+  type RuleParameterValues,
+} from '../rules/rule-names';
 export type { AnyRule, FrameworkMapping, RuleMetadata } from '../rules/runtime/types';
 export { formatCis, formatFrameworks, formatSecurityHub } from '../rules/frameworks';

@@ -42,6 +42,7 @@ import { Construct } from 'constructs';
 import { formatFrameworks, formatSecurityHub } from '../rules/frameworks';
 import type { RuleMetadata } from '../rules/runtime/types';
 import type { RuleFunction } from './rule-function';
+import { OPERATIONS_SPEC, validateProps } from './validate';
 
 export interface NotificationsProps {
   /** Addresses subscribed to the topic by email (each must confirm the subscription). */
@@ -154,7 +155,8 @@ const NOTE_MAX = 512;
  * rule's name as `Title` ("Interpreting AWS Config finding names in Security Hub":
  * https://docs.aws.amazon.com/securityhub/latest/userguide/securityhub-internal-providers.html#integration-config);
  * automation-rule criteria cannot filter on `ProductFields`, so the rule matches ProductName
- * EQUALS "Config" and Title EQUALS the rule name or PREFIX `<name>-conformance-pack-`
+ * EQUALS "Config", ComplianceStatus EQUALS "FAILED" and Title EQUALS the rule name or PREFIX
+ * `<name>-conformance-pack-`
  * (filters on the same field are joined by OR: AWS::SecurityHub::AutomationRule StringFilter,
  * https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-securityhub-automationrule-stringfilter.html).
  * Config findings default to severity MEDIUM whatever the rule checks (same integration page,
@@ -175,6 +177,10 @@ export function automationRuleProps(
     isTerminal: false,
     criteria: {
       productName: [{ comparison: 'EQUALS', value: 'Config' }],
+      // Only failed checks: AWS Config's COMPLIANT evaluations arrive as PASSED findings, which
+      // must not be raised to the rule's severity (AutomationRulesFindingFilters ComplianceStatus:
+      // https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-securityhub-automationrule-automationrulesfindingfilters.html).
+      complianceStatus: [{ comparison: 'EQUALS', value: 'FAILED' }],
       title: [
         { comparison: 'EQUALS', value: exact },
         { comparison: 'PREFIX', value: prefix },
@@ -211,7 +217,8 @@ const BUS_PARAMETER = 'CentralEventBusArn';
 /**
  * The template each member account gets (service-managed StackSet): an EventBridge rule on the
  * default bus with this pack's compliance-change pattern, forwarding to the central bus with a
- * role that may only put events there.
+ * role that may only put events there, and a dead-letter queue (SSE-SQS, TLS only, 14 days) for
+ * events it still cannot deliver after EventBridge's retries.
  */
 export function memberForwardingTemplate(rules: readonly RuleMetadata[]): Record<string, unknown> {
   const pattern = complianceChangePattern(rules);
@@ -251,6 +258,47 @@ export function memberForwardingTemplate(rules: readonly RuleMetadata[]): Record
           ],
         },
       },
+      // Events EventBridge could not put on the central bus after its retries (24 hours): kept
+      // here 14 days instead of dropped. The central account cannot see this account's
+      // FailedInvocations, so this queue is the record of what never arrived
+      // (`aws sqs receive-message` in the member; `mfa-config-rules doctor --deployed` reports
+      // accounts whose results are missing centrally).
+      ForwardDeadLetters: {
+        Type: 'AWS::SQS::Queue',
+        Properties: {
+          SqsManagedSseEnabled: true,
+          MessageRetentionPeriod: 14 * 24 * 3600,
+        },
+      },
+      ForwardDeadLettersPolicy: {
+        Type: 'AWS::SQS::QueuePolicy',
+        Properties: {
+          Queues: [{ Ref: 'ForwardDeadLetters' }],
+          PolicyDocument: {
+            Version: '2012-10-17',
+            Statement: [
+              {
+                Sid: 'ForwardRuleDeadLetters',
+                Effect: 'Allow',
+                Principal: { Service: 'events.amazonaws.com' },
+                Action: 'sqs:SendMessage',
+                Resource: { 'Fn::GetAtt': ['ForwardDeadLetters', 'Arn'] },
+                Condition: {
+                  ArnEquals: { 'aws:SourceArn': { 'Fn::GetAtt': ['ForwardRule', 'Arn'] } },
+                },
+              },
+              {
+                Sid: 'TlsOnly',
+                Effect: 'Deny',
+                Principal: '*',
+                Action: 'sqs:*',
+                Resource: { 'Fn::GetAtt': ['ForwardDeadLetters', 'Arn'] },
+                Condition: { Bool: { 'aws:SecureTransport': 'false' } },
+              },
+            ],
+          },
+        },
+      },
       ForwardRule: {
         Type: 'AWS::Events::Rule',
         Properties: {
@@ -266,6 +314,8 @@ export function memberForwardingTemplate(rules: readonly RuleMetadata[]): Record
               Id: 'CentralBus',
               Arn: { Ref: BUS_PARAMETER },
               RoleArn: { 'Fn::GetAtt': ['ForwardRole', 'Arn'] },
+              DeadLetterConfig: { Arn: { 'Fn::GetAtt': ['ForwardDeadLetters', 'Arn'] } },
+              RetryPolicy: { MaximumEventAgeInSeconds: 86_400, MaximumRetryAttempts: 185 },
             },
           ],
         },
@@ -284,6 +334,11 @@ export class MfaConfigRulesOperations extends Construct {
   /** Every alarm, the `Errors` ones included. */
   readonly alarms: readonly cloudwatch.Alarm[];
   readonly complianceChangeRule?: events.Rule;
+  /**
+   * The alert path's own alarms (with notifications): each compliance-change rule's
+   * `FailedInvocations` and the topic's `NumberOfNotificationsFailed`.
+   */
+  readonly alertPathAlarms: cloudwatch.Alarm[];
   readonly automationRules: readonly securityhub.CfnAutomationRule[];
   /** Organization stack with notifications: the bus member accounts forward changes to. */
   centralEventBus?: events.EventBus;
@@ -292,6 +347,7 @@ export class MfaConfigRulesOperations extends Construct {
 
   constructor(scope: Construct, id: string, props: MfaConfigRulesOperationsProps) {
     super(scope, id);
+    validateProps(this, props, OPERATIONS_SPEC);
     const notifications = props.notifications;
     for (const email of notifications?.emails ?? []) {
       if (!Token.isUnresolved(email) && !EMAIL.test(email)) {
@@ -324,12 +380,16 @@ export class MfaConfigRulesOperations extends Construct {
 
     const rules = props.functions.map((fn) => fn.rule);
     this.rules = rules;
-    if (this.topic) {
-      this.complianceChangeRule = new events.Rule(this, 'ComplianceChange', {
+    this.alertPathAlarms = [];
+    if (this.topic && action) {
+      const rule = new events.Rule(this, 'ComplianceChange', {
         description: `mfa-config-rules: AWS Config compliance changes to and from NON_COMPLIANT of ${rules.map((r) => r.name).join(', ')}`,
         eventPattern: complianceChangePattern(rules),
         targets: [new targets.SnsTopic(this.topic, { message: complianceChangeMessage() })],
       });
+      this.complianceChangeRule = rule;
+      this.watchAlertPath(rule, undefined, action);
+      this.watchTopic(this.topic, action);
     }
 
     const hub = props.securityHub;
@@ -347,7 +407,7 @@ export class MfaConfigRulesOperations extends Construct {
     if (hub && !props.rulesReachSecurityHub) {
       Annotations.of(this).addWarningV2(
         'mfa-config-rules:securityHubWithServiceLinkedRules',
-        "Security Hub automation rules act on AWS Config findings, but AWS documents that evaluations of service-linked rules (conformance-pack and organization rules) are not sent to Security Hub. In one account, deploy with ruleDeployment 'configRules' (context ruleDeployment=configRules) so the findings exist; see the README, Operating it > Security Hub.",
+        "Security Hub automation rules act on AWS Config findings, but AWS documents that evaluations of service-linked rules (conformance-pack and organization rules) are not sent to Security Hub. Deploy with ruleDeployment 'configRules' (context ruleDeployment=configRules, either stack) so the findings exist; see the README, Operating it > Security Hub.",
       );
     }
     if (hub && (firstOrder < 1 || firstOrder + rules.length - 1 > 1000)) {
@@ -377,12 +437,13 @@ export class MfaConfigRulesOperations extends Construct {
         conditions: { StringEquals: { 'aws:PrincipalOrgID': routing.organizationId } },
       }),
     );
-    new events.Rule(this, 'MemberComplianceChange', {
+    const memberRule = new events.Rule(this, 'MemberComplianceChange', {
       eventBus: bus,
       description: `mfa-config-rules: member accounts' compliance changes to and from NON_COMPLIANT of ${this.rules.map((r) => r.name).join(', ')}`,
       eventPattern: complianceChangePattern(this.rules),
       targets: [new targets.SnsTopic(this.topic, { message: complianceChangeMessage() })],
     });
+    this.watchAlertPath(memberRule, bus, new cwActions.SnsAction(this.topic));
     this.centralEventBus = bus;
     this.forwardingStackSet = new cloudformation.CfnStackSet(this, 'ForwardingStackSet', {
       stackSetName: routing.stackSetName ?? 'mfa-config-rules-compliance-events',
@@ -401,12 +462,81 @@ export class MfaConfigRulesOperations extends Construct {
       parameters: [{ parameterKey: BUS_PARAMETER, parameterValue: bus.eventBusArn }],
       stackInstancesGroup: [
         {
-          deploymentTargets: { organizationalUnitIds: [...routing.targetOrganizationalUnitIds] },
+          // From a delegated administrator, this (central) account is itself in the target OUs:
+          // its own rule on the default bus (above) already mails its changes, so the StackSet
+          // leaves it out (AccountFilterType DIFFERENCE: "StackSets deploys to the OU, excluding
+          // the accounts specified in the Accounts parameter":
+          // https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-cloudformation-stackset-deploymenttargets.html),
+          // or every change would be mailed twice. The management account (SELF) never gets a
+          // service-managed stack instance anyway.
+          deploymentTargets:
+            routing.callAs === 'DELEGATED_ADMIN'
+              ? {
+                  organizationalUnitIds: [...routing.targetOrganizationalUnitIds],
+                  accounts: [Stack.of(this).account],
+                  accountFilterType: 'DIFFERENCE',
+                }
+              : { organizationalUnitIds: [...routing.targetOrganizationalUnitIds] },
           regions: [Stack.of(this).region],
         },
       ],
       templateBody: JSON.stringify(memberForwardingTemplate(this.rules)),
     });
+  }
+
+  /**
+   * Alarm on a compliance-change rule's `FailedInvocations` (AWS/Events): events it could not
+   * deliver to the topic after EventBridge's retries. The metric's dimensions are `RuleName` for a
+   * rule on the default bus and `EventBusName` + `RuleName` on a custom bus ("Monitoring Amazon
+   * EventBridge": https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-monitoring.html);
+   * EventBridge sends it only when it is not zero, so missing data is not a breach.
+   */
+  private watchAlertPath(
+    rule: events.Rule,
+    bus: events.IEventBus | undefined,
+    action: cwActions.SnsAction,
+  ): void {
+    const alarm = new cloudwatch.Alarm(rule, 'FailedInvocationsAlarm', {
+      metric: new cloudwatch.Metric({
+        namespace: 'AWS/Events',
+        metricName: 'FailedInvocations',
+        dimensionsMap: {
+          ...(bus ? { EventBusName: bus.eventBusName } : {}),
+          RuleName: rule.ruleName,
+        },
+        period: Duration.minutes(5),
+        statistic: 'Sum',
+      }),
+      threshold: 1,
+      evaluationPeriods: 1,
+      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+      alarmDescription: `mfa-config-rules: the compliance-change rule${bus ? ' on the central bus (member accounts)' : ''} could not deliver a change to the alert topic after EventBridge's retries: alerts are being lost. Check the topic policy and its KMS key policy (events.amazonaws.com). The verdicts themselves stay in AWS Config.`,
+    });
+    alarm.addAlarmAction(action);
+    this.alertPathAlarms.push(alarm);
+  }
+
+  /**
+   * Alarm on the topic's `NumberOfNotificationsFailed` (AWS/SNS, dimension TopicName): a delivery
+   * to a subscription (an email address) that SNS gave up on. The alarm notifies the same topic,
+   * so a topic that fails every delivery is seen in CloudWatch (ALARM), not by email.
+   */
+  private watchTopic(topic: sns.ITopic, action: cwActions.SnsAction): void {
+    const alarm = new cloudwatch.Alarm(this, 'TopicDeliveryFailuresAlarm', {
+      metric: topic.metricNumberOfNotificationsFailed({
+        period: Duration.minutes(5),
+        statistic: 'Sum',
+      }),
+      threshold: 1,
+      evaluationPeriods: 1,
+      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+      alarmDescription:
+        'mfa-config-rules: the alert topic failed to deliver a notification to a subscription (NumberOfNotificationsFailed): an email address bounces or a subscription was removed. Check the subscriptions of the topic.',
+    });
+    alarm.addAlarmAction(action);
+    this.alertPathAlarms.push(alarm);
   }
 
   private createTopic(): sns.Topic {
@@ -416,17 +546,30 @@ export class MfaConfigRulesOperations extends Construct {
       enableKeyRotation: true,
     });
     // EventBridge and CloudWatch alarms publish to an encrypted topic only if the key lets them.
-    for (const service of ['events.amazonaws.com', 'cloudwatch.amazonaws.com']) {
-      key.addToResourcePolicy(
-        new iam.PolicyStatement({
-          sid: `PublishFrom${service.split('.')[0] ?? service}`,
-          principals: [new iam.ServicePrincipal(service)],
-          actions: ['kms:Decrypt', 'kms:GenerateDataKey*'],
-          resources: ['*'],
-          conditions: { StringEquals: { 'aws:SourceAccount': stack.account } },
-        }),
-      );
-    }
+    // EventBridge: the statement AWS documents for an encrypted SNS target, with no condition
+    // ("Amazon SNS permissions": https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-use-resource-based.html#eb-sns-permissions).
+    // Do not "tighten" it with aws:SourceAccount or aws:SourceArn: EventBridge is not documented to
+    // supply them to KMS when it publishes to a topic, and a condition it does not meet silently
+    // stops every compliance-change alert (the topic's NumberOfNotificationsFailed and the rules'
+    // FailedInvocations alarms below are how that would show). Who may publish is governed by the
+    // topic policy.
+    key.addToResourcePolicy(
+      new iam.PolicyStatement({
+        sid: 'EventBridgePublishesToTopic',
+        principals: [new iam.ServicePrincipal('events.amazonaws.com')],
+        actions: ['kms:Decrypt', 'kms:GenerateDataKey*'],
+        resources: ['*'],
+      }),
+    );
+    key.addToResourcePolicy(
+      new iam.PolicyStatement({
+        sid: 'CloudWatchAlarmsPublishToTopic',
+        principals: [new iam.ServicePrincipal('cloudwatch.amazonaws.com')],
+        actions: ['kms:Decrypt', 'kms:GenerateDataKey*'],
+        resources: ['*'],
+        conditions: { StringEquals: { 'aws:SourceAccount': stack.account } },
+      }),
+    );
     const topic = new sns.Topic(this, 'Topic', {
       displayName: 'mfa-config-rules alerts',
       masterKey: key,
@@ -460,12 +603,12 @@ export class MfaConfigRulesOperations extends Construct {
       {
         id: 'Serverless-SNSRedrivePolicy',
         reason:
-          'Email subscriptions of the alert topic: SNS retries email delivery by its own policy, and an alert it still cannot deliver loses no evidence: the verdict stays in AWS Config (and its Security Hub finding), and a failure alarm stays in ALARM in CloudWatch. A dead-letter queue would hold copies no one reads; watch the topic metric NumberOfNotificationsFailed instead.',
+          'Email subscriptions of the alert topic: SNS retries email delivery by its own policy, and an alert it still cannot deliver loses no evidence: the verdict stays in AWS Config (and its Security Hub finding), and a failure alarm stays in ALARM in CloudWatch. The TopicDeliveryFailuresAlarm watches NumberOfNotificationsFailed instead of a dead-letter queue no one reads.',
       },
       {
         id: 'Serverless-EventBusDLQ',
         reason:
-          'Compliance-change rules targeting the alert topic: EventBridge retries delivery for 24 hours, and an event it still cannot deliver loses no evidence: AWS Config keeps every verdict and its timeline, and the CLI report reads them back. A dead-letter queue would hold copies no one reads.',
+          "Compliance-change rules targeting the alert topic in this account: EventBridge retries delivery for 24 hours, each rule's FailedInvocationsAlarm fires on an event it still could not deliver, and the verdict stays in AWS Config. Member accounts' forwarding rules, whose failures this account cannot see, have their own dead-letter queue (memberForwardingTemplate).",
       },
     );
   }

@@ -25,7 +25,7 @@
  * and on the reserved concurrency, which bounds what such events can use (README, "Who may invoke
  * the functions").
  */
-import { Annotations, Aws, Stack, Token } from 'aws-cdk-lib';
+import { Annotations, Aws, CfnOutput, Stack, Token } from 'aws-cdk-lib';
 import * as cloudformation from 'aws-cdk-lib/aws-cloudformation';
 import * as config from 'aws-cdk-lib/aws-config';
 import { Construct } from 'constructs';
@@ -35,9 +35,16 @@ import {
   ruleParameterInputs,
   packRules,
   ruleFunctionOptions,
+  ruleParameterValues,
   validatePackProps,
   type PackCommonProps,
 } from './account-pack';
+import {
+  isRuleDeployment,
+  plainConfigRules,
+  RULE_DEPLOYMENTS,
+  type RuleDeployment,
+} from './plain-rules';
 import { MfaConfigRulesOperations } from './operations';
 import {
   conformancePackTemplateBody,
@@ -51,6 +58,8 @@ import {
   ORGANIZATION_PARAMETER,
 } from './execution-role';
 import { RuleFunction } from './rule-function';
+import { ORGANIZATION_PACK_SPEC, validateProps } from './validate';
+import type { RuleMetadata } from '../rules/runtime/types';
 import {
   centralRoleName,
   DEFAULT_EXECUTION_FREQUENCY,
@@ -58,8 +67,14 @@ import {
   DEFAULT_PACK_NAME,
   DEFAULT_STACK_SET_NAME,
   EXAMPLE_ORGANIZATION_IDS,
+  MAX_RESERVED_CONCURRENCY,
   ORGANIZATION_ID_PATTERN,
+  reservationPlan,
+  type ReservationPlan,
 } from './settings';
+
+/** Name of the StackSet that deploys the plain Config rules (`ruleDeployment: 'configRules'`). */
+export const DEFAULT_RULES_STACK_SET_NAME = 'mfa-config-rules-config-rules';
 
 /** Where the stack is deployed from (the StackSet's `CallAs`). */
 export const CALL_AS_VALUES = ['SELF', 'DELEGATED_ADMIN'] as const;
@@ -89,6 +104,32 @@ export interface MfaConfigRulesOrganizationPackProps extends PackCommonProps {
   readonly executionRoleName?: string;
   /** Default: settings.DEFAULT_STACK_SET_NAME. */
   readonly stackSetName?: string;
+  /**
+   * `conformancePack` (default): one `AWS::Config::OrganizationConformancePack`. `configRules`:
+   * plain `AWS::Config::ConfigRule` custom Lambda rules, named exactly as the rules, in every
+   * account of the target OUs (a service-managed StackSet) and in this account when it is the
+   * management account (`callAs: 'SELF'`), invoking the central functions: their results reach
+   * Security Hub, which receives no evaluations of organization (service-linked) rules.
+   */
+  readonly ruleDeployment?: RuleDeployment;
+  /** Default: `DEFAULT_RULES_STACK_SET_NAME` (`ruleDeployment: 'configRules'` only). */
+  readonly rulesStackSetName?: string;
+  /**
+   * How many accounts the pack evaluates: each function's reserved concurrency is sized to clear
+   * a periodic run of all of them together (settings.ts `sizedReservation`), and the stack outputs
+   * the Lambda concurrency quota that needs. Default: the number of `memberAccountIds` (with this
+   * account); without either, nothing is reserved (and the synth warns). `reservedConcurrency`
+   * overrides the sizing.
+   */
+  readonly expectedAccounts?: number;
+  /**
+   * Whether this (central) account is the organization's Security Hub administrator. Security Hub
+   * automation rules (`securityHub`) can only be created there ("Only the Security Hub
+   * administrator account can run this command": AWS CLI reference, create-automation-rule), and a
+   * refused create rolls the whole stack back, StackSets included; so `securityHub` in this pack is
+   * refused at synth unless this is `true`. Default: false.
+   */
+  readonly securityHubAdministrator?: boolean;
 }
 
 const OU_ID = /^(ou-[a-z0-9]{4,32}-[a-z0-9]{8,32}|r-[a-z0-9]{4,32})$/;
@@ -102,7 +143,14 @@ function check(scope: Construct, ok: boolean, message: string): void {
 export class MfaConfigRulesOrganizationPack extends Construct {
   readonly functions: readonly RuleFunction[];
   readonly stackSet: cloudformation.CfnStackSet;
-  readonly organizationConformancePack: config.CfnOrganizationConformancePack;
+  /** The organization conformance pack (absent with `ruleDeployment: 'configRules'`). */
+  readonly organizationConformancePack?: config.CfnOrganizationConformancePack;
+  /** `ruleDeployment: 'configRules'`: the StackSet of plain rules in every member account. */
+  readonly rulesStackSet?: cloudformation.CfnStackSet;
+  /** `ruleDeployment: 'configRules'` with `callAs: 'SELF'`: this account's plain rules. */
+  readonly centralConfigRules: readonly config.CfnConfigRule[];
+  /** Each function's reserved concurrency and the quota it needs. */
+  readonly reservation: ReservationPlan;
   /** The management account's execution role (only with `callAs: 'SELF'`). */
   readonly managementAccountRole?: ExecutionRole;
   /**
@@ -114,6 +162,7 @@ export class MfaConfigRulesOrganizationPack extends Construct {
 
   constructor(scope: Construct, id: string, props: MfaConfigRulesOrganizationPackProps) {
     super(scope, id);
+    validateProps(this, props, ORGANIZATION_PACK_SPEC);
     validatePackProps(this, props);
     const stack = Stack.of(this);
     const rules = packRules(this, props);
@@ -174,7 +223,27 @@ export class MfaConfigRulesOrganizationPack extends Construct {
       );
     }
 
+    const deployment = props.ruleDeployment ?? 'conformancePack';
+    check(
+      this,
+      isRuleDeployment(deployment),
+      `invalid ruleDeployment '${deployment}' (${RULE_DEPLOYMENTS.join(' or ')})`,
+    );
+    check(
+      this,
+      !props.securityHub || props.securityHubAdministrator === true,
+      'securityHub (automation rules) needs securityHubAdministrator: true: only the Security Hub administrator account may create automation rules, and a refused create rolls back the whole stack; deploy them in the administrator account instead (README, Security Hub)',
+    );
+    if (props.expectedAccounts !== undefined) {
+      check(
+        this,
+        Number.isInteger(props.expectedAccounts) && props.expectedAccounts >= 1,
+        `expectedAccounts must be a whole number of accounts (1 or more), not ${String(props.expectedAccounts)}`,
+      );
+    }
+
     // Central functions: fixed role names (member trust policies name them), AssumeRole only.
+    this.reservation = this.planReservation(props, rules, callAs);
     this.functions = rules.map(
       (rule) =>
         new RuleFunction(this, logicalIdOf(rule.name), {
@@ -182,6 +251,9 @@ export class MfaConfigRulesOrganizationPack extends Construct {
           roleName: centralRoleName(rule.name),
           executionRole: { roleName, organizationId: props.organizationId },
           ...ruleFunctionOptions(props, rule),
+          ...(this.reservation.perRule[rule.name] !== undefined
+            ? { reservedConcurrency: this.reservation.perRule[rule.name] }
+            : {}),
         }),
     );
     this.grantInvoke(props, callAs);
@@ -225,35 +297,39 @@ export class MfaConfigRulesOrganizationPack extends Construct {
       templateBody: JSON.stringify(executionRoleTemplate(roleSpec)),
     });
 
-    this.organizationConformancePack = new config.CfnOrganizationConformancePack(
-      this,
-      'OrganizationConformancePack',
-      {
+    const frequency = props.maximumExecutionFrequency ?? DEFAULT_EXECUTION_FREQUENCY;
+    if (deployment === 'configRules') {
+      const plain = this.deployPlainRules(props, rules, roleName, callAs);
+      this.rulesStackSet = plain.stackSet;
+      this.centralConfigRules = plain.central;
+    } else {
+      const pack = new config.CfnOrganizationConformancePack(this, 'OrganizationConformancePack', {
         organizationConformancePackName: props.packName ?? DEFAULT_PACK_NAME,
         templateBody: conformancePackTemplateBody(rules),
         conformancePackInputParameters: [
-          ...packInputParameters(
-            this.functions,
-            props.maximumExecutionFrequency ?? DEFAULT_EXECUTION_FREQUENCY,
-          ),
+          ...packInputParameters(this.functions, frequency),
           { parameterName: EXECUTION_ROLE_PARAMETER, parameterValue: roleName },
           ...ruleParameterInputs(props),
         ],
         ...(callAs === 'DELEGATED_ADMIN' && props.managementAccountId
           ? { excludedAccounts: [props.managementAccountId] }
           : {}),
-      },
-    );
-    // Roles and invoke permissions first, so the first evaluations find them.
-    this.organizationConformancePack.node.addDependency(this.stackSet);
-    for (const fn of this.functions) {
-      this.organizationConformancePack.node.addDependency(...fn.invokePermissions);
+      });
+      // Roles and invoke permissions first, so the first evaluations find them.
+      pack.node.addDependency(this.stackSet);
+      for (const fn of this.functions) pack.node.addDependency(...fn.invokePermissions);
+      if (this.managementAccountRole) pack.node.addDependency(this.managementAccountRole);
+      this.organizationConformancePack = pack;
+      this.centralConfigRules = [];
     }
-    if (this.managementAccountRole) {
-      this.organizationConformancePack.node.addDependency(this.managementAccountRole);
-    }
+    new CfnOutput(this, 'LambdaConcurrencyQuotaNeeded', {
+      description:
+        'Lambda concurrency quota this account and Region need for the reserved concurrency of the rule functions (their sum + 100 unreserved; 0: nothing reserved). Check with: mfa-config-rules doctor.',
+      value: String(this.reservation.quotaNeeded),
+    });
     this.operations = new MfaConfigRulesOperations(this, 'Operations', {
       functions: this.functions,
+      rulesReachSecurityHub: deployment === 'configRules',
       ...operationsOptions(props),
     });
     // Member accounts' compliance changes arrive in the members: forward them here.
@@ -262,6 +338,104 @@ export class MfaConfigRulesOrganizationPack extends Construct {
       targetOrganizationalUnitIds: props.targetOrganizationalUnitIds,
       callAs,
     });
+  }
+
+  /**
+   * Reserved concurrency: `reservedConcurrency` for every function, else sized for the accounts the
+   * pack expects (`expectedAccounts`, else the account list), else none, with a warning: then
+   * nothing bounds what invocations from outside the organization can use.
+   */
+  private planReservation(
+    props: MfaConfigRulesOrganizationPackProps,
+    rules: readonly RuleMetadata[],
+    callAs: CallAs,
+  ): ReservationPlan {
+    if (props.reservedConcurrency !== undefined) {
+      return reservationPlan(rules, { perFunction: props.reservedConcurrency });
+    }
+    const excluded = callAs === 'DELEGATED_ADMIN' ? props.managementAccountId : undefined;
+    const listed =
+      props.memberAccountIds === undefined
+        ? undefined
+        : new Set([...props.memberAccountIds, 'central'].filter((id) => id !== excluded)).size;
+    const expected = props.expectedAccounts ?? listed;
+    if (expected === undefined) {
+      Annotations.of(this).addWarningV2(
+        'mfa-config-rules:noReservedConcurrency',
+        'No reserved concurrency on the rule functions (neither expectedAccounts, memberAccountIds nor reservedConcurrency given): the stack deploys whatever the account concurrency quota, but nothing bounds how many copies run at once. Give expectedAccounts (context expectedAccounts) to size it; the stack outputs the quota that needs.',
+      );
+      return reservationPlan(rules);
+    }
+    const plan = reservationPlan(rules, { expectedAccounts: expected });
+    const largest = Math.max(...Object.values(plan.perRule));
+    if (largest >= MAX_RESERVED_CONCURRENCY) {
+      Annotations.of(this).addWarningV2(
+        'mfa-config-rules:reservationCapped',
+        `expectedAccounts ${String(expected)} asks for more than ${String(MAX_RESERVED_CONCURRENCY)} copies of a function; each is capped there, so a periodic run takes longer than the sizing target.`,
+      );
+    }
+    return plan;
+  }
+
+  /**
+   * `ruleDeployment: 'configRules'`: the pack's rules as plain custom Lambda rules named exactly as
+   * the rules (the pack template's own definitions, so every deployment evaluates alike), with
+   * `ExecutionRoleName` so each central function reads the account through its execution role.
+   *
+   *   - every account of the target OUs: a service-managed StackSet whose template is the pack
+   *     template itself (plain `AWS::Config::ConfigRule` resources with parameters), given the
+   *     central function ARNs, after the execution role StackSet;
+   *   - this account, when it is the management account (`callAs: 'SELF'`, which service-managed
+   *     StackSets never deploy to): the same rules here, read through its own execution role. From
+   *     a delegated administrator the management account is not covered, as for the pack: deploy
+   *     MfaConfigRules-Account there (`ruleDeployment: 'configRules'`).
+   *
+   * Custom rules in one account invoking a function in another is how AWS Config's organization
+   * rules work (the member's rule names the central function ARN; the central function policy
+   * admits `config.amazonaws.com` with `SourceAccount` of the member): see grantInvoke.
+   */
+  private deployPlainRules(
+    props: MfaConfigRulesOrganizationPackProps,
+    rules: readonly RuleMetadata[],
+    roleName: string,
+    callAs: CallAs,
+  ): { stackSet: cloudformation.CfnStackSet; central: config.CfnConfigRule[] } {
+    const frequency = props.maximumExecutionFrequency ?? DEFAULT_EXECUTION_FREQUENCY;
+    const stackSet = new cloudformation.CfnStackSet(this, 'ConfigRulesStackSet', {
+      stackSetName: props.rulesStackSetName ?? DEFAULT_RULES_STACK_SET_NAME,
+      description: `Creates the mfa-config-rules AWS Config rules (${rules.map((r) => r.name).join(', ')}) in each account, invoking the central functions.`,
+      permissionModel: 'SERVICE_MANAGED',
+      autoDeployment: { enabled: true, retainStacksOnAccountRemoval: false },
+      callAs,
+      managedExecution: { Active: true },
+      operationPreferences: {
+        regionConcurrencyType: 'PARALLEL',
+        maxConcurrentPercentage: 100,
+        failureTolerancePercentage: 10,
+      },
+      parameters: [
+        ...packInputParameters(this.functions, frequency),
+        { parameterName: EXECUTION_ROLE_PARAMETER, parameterValue: roleName },
+        ...ruleParameterInputs(props),
+      ].map((p) => ({ parameterKey: p.parameterName, parameterValue: p.parameterValue })),
+      stackInstancesGroup: [
+        {
+          deploymentTargets: { organizationalUnitIds: [...props.targetOrganizationalUnitIds] },
+          regions: [Aws.REGION],
+        },
+      ],
+      templateBody: conformancePackTemplateBody(rules),
+    });
+    // The execution role and the invoke permissions first, so the first evaluations find them.
+    stackSet.node.addDependency(this.stackSet);
+    for (const fn of this.functions) stackSet.node.addDependency(...fn.invokePermissions);
+    if (callAs !== 'SELF') return { stackSet, central: [] };
+    const central = plainConfigRules(this, this.functions, frequency, ruleParameterValues(props), {
+      executionRoleName: roleName,
+    });
+    const role = this.managementAccountRole;
+    if (role) for (const rule of central) rule.node.addDependency(role);
+    return { stackSet, central };
   }
 
   private grantInvoke(props: MfaConfigRulesOrganizationPackProps, callAs: CallAs): void {

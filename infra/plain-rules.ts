@@ -46,12 +46,17 @@ function fill(value: unknown, refs: Record<string, unknown>): unknown {
   return value;
 }
 
-/** One CfnConfigRule per function, after its invoke permissions. */
+/**
+ * One CfnConfigRule per function, after its invoke permissions. `executionRoleName`: the rules
+ * pass it (organization stack, the management account's own rules); absent: the functions read
+ * this account with their own roles (account pack).
+ */
 export function plainConfigRules(
   scope: Construct,
   functions: readonly RuleFunction[],
   frequency: ExecutionFrequency,
   ruleParameters: Readonly<Record<string, Readonly<Record<string, string>>>>,
+  options: { executionRoleName?: string } = {},
 ): config.CfnConfigRule[] {
   const template = conformancePackTemplate(functions.map((fn) => fn.rule));
   return functions.map((fn) => {
@@ -71,7 +76,10 @@ export function plainConfigRules(
     }) as Record<string, unknown>;
     // The account pack reads its own account: no ExecutionRoleName; the rule's own parameters stay.
     const { InputParameters: inputs, ...props } = filled;
-    const { [EXECUTION_ROLE_PARAMETER]: _role, ...own } = (inputs ?? {}) as Record<string, string>;
+    const { [EXECUTION_ROLE_PARAMETER]: _role, ...rest } = (inputs ?? {}) as Record<string, string>;
+    const own = options.executionRoleName
+      ? { [EXECUTION_ROLE_PARAMETER]: options.executionRoleName, ...rest }
+      : rest;
     const source = props.Source as {
       Owner: string;
       SourceIdentifier: string;

@@ -37,10 +37,11 @@ import {
   ASYNC_MAX_EVENT_AGE_SECONDS,
   ASYNC_MAX_RETRY_ATTEMPTS,
   DEFAULT_LOG_RETENTION_DAYS,
-  DEFAULT_RESERVED_CONCURRENCY,
   ESBUILD_TARGET,
   LAMBDA_ESBUILD_ALIASES,
+  MAX_RESERVED_CONCURRENCY,
 } from './settings';
+import { RULE_FUNCTION_SPEC, validateProps } from './validate';
 
 /** Root of the sources (`rules/`, `infra/`): the checkout, or `dist/` in the installed package. */
 export const PACKAGE_ROOT = path.resolve(__dirname, '..');
@@ -156,7 +157,11 @@ export interface RuleFunctionProps {
   readonly logRetention?: logs.RetentionDays;
   /** What `cdk destroy` does to the log group. Default: RETAIN (logs expire by retention). */
   readonly logRemovalPolicy?: RemovalPolicy;
-  /** Copies that may run at once. Default: settings.DEFAULT_RESERVED_CONCURRENCY (10). */
+  /**
+   * Copies that may run at once (reserved concurrency, 1–1000). Default: none reserved, so the
+   * function deploys whatever the account's concurrency quota (a reservation R needs a quota of
+   * R + 100: settings.ts).
+   */
   readonly reservedConcurrency?: number;
   /** Memory in MiB (128–10,240). Default: the rule's metadata `sizing`. */
   readonly memorySize?: number;
@@ -178,10 +183,11 @@ export interface ConfigInvokeOptions {
 }
 
 /** A bounded, positive number of concurrent copies (Lambda accepts 1 to the account quota). */
-function reservedConcurrency(scope: Construct, value = DEFAULT_RESERVED_CONCURRENCY): number {
-  if (!Number.isInteger(value) || value < 1 || value > 1000) {
+function reservedConcurrency(scope: Construct, value: number | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  if (!Number.isInteger(value) || value < 1 || value > MAX_RESERVED_CONCURRENCY) {
     throw new Error(
-      `${scope.node.path}: reservedConcurrency must be an integer from 1 to 1000, not ${String(value)}`,
+      `${scope.node.path}: reservedConcurrency must be an integer from 1 to ${String(MAX_RESERVED_CONCURRENCY)}, not ${String(value)}`,
     );
   }
   return value;
@@ -197,10 +203,12 @@ export class RuleFunction extends Construct {
 
   constructor(scope: Construct, id: string, props: RuleFunctionProps) {
     super(scope, id);
+    validateProps(this, props, RULE_FUNCTION_SPEC);
     this.rule = props.rule;
     const stack = Stack.of(this);
     const sizing = props.rule.sizing;
     checkSizing(this, props);
+    const reserved = reservedConcurrency(this, props.reservedConcurrency);
 
     this.logGroup = new logs.LogGroup(this, 'LogGroup', {
       retention: props.logRetention ?? retentionDays(DEFAULT_LOG_RETENTION_DAYS),
@@ -257,7 +265,7 @@ export class RuleFunction extends Construct {
       logGroup: this.logGroup,
       retryAttempts: ASYNC_MAX_RETRY_ATTEMPTS,
       maxEventAge: Duration.seconds(ASYNC_MAX_EVENT_AGE_SECONDS),
-      reservedConcurrentExecutions: reservedConcurrency(this, props.reservedConcurrency),
+      ...(reserved !== undefined ? { reservedConcurrentExecutions: reserved } : {}),
     });
 
     this.acknowledgeWildcards(props, assumableRoles);

@@ -4,7 +4,7 @@
  */
 import { join } from 'node:path';
 import { RULE_METADATA, RULE_NAMES } from '../rules/catalog';
-import type { FunctionSizing } from '../rules/runtime/types';
+import type { FunctionSizing, RuleMetadata } from '../rules/runtime/types';
 
 /** Lambda runtime identifier of every rule function (the newest one cfn-lint and cdk-nag accept). */
 export const LAMBDA_RUNTIME = 'nodejs24.x';
@@ -103,19 +103,76 @@ export const ORGANIZATION_ID_PATTERN = /^o-[a-z0-9]{10,32}$/;
 export const EXAMPLE_ORGANIZATION_IDS: readonly string[] = ['o-exampleorgid'];
 
 /**
- * Reserved concurrency of every rule function: a bound on how many copies run at once, so no
- * caller (an outside account's Config rule, when the organization stack admits any account) can
- * take the central account's Lambda concurrency, and so the cost per hour has a ceiling.
+ * Reserved concurrency. Lambda keeps concurrent executions of an account and Region unreserved for
+ * the functions without a reservation: "You can reserve up to the Unreserved account concurrency
+ * value ... minus 100" (https://docs.aws.amazon.com/lambda/latest/dg/configuration-concurrency.html;
+ * the error is "decreases account's UnreservedConcurrentExecution below its minimum value of
+ * [100]"), so reserving R needs an account concurrency quota of at least R + 100 plus whatever
+ * other functions reserve. The default quota is 1,000, but "New AWS accounts have reduced
+ * concurrency and memory quotas" (https://docs.aws.amazon.com/lambda/latest/dg/gettingstarted-limits.html).
  *
- * Sized for an organization of 1,000 accounts whose periodic runs arrive together: each function
- * receives 1,000 asynchronous invocations; at a typical 3 s for the user rule (1 s for the root
- * rules; README, "What it costs") 10 concurrent copies clear them in 1,000 × 3 s ÷ 10 = 300 s
- * (100 s for a root rule), a twelfth of MaximumEventAge (3,600 s, below); the rest wait in
- * Lambda's asynchronous queue, which retries throttled events for up to MaximumEventAge. 30
- * reserved in all, of the default 1,000 per account and Region (Lambda keeps 100 unreserved).
+ * Hence: the account stack reserves nothing unless asked (`reservedConcurrency`), so it deploys in
+ * any account. The organization stack sizes each function's reservation from the number of
+ * accounts it is told to expect (`expectedAccounts`, or the length of `memberAccountIds`): enough
+ * copies that a periodic run of every account, all arriving together, is cleared within
+ * {@link CLEAR_WITHIN_SECONDS} at the typical duration below; the rest wait in Lambda's
+ * asynchronous queue, which retries throttled events for up to MaximumEventAge. The reservation is
+ * also the bound on what an outside account's Config rule can use when the functions admit any
+ * account (no `memberAccountIds`). `mfa-config-rules doctor` checks the quota before deploying.
  */
-export const DEFAULT_RESERVED_CONCURRENCY = 10;
-/** Typical durations the sizing above assumes, in seconds (not a measurement on real AWS). */
+export const UNRESERVED_CONCURRENCY_MINIMUM = 100;
+/** Typical durations the sizing assumes, in seconds (not a measurement on real AWS). */
 export const TYPICAL_DURATION_SECONDS = { user: 3, root: 1 } as const;
-/** The organization size the default is sized for. */
-export const SIZED_FOR_ACCOUNTS = 1000;
+/** A periodic run of every account should be cleared within a twelfth of MaximumEventAge. */
+export const CLEAR_WITHIN_SECONDS = ASYNC_MAX_EVENT_AGE_SECONDS / 12;
+/** Lambda accepts a reservation of 1 up to the account quota; we cap at this. */
+export const MAX_RESERVED_CONCURRENCY = 1000;
+
+/** The typical duration of one invocation of `rule` (user rules read every user). */
+export function typicalDurationSeconds(rule: RuleMetadata): number {
+  return rule.resourceTypes.includes('AWS::IAM::User')
+    ? TYPICAL_DURATION_SECONDS.user
+    : TYPICAL_DURATION_SECONDS.root;
+}
+
+/** Copies of `rule`'s function that clear `accounts` simultaneous invocations in time. */
+export function sizedReservation(rule: RuleMetadata, accounts: number): number {
+  const copies = Math.ceil((accounts * typicalDurationSeconds(rule)) / CLEAR_WITHIN_SECONDS);
+  return Math.min(MAX_RESERVED_CONCURRENCY, Math.max(1, copies));
+}
+
+export interface ReservationPlan {
+  /** Per rule name: its function's reserved concurrency (absent: none reserved). */
+  readonly perRule: Readonly<Record<string, number>>;
+  /** The sum over the functions. */
+  readonly total: number;
+  /**
+   * The account concurrency quota the deployment needs: the total plus Lambda's unreserved
+   * minimum (0 when nothing is reserved: any quota works). Other functions' reservations add to it.
+   */
+  readonly quotaNeeded: number;
+}
+
+/**
+ * The reservation a deployment makes: `perFunction` for every function when given, else sized for
+ * `expectedAccounts` when given, else none.
+ */
+export function reservationPlan(
+  rules: readonly RuleMetadata[],
+  options: { perFunction?: number; expectedAccounts?: number } = {},
+): ReservationPlan {
+  const perRule: Record<string, number> = {};
+  for (const rule of rules) {
+    if (options.perFunction !== undefined) perRule[rule.name] = options.perFunction;
+    else if (options.expectedAccounts !== undefined) {
+      perRule[rule.name] = sizedReservation(rule, options.expectedAccounts);
+    }
+  }
+  const total = Object.values(perRule).reduce((sum, n) => sum + n, 0);
+  return { perRule, total, quotaNeeded: total > 0 ? total + UNRESERVED_CONCURRENCY_MINIMUM : 0 };
+}
+
+/** Seconds `reservation` copies need to clear one invocation per account of `accounts`. */
+export function clearingSeconds(rule: RuleMetadata, accounts: number, reservation: number): number {
+  return Math.ceil((accounts * typicalDurationSeconds(rule)) / reservation);
+}

@@ -6,6 +6,7 @@ import {
   MfaConfigRulesOrganizationPack,
   type MfaConfigRulesOrganizationPackProps,
 } from './organization-pack';
+import { ACCOUNT_STACK_SPEC, ORGANIZATION_STACK_SPEC, packKeysOf, validateProps } from './validate';
 
 export type MfaConfigRulesAccountStackProps = StackProps & MfaConfigRulesAccountPackProps;
 
@@ -18,7 +19,8 @@ export class MfaConfigRulesAccountStack extends Stack {
         'mfa-config-rules: CIS AWS Foundations MFA controls as AWS Config custom rules, in this account.',
       ...props,
     });
-    this.pack = new MfaConfigRulesAccountPack(this, 'Pack', props);
+    validateProps(this, props, ACCOUNT_STACK_SPEC);
+    this.pack = new MfaConfigRulesAccountPack(this, 'Pack', packKeysOf(props));
   }
 }
 
@@ -43,6 +45,7 @@ export class MfaConfigRulesOrganizationStack extends Stack {
         'mfa-config-rules: CIS AWS Foundations MFA controls as AWS Config custom rules, across an AWS Organization.',
       ...props,
     });
+    validateProps(this, props, ORGANIZATION_STACK_SPEC);
     const targets =
       props.targetOrganizationalUnitIds ??
       new CfnParameter(this, TARGET_OUS_PARAMETER, {
@@ -51,7 +54,7 @@ export class MfaConfigRulesOrganizationStack extends Stack {
           'OUs whose accounts get the execution role (comma-separated ou-… ids), or the root id (r-…) for the whole organization.',
       }).valueAsList;
     this.pack = new MfaConfigRulesOrganizationPack(this, 'Pack', {
-      ...props,
+      ...packKeysOf(props),
       targetOrganizationalUnitIds: targets,
     });
   }

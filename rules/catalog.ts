@@ -20,6 +20,15 @@ export function findRule(name: string): AnyRule | undefined {
   return RULES.find((rule) => rule.metadata.name === name);
 }
 
+export {
+  isRuleNameOfPack,
+  RULE_NAME_LIST,
+  RULE_PARAMETER_NAMES,
+  type RuleName,
+  type RuleParametersByRule,
+  type RuleParameterValues,
+} from './rule-names';
+
 /** Metadata only (for the CDK construct and docs, which must not pull in the runtime). */
 export const RULE_METADATA: readonly RuleMetadata[] = RULES.map((rule) => rule.metadata);
 

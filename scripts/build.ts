@@ -6,12 +6,13 @@
  *   dist/bundles/<rule>/       each rule's Lambda bundle, `index.mjs` at the root, built once here
  *                              with infra/rule-function.ts BUNDLING; RuleFunction deploys exactly
  *                              this directory with `Code.fromAsset`, so synthesis needs no esbuild.
- *   dist/cli/                  the command (bin/mfa-config-rules.js loads it), bundled in two files:
- *                              `mfa-config-rules.js`, the commands' definitions with the catalog's
- *                              metadata inlined (what `rules`, `--version`, `--help` and usage
- *                              errors need: no rule code, zod or AWS SDK), and `aws-commands.js`,
- *                              everything that calls AWS (the rules, the runtime, the SDK), which
- *                              the first requires only when such a command runs.
+ *   dist/cli/                  the command (bin/mfa-config-rules.js loads it), bundled in three
+ *                              files: `mfa-config-rules.js`, the commands' definitions with the
+ *                              catalog's metadata inlined (what `rules`, `--version`, `--help` and
+ *                              usage errors need: no rule code, zod or AWS SDK); `aws-commands.js`,
+ *                              what `evaluate`, `report` and `invoke` run (the rules, the runtime,
+ *                              the SDK); `doctor-commands.js`, what `doctor` runs. The first
+ *                              requires the others only when such a command runs.
  *
  * `tsx scripts/build.ts --if-stale` builds only when a source is newer than the last build (the
  * jest global setup uses it, so the tests always run against the current sources).
@@ -74,7 +75,11 @@ function packageJsonVersion(): string {
 }
 
 /** The two files of the CLI (see above), minified CommonJS for the Node.js versions it supports. */
-export function cliBundleOptions(outDir: string): { light: BuildOptions; aws: BuildOptions } {
+export function cliBundleOptions(outDir: string): {
+  light: BuildOptions;
+  aws: BuildOptions;
+  doctor: BuildOptions;
+} {
   const common: BuildOptions = {
     bundle: true,
     platform: 'node',
@@ -97,14 +102,20 @@ export function cliBundleOptions(outDir: string): { light: BuildOptions; aws: Bu
       ...common,
       entryPoints: [path.join(CLI, 'process.ts')],
       outfile: path.join(outDir, 'mfa-config-rules.js'),
-      // rules/cli/options.ts `awsCommands()`: required at run time, from the file next to it.
-      external: ['./aws-commands'],
+      // rules/cli/options.ts `awsCommands()`, `doctorCommands()`: required at run time, from the
+      // files next to it.
+      external: ['./aws-commands', './doctor-commands'],
       alias: { 'node:child_process': path.join(CLI, 'lazy-child-process.js') },
     },
     aws: {
       ...common,
       entryPoints: [path.join(CLI, 'aws-commands.ts')],
       outfile: path.join(outDir, 'aws-commands.js'),
+    },
+    doctor: {
+      ...common,
+      entryPoints: [path.join(CLI, 'doctor-commands.ts')],
+      outfile: path.join(outDir, 'doctor-commands.js'),
     },
   };
 }
@@ -116,15 +127,20 @@ export function buildCli(outDir = path.join(DIST, 'cli')): void {
   fs.rmSync(outDir, { recursive: true, force: true });
   const options = cliBundleOptions(outDir);
   const light = buildSync(options.light);
-  const heavy = Object.keys(light.metafile?.inputs ?? {}).filter((input) =>
-    HEAVY_PACKAGES.test(input),
+  // What the file holds (bytes in the output), not what esbuild looked at and tree-shook away.
+  const held = Object.values(light.metafile?.outputs ?? {}).flatMap((output) =>
+    Object.entries(output.inputs)
+      .filter(([, input]) => input.bytesInOutput > 0)
+      .map(([file]) => file),
   );
+  const heavy = held.filter((input) => HEAVY_PACKAGES.test(input));
   if (heavy.length > 0) {
     throw new Error(
       `dist/cli/mfa-config-rules.js would hold ${heavy.slice(0, 3).join(', ')}…: load them through rules/cli/options.ts awsCommands()`,
     );
   }
   buildSync(options.aws);
+  buildSync(options.doctor);
 }
 
 function compile(): void {

@@ -11,6 +11,17 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as prettier from 'prettier';
 import { conformancePackTemplate } from '../infra/conformance-pack-template';
+import { configRulesProtectionScp } from '../infra/execution-role';
+import {
+  ASYNC_MAX_EVENT_AGE_SECONDS,
+  centralRoleName,
+  clearingSeconds,
+  CLEAR_WITHIN_SECONDS,
+  DEFAULT_EXECUTION_ROLE_NAME,
+  reservationPlan,
+  typicalDurationSeconds,
+  UNRESERVED_CONCURRENCY_MINIMUM,
+} from '../infra/settings';
 import { COMMON_PARAMETERS, RULE_METADATA } from '../rules/catalog';
 import {
   cisMappings,
@@ -281,6 +292,56 @@ function deployRegion(rules: readonly RuleMetadata[]): string {
 }
 
 // ---------------------------------------------------------------------------------------------
+// concurrency: what the organization stack reserves for the accounts it expects (infra/settings.ts)
+
+const ORGANIZATION_SIZES = [20, 100, 1000, 5000] as const;
+
+function concurrencyRegion(rules: readonly RuleMetadata[]): string {
+  const userRule = rules.find(isUserRule);
+  const accountRule = rules.find((m) => !isUserRule(m));
+  const rows = ORGANIZATION_SIZES.map((accounts) => {
+    const plan = reservationPlan(rules, { expectedAccounts: accounts });
+    const cell = (rule: RuleMetadata | undefined) => {
+      if (!rule) return '—';
+      const copies = plan.perRule[rule.name] ?? 0;
+      return `${String(copies)} (clears in ${n(clearingSeconds(rule, accounts, copies))} s)`;
+    };
+    return [
+      n(accounts),
+      cell(userRule),
+      cell(accountRule),
+      n(plan.total),
+      `**${n(plan.quotaNeeded)}**`,
+    ];
+  });
+  const users = rules.filter(isUserRule).length;
+  return [
+    `The account stack reserves **nothing** unless you set \`reservedConcurrency\`, so it deploys whatever the account's Lambda quota. The organization stack sizes each function's reservation from \`expectedAccounts\` (or the number of \`memberAccountIds\`, with the central account): enough copies to clear one invocation per account within ${n(CLEAR_WITHIN_SECONDS)} s (a twelfth of \`MaximumEventAge\`, ${n(ASYNC_MAX_EVENT_AGE_SECONDS)} s) at ${String(userRule ? typicalDurationSeconds(userRule) : 0)} s per user-rule run and ${String(accountRule ? typicalDurationSeconds(accountRule) : 0)} s per account-rule run (assumed, not measured on AWS); without either it reserves nothing and warns. The quota needed is the total plus the ${String(UNRESERVED_CONCURRENCY_MINIMUM)} Lambda keeps unreserved (plus what other functions reserve); the stack outputs it as \`LambdaConcurrencyQuotaNeeded\`.`,
+    '',
+    table(
+      [
+        'expected accounts',
+        `each of the ${String(users)} user-rule functions`,
+        `each of the ${String(rules.length - users)} account-rule functions`,
+        `reserved in all (${String(rules.length)} functions)`,
+        'Lambda quota needed',
+      ],
+      rows,
+    ),
+  ].join('\n');
+}
+
+// ---------------------------------------------------------------------------------------------
+// organization roles: the central roles member accounts trust, and the execution role
+
+function organizationRolesRegion(rules: readonly RuleMetadata[]): string {
+  return [
+    `- **${String(rules.length)} central functions**, one per rule, with fixed role names (${rules.map((m) => code(centralRoleName(m.name))).join(', ')}). Their roles may do one thing besides writing their logs: \`sts:AssumeRole\` on \`arn:<partition>:iam::*:role/<ExecutionRoleName>\`, only when the role belongs to the organization (\`aws:ResourceOrgID\`). Each \`AssumeRole\` passes a session policy with exactly that rule's actions, so a root rule's session cannot read the credential report or list users although the shared role may.`,
+    `- **Execution role** ${code(DEFAULT_EXECUTION_ROLE_NAME)} (context \`executionRoleName\`) in every account of the target OUs, created by a service-managed StackSet (auto-deployment on, one Region: IAM roles are global). It may read exactly what the ${String(rules.length)} rules read (${[...new Set(rules.flatMap((m) => m.iamActions))].map((a) => code(a.replace(/^iam:/, ''))).join(', ')}) and call \`config:PutEvaluations\` and \`config:GetComplianceDetailsByConfigRule\`. It trusts the central account only for the ${String(rules.length)} central roles, matched by \`aws:PrincipalArn\` on their fixed names, and only for principals of the organization (\`aws:PrincipalOrgID\`).`,
+  ].join('\n');
+}
+
+// ---------------------------------------------------------------------------------------------
 
 export const REGIONS: Record<string, (rules: readonly RuleMetadata[]) => string> = {
   rules: rulesRegion,
@@ -290,6 +351,10 @@ export const REGIONS: Record<string, (rules: readonly RuleMetadata[]) => string>
   'pack-parameters': packParametersRegion,
   'pack-cli': packCliRegion,
   cost: costRegion,
+  concurrency: concurrencyRegion,
+  'organization-roles': organizationRolesRegion,
+  'config-rules-scp': () =>
+    ['```json', JSON.stringify(configRulesProtectionScp(), null, 2), '```'].join('\n'),
 };
 
 /** README text with every region regenerated, formatted as `prettier --write` would. */

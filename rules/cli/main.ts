@@ -12,6 +12,7 @@
  */
 import { Command, CommanderError } from 'commander';
 import { defineEvaluateCommand } from './commands/evaluate';
+import { defineDoctorCommand } from './doctor';
 import { defineInvokeCommand } from './commands/invoke';
 import { defineReportCommand } from './commands/report';
 import { defineRulesCommand } from './commands/rules';
@@ -45,6 +46,7 @@ export function program(context: CommandContext): Command {
   defineReportCommand(cli, context);
   defineInvokeCommand(cli, context);
   defineRulesCommand(cli, context);
+  defineDoctorCommand(cli.command('doctor'), context.io, context.run);
   return cli;
 }
 

@@ -4,6 +4,7 @@
  * it (the options themselves are defined in commands/shared.ts).
  */
 import type * as AwsCommands from './aws-commands';
+import type * as DoctorCommands from './doctor-commands';
 import type { ComplianceType } from '../runtime/types';
 
 export const OUTPUT_FORMATS = ['table', 'json', 'csv', 'html'] as const;
@@ -66,4 +67,10 @@ export function listedCompliance(options: ListingOptions): ComplianceType[] | un
 export function awsCommands(): typeof AwsCommands {
   // eslint-disable-next-line @typescript-eslint/no-require-imports -- deliberately lazy
   return require('./aws-commands') as typeof AwsCommands;
+}
+
+/** `doctor`'s run, loaded on first use (in the CLI's bundle: dist/cli/doctor-commands.js). */
+export function doctorCommands(): typeof DoctorCommands {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- deliberately lazy
+  return require('./doctor-commands') as typeof DoctorCommands;
 }

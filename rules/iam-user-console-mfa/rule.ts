@@ -5,14 +5,18 @@
  * | ------------------------------------------------------------ | -------------- |
  * | no console password                                          | NOT_APPLICABLE |
  * | console password and ≥ 1 active MFA device                   | COMPLIANT      |
- * | console password, no MFA, password younger than the grace    | NOT_APPLICABLE |
+ * | console password, no MFA, user younger than the grace        | NOT_APPLICABLE |
  * | console password and no MFA device                           | NON_COMPLIANT  |
  * | … with a valid exemption tag (runtime/exemptions.ts)         | NOT_APPLICABLE |
  * | named by an event but no longer exists                       | NOT_APPLICABLE |
  *
- * The grace (`GracePeriodDays`, default 0) runs from the console password's creation (the login
- * profile's CreateDate, read live for every user without MFA), not the user's: a user given a
- * password today has until today + N days, at the time of the read.
+ * The grace (`GracePeriodDays`, default 0) is for new users: it runs from the user's creation (its
+ * CreateDate, the earliest evidence of the identity), never from the console password's, so
+ * deleting and re-creating a long-standing user's password (the console's "disable, then enable
+ * console access") renews nothing. A long-standing user who newly needs a password and time to set
+ * up MFA gets an exemption instead (runtime/exemptions.ts). Deleting and re-creating the user
+ * itself makes a new identity (a new id): the old one's finding is cleared, the new one has the
+ * grace of a new user, and IAM's CloudTrail records both.
  *
  * Resources are identified by the user's unique id (`AIDA…`), as AWS Config records IAM users.
  * The credential report's `<root_account>` row is never a user. How the facts are read at the
@@ -55,12 +59,12 @@ export function consoleMfaVerdict({
 }
 
 /**
- * When MFA is due for a user without it, if the console password is younger than the grace at the
- * time of the read; else undefined (no grace, or no creation time read).
+ * When MFA is due for a user without it, if the user is younger than the grace at the time of the
+ * read; else undefined (no grace, or no creation time known).
  */
 export function mfaDueBy(user: UserFacts, graceDays: number): Date | undefined {
-  if (graceDays <= 0 || !user.passwordCreatedAt) return undefined;
-  const due = new Date(user.passwordCreatedAt.getTime() + graceDays * DAY_MS);
+  if (graceDays <= 0 || !user.userCreatedAt) return undefined;
+  const due = new Date(user.userCreatedAt.getTime() + graceDays * DAY_MS);
   return user.evidenceAt < due ? due : undefined;
 }
 
@@ -77,8 +81,8 @@ export function consoleCheck(params: Params): UserCheck {
   };
   return {
     verdict,
-    // Every user the bulk facts make NON_COMPLIANT is confirmed live, which also reads the
-    // password's creation time the grace needs.
+    // Every user the bulk facts make NON_COMPLIANT is confirmed live; the grace needs only the
+    // user's creation time, which the listing already gave.
     needsLiveCheck: (bulk) => consoleMfaVerdict(bulk) === 'NON_COMPLIANT',
     readsConsolePassword: true,
     exemptionTagKey: exemptionSettings(params).tagKey,
@@ -113,7 +117,7 @@ export const rule: RuleDefinition<UsersFacts, typeof parameters> = {
       {
         name: 'GracePeriodDays',
         description:
-          'Days a user has to set up MFA after their console password is created (the login profile\'s CreateDate, not the user\'s): NOT_APPLICABLE, "MFA due by YYYY-MM-DD", until then. 0: no grace.',
+          'Days a new user has to set up MFA, from the user\'s creation (never from the console password\'s, so re-creating a password renews nothing): NOT_APPLICABLE, "MFA due by YYYY-MM-DD", until then. 0: no grace. A long-standing user who newly needs time gets an exemption instead.',
         default: '0',
       },
       ...EXEMPTION_PARAMETER_DOCS,
@@ -157,10 +161,10 @@ function verdict(
 ): Pick<Evaluation, 'compliance' | 'annotation'> {
   const compliance = consoleMfaVerdict(user);
   const due = compliance === 'NON_COMPLIANT' ? mfaDueBy(user, grace) : undefined;
-  if (due && user.passwordCreatedAt) {
+  if (due && user.userCreatedAt) {
     return {
       compliance: 'NOT_APPLICABLE',
-      annotation: `User ${user.userName} has no MFA device yet: MFA due by ${isoDay(due)} (${isoSeconds(due)}), ${grace}-day grace from the console password created ${isoSeconds(user.passwordCreatedAt)} (${source}).`,
+      annotation: `User ${user.userName} has no MFA device yet: MFA due by ${isoDay(due)} (${isoSeconds(due)}), ${grace}-day grace for new users, from the user's creation on ${isoSeconds(user.userCreatedAt)} (${source}).`,
     };
   }
   switch (compliance) {

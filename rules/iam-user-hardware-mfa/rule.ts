@@ -16,10 +16,17 @@
  * | named by an event but no longer exists                                    | NOT_APPLICABLE |
  * Then the exemption tag (rules/runtime/exemptions.ts) may turn NON_COMPLIANT into NOT_APPLICABLE.
  *
- * Privileged: AWS's managed `AdministratorAccess` attached to the user or to one of its groups, or
- * any policy listed in PrivilegedPolicyArns (same two ways), or the tag PrivilegedTagKey
- * (`mfa-privileged`) with the value `true`. Inline policies and permission boundaries are not read:
- * list a managed policy, or tag the user, to bring such a user in.
+ * Privileged (privilege.ts has the whole definition, its sources and what it does not see):
+ * - ADMINISTRATOR-EQUIVALENT by what its identity policies allow — inline on the user or one of its
+ *   groups, or any managed policy attached to either, AWS- or customer-managed, whatever its name:
+ *   `"*"`, or any permission-rewriting action (attach or put a user/group/role policy, add a user
+ *   to a group, create or default a policy version, rewrite a role's trust, create another user's
+ *   access keys or password), wildcards and NotAction included, after unconditional Denies and the
+ *   permissions boundary;
+ * - or THROUGH A ROLE it may assume whose own policies make the role administrator-equivalent;
+ * - or a policy listed in PrivilegedPolicyArns attached to it or one of its groups;
+ * - or the tag PrivilegedTagKey (`mfa-privileged`, key in any case, as IAM matches keys) = `true`.
+ * A policy document that cannot be read counts as privileged (fail closed).
  *
  * Device kinds come from the serial number's form, as IAM returns it in ListMFADevices:
  * - virtual (authenticator app): the device's ARN, `arn:aws:iam::123456789012:mfa/<name>`
@@ -42,8 +49,10 @@
  * Certification: GetMFADevice returns `Certifications` (FIPS-140-2, FIPS-140-3, FIDO levels from
  * the FIDO Alliance Metadata Service) for FIDO devices. AWS does not document what a synced
  * passkey returns, and a genuine key missing from the Metadata Service has none either: with
- * RequireCertifiedFido = true (default) a FIDO device counts only with at least one
- * certification; false counts every FIDO device as hardware.
+ * RequireCertifiedFido = true (default) a FIDO device counts only with at least one certification
+ * it recognises — a FIPS-140-2, FIPS-140-3 or FIDO certification at a level 1–4 (`L1`, `L2+`,
+ * `Level 3`); an empty or unknown level, or another certification, does not count (fail closed);
+ * false counts every FIDO device as hardware.
  */
 import * as z from 'zod/mini';
 import {
@@ -53,12 +62,13 @@ import {
 } from '../runtime/exemptions';
 import {
   gatherPrivilegedUsers,
+  type HardwareSettings,
   type MfaDeviceFacts,
   type PrivilegedUserFacts,
   type PrivilegedUsersFacts,
-  type PrivilegePath,
-  type PrivilegeSettings,
-} from '../runtime/facts/privileged-users';
+} from './facts';
+import { type Grant, type PolicySource, type PrivilegePath } from './privilege';
+import { tagValue } from '../runtime/tags';
 import { type ComplianceType, type Evaluation, type RuleDefinition } from '../runtime/types';
 import { tagKey } from '../runtime/parameters';
 import { isoSeconds, userEvaluations } from '../runtime/user-evaluations';
@@ -108,7 +118,7 @@ const parameters = {
 
 type Params = z.infer<z.ZodMiniObject<typeof parameters>>;
 
-export function privilegeSettings(params: Params): PrivilegeSettings {
+export function privilegeSettings(params: Params): HardwareSettings {
   const tagKey = params.PrivilegedTagKey ?? DEFAULT_PRIVILEGED_TAG_KEY;
   return {
     privilegedPolicyArns: policyArns(params.PrivilegedPolicyArns ?? ''),
@@ -152,8 +162,15 @@ export function hardwareMfaVerdict(
   return { compliance: problems.length > 0 ? 'NON_COMPLIANT' : 'COMPLIANT', problems };
 }
 
-function certified(device: MfaDeviceFacts): boolean {
-  return Object.keys(device.certifications ?? {}).length > 0;
+/** FIPS 140-2/140-3 security levels 1–4, FIDO certification levels L1–L3+ (`L2`, `L1+`, `Level 3`). */
+const CERTIFICATION = /^(?:fips[- ]?140-[23]|fido)\b/i;
+const LEVEL = /^(?:l|level\s*)?[1-4]\+?$/i;
+
+/** At least one certification the rule recognises, at a level it recognises (fail closed). */
+export function certified(device: Pick<MfaDeviceFacts, 'certifications'>): boolean {
+  return Object.entries(device.certifications ?? {}).some(
+    ([name, level]) => CERTIFICATION.test(name.trim()) && LEVEL.test(level.trim()),
+  );
 }
 
 export const rule: RuleDefinition<PrivilegedUsersFacts, typeof parameters> = {
@@ -161,27 +178,29 @@ export const rule: RuleDefinition<PrivilegedUsersFacts, typeof parameters> = {
     name: 'iam-user-hardware-mfa',
     title: 'Privileged IAM users sign in only with hardware MFA',
     description:
-      'Checks that each privileged IAM user (AdministratorAccess attached directly or through a group, a policy listed in PrivilegedPolicyArns, or tagged PrivilegedTagKey=true) has MFA and only hardware devices: hardware TOTP tokens or FIDO security keys IAM reports a certification for (GetMFADevice), no virtual device. Reads users, groups and policies in bulk (GetAccountAuthorizationDetails), then lists the devices of privileged users live. NOT_APPLICABLE for other users.',
+      'Checks that each privileged IAM user has MFA and only hardware devices: hardware TOTP tokens or FIDO security keys IAM reports a certification for (GetMFADevice), no virtual device. Privileged: its identity policies (inline, group, AWS- or customer-managed) allow "*" or a permission-rewriting IAM action after Denies and its boundary, or it may assume a role that is so; or a policy in PrivilegedPolicyArns, or the tag PrivilegedTagKey=true. Reads users, groups, roles and policies in bulk (GetAccountAuthorizationDetails), then the devices of privileged users live. NOT_APPLICABLE for other users.',
     severity: 'HIGH',
     // No CIS recommendation and no Security Hub control (rules/frameworks.ts).
     frameworks: [],
-    // 5,000 IAM users in one invocation: GetAccountAuthorizationDetails in pages of 1,000 users
-    // and groups (~6 calls, a few MB with inline policy documents), then ListMFADevices for each
-    // privileged user and GetMFADevice for each FIDO key whose certification decides, which IAM
-    // serves at about 10 requests per second per API and account: 1,000 privileged users take
-    // ~100 s plus back-off, hence 300 s. 512 MiB holds the authorization details and the verdicts.
+    // 5,000 IAM users in one invocation: GetAccountAuthorizationDetails in pages of 1,000 users,
+    // groups, roles and managed policies (~8 calls with 1,000 roles and 500 policies, a few MB of
+    // policy documents), the policy analysis in memory, then ListMFADevices for each privileged
+    // user and GetMFADevice for each FIDO key whose certification decides, which IAM serves at
+    // about 10 requests per second per API and account: 1,000 privileged users take ~100 s plus
+    // back-off, hence 300 s. 512 MiB holds the authorization details and the verdicts
+    // (BENCHMARKS.md has the measured peak).
     sizing: { timeoutSeconds: 300, memoryMiB: 512 },
     parameters: [
       {
         name: 'PrivilegedPolicyArns',
         description:
-          'Managed policy ARNs, separated by commas, that make a user privileged when attached to the user or to one of its groups, besides AWS managed AdministratorAccess (always privileged). Empty: AdministratorAccess only.',
+          'Managed policy ARNs, separated by commas, that also make a user privileged when attached to the user or to one of its groups (e.g. PowerUserAccess, which rewrites no permission), besides every policy that allows administrator-equivalent actions. Empty: none beyond those.',
         default: '',
       },
       {
         name: 'PrivilegedTagKey',
         description:
-          'Tag key that makes a user privileged when its value is `true` (any case). Empty: privilege by tag off.',
+          'Tag key that makes a user privileged when its value is `true` (key and value in any case, as IAM matches keys). Empty: privilege by tag off.',
         default: DEFAULT_PRIVILEGED_TAG_KEY,
       },
       {
@@ -210,7 +229,8 @@ export const rule: RuleDefinition<PrivilegedUsersFacts, typeof parameters> = {
         verdict: verdict(user, settings),
         tag: {
           read: true,
-          value: exemptions.tagKey === undefined ? undefined : user.tags.get(exemptions.tagKey),
+          value:
+            exemptions.tagKey === undefined ? undefined : tagValue(user.tags, exemptions.tagKey),
           at: user.detailsAt,
         },
         evidenceAt: user.detailsAt,
@@ -222,15 +242,12 @@ export const rule: RuleDefinition<PrivilegedUsersFacts, typeof parameters> = {
 
 function verdict(
   user: PrivilegedUserFacts,
-  settings: PrivilegeSettings,
+  settings: HardwareSettings,
 ): Pick<Evaluation, 'compliance' | 'annotation'> {
   const { compliance, problems } = hardwareMfaVerdict(user, settings.requireCertifiedFido);
   const name = `User ${user.userName}`;
   if (compliance === 'NOT_APPLICABLE') {
-    return {
-      compliance,
-      annotation: `${name} is not privileged (no AdministratorAccess or listed policy, directly or through a group${settings.privilegedTagKey ? `, no tag ${settings.privilegedTagKey}=true` : ''}; IAM, read live at ${isoSeconds(user.detailsAt)}): hardware MFA does not apply.`,
-    };
+    return { compliance, annotation: notPrivileged(user, settings) };
   }
   const who = `${name} (privileged: ${describePrivilege(user.privilege)})`;
   const source = sourceText(user);
@@ -255,7 +272,7 @@ function verdict(
       fix = 'keep only hardware TOTP tokens and FIDO security keys';
       break;
     case 'uncertified':
-      what = `has a FIDO device with no certification in IAM (${shortSerials(first.serials, user.userName)})`;
+      what = `has an uncertified FIDO device (${shortSerials(first.serials, user.userName)})`;
       fix = 'use a certified key or RequireCertifiedFido=false';
       break;
     default:
@@ -263,6 +280,20 @@ function verdict(
       fix = 'register a hardware TOTP token or FIDO security key';
   }
   return { compliance, annotation: `${who} ${what} (${source}). Fix: ${fix}.` };
+}
+
+/** What was examined to conclude "not privileged", and where it came from. */
+function notPrivileged(user: PrivilegedUserFacts, settings: HardwareSettings): string {
+  const { policies, groups, assumableRoles, boundary, unreadableBoundary } = user.examined;
+  const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
+  const parts = [
+    `${plural(policies, 'policy').replace('policys', 'policies')}, ${plural(groups, 'group')}, ${plural(assumableRoles, 'assumable role')} examined`,
+  ];
+  if (boundary) parts.push(`boundary ${boundary.name} removes ${boundary.removed.join(', ')}`);
+  if (unreadableBoundary) parts.push(`boundary ${unreadableBoundary} unreadable, not applied`);
+  if (settings.privilegedTagKey) parts.push(`no tag ${settings.privilegedTagKey}=true`);
+  parts.push(`IAM, read live at ${isoSeconds(user.detailsAt)}`);
+  return `User ${user.userName} is not privileged: no identity policy allows administrator-equivalent actions (${parts.join('; ')}): hardware MFA does not apply.`;
 }
 
 /**
@@ -277,22 +308,52 @@ function sourceText(user: PrivilegedUserFacts): string {
     : `IAM, read live at ${details}–${devices.slice(devices.indexOf('T') + 1)}`;
 }
 
-function describePrivilege(paths: readonly PrivilegePath[]): string {
+/** The first reason the user is privileged, as short as the annotation needs. */
+export function describePrivilege(paths: readonly PrivilegePath[]): string {
   const [first] = paths;
   if (!first) return 'none';
   const more = paths.length > 1 ? ` and ${paths.length - 1} more` : '';
-  const via = 'via' in first && first.via !== undefined ? ` via group ${first.via}` : '';
   switch (first.kind) {
-    case 'administrator-access':
-      return `AdministratorAccess${via}${more}`;
-    case 'policy':
-      return `${first.policyArn.slice(first.policyArn.indexOf(':policy/') + 8)}${via}${more}`;
+    case 'grant':
+      return `${describeGrant(first.grant)}${more}`;
+    case 'role': {
+      const via =
+        'unreadable' in first.via
+          ? `${describeSource(first.via.unreadable)} unreadable`
+          : describeGrant(first.via);
+      return `may assume role ${first.roleName}${first.trustConditioned ? ' (trust conditioned)' : ''}, whose ${via}${more}`;
+    }
+    case 'unreadable':
+      return `${describeSource(first.source)} could not be read (${first.problem}), so counted${more}`;
+    case 'policy': {
+      const via = first.via !== undefined ? ` via group ${first.via}` : '';
+      return `listed policy ${first.policyArn.slice(first.policyArn.lastIndexOf('/') + 1)}${via}${more}`;
+    }
     case 'tag':
       return `tag ${first.tagKey}=true${more}`;
   }
 }
 
-function describeDevices(devices: readonly MfaDeviceFacts[], settings: PrivilegeSettings): string {
+function describeSource(source: PolicySource): string {
+  const group = source.group !== undefined ? ` via group ${source.group}` : '';
+  if (source.kind === 'inline') {
+    return source.group !== undefined
+      ? `inline policy ${source.name} of group ${source.group}`
+      : `inline policy ${source.name}`;
+  }
+  return `${source.owner === 'aws' ? 'AWS' : 'customer'}-managed ${source.name}${group}`;
+}
+
+function describeGrant(grant: Grant): string {
+  const pattern = grant.pattern === '*' ? '"*"' : grant.pattern;
+  const action =
+    grant.pattern === '*' || grant.pattern.toLowerCase() === grant.action.toLowerCase()
+      ? ''
+      : ` (${grant.action})`;
+  return `${describeSource(grant.source)} allows ${pattern}${action}${grant.conditioned ? ', conditioned' : ''}`;
+}
+
+function describeDevices(devices: readonly MfaDeviceFacts[], settings: HardwareSettings): string {
   const hardware = devices.filter((device) => device.kind === 'hardware').length;
   const fido = devices.filter((device) => device.kind === 'fido');
   const parts: string[] = [];

@@ -163,11 +163,19 @@ function nonCompliant(
   };
 }
 
-function quote(text: string): string {
+/**
+ * The reason folded onto one line, at most REASON_IN_ANNOTATION UTF-16 units, cut between code
+ * points (never inside a surrogate pair) and marked with an ellipsis.
+ */
+export function quote(text: string): string {
   const folded = text.replace(/\s+/g, ' ').trim();
-  return folded.length <= REASON_IN_ANNOTATION
-    ? folded
-    : `${folded.slice(0, REASON_IN_ANNOTATION - 1)}…`;
+  if (folded.length <= REASON_IN_ANNOTATION) return folded;
+  let cut = '';
+  for (const char of folded) {
+    if (cut.length + char.length > REASON_IN_ANNOTATION - 1) break;
+    cut += char;
+  }
+  return `${cut}…`;
 }
 
 export function startOfDayUtc(time: Date): Date {

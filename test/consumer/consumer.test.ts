@@ -294,9 +294,13 @@ beforeAll(() => {
     ['LICENSE', 'README.md', 'bin/mfa-config-rules.js', 'package.json'].sort(),
   );
   for (const rule of RULE_NAMES) expect(files).toContain(`dist/bundles/${rule}/index.mjs`);
-  // The command: its two bundled files (scripts/build.ts).
+  // The command: its bundled files (scripts/build.ts).
   expect(files).toEqual(
-    expect.arrayContaining(['dist/cli/mfa-config-rules.js', 'dist/cli/aws-commands.js']),
+    expect.arrayContaining([
+      'dist/cli/mfa-config-rules.js',
+      'dist/cli/aws-commands.js',
+      'dist/cli/doctor-commands.js',
+    ]),
   );
   expect(files.filter((file) => file.endsWith('.ts') && !file.endsWith('.d.ts'))).toEqual([]);
   expect(files).toContain('dist/infra/index.d.ts');
@@ -377,6 +381,93 @@ describe.each(Object.keys(APPS))('a %s CDK app', (name) => {
       expect(ofType(organization, 'AWS::CloudFormation::StackSet')).toHaveLength(1);
     },
     INSTALL_TIMEOUT_MS + SYNTH_TIMEOUT_MS,
+  );
+});
+
+/**
+ * What a JavaScript user writes wrong (issue 19), each as its own CommonJS app on the installed
+ * tarball: the synth fails, the app's error is one line naming the prop and what to write.
+ */
+const MISTAKES: Record<string, { code: string; error: RegExp }> = {
+  'notificationEmails as a prop': {
+    code: `new MfaConfigRulesAccountPack(new Stack(app, 'A'), 'MfaRules', { notificationEmails: ['sec@example.com'] });`,
+    error:
+      /^Error: A\/MfaRules: unknown prop notificationEmails: that is the context key; as a prop write notifications: \{ emails: \['…'\] \} \(valid: .*\)$/m,
+  },
+  'securityHubAutomation as a prop': {
+    code: `new MfaConfigRulesAccountPack(new Stack(app, 'A'), 'MfaRules', { securityHubAutomation: true });`,
+    error:
+      /^Error: A\/MfaRules: unknown prop securityHubAutomation: that is the context key; as a prop write securityHub: true \(valid: .*\)$/m,
+  },
+  'timeout: 600': {
+    code: `new MfaConfigRulesAccountPack(new Stack(app, 'A'), 'MfaRules', { functionOptions: { 'iam-user-mfa': { timeout: 600 } } });`,
+    error:
+      /^Error: A\/MfaRules: prop functionOptions\['iam-user-mfa'\]\.timeout must be a Duration \(e\.g\. Duration\.seconds\(600\), from aws-cdk-lib\), not the number 600$/m,
+  },
+  'a missing targetOrganizationalUnitIds': {
+    code: `new MfaConfigRulesOrganizationPack(new Stack(app, 'O'), 'MfaRules', { organizationId: 'o-a1b2c3d4e5' });`,
+    error: /^Error: O\/MfaRules: prop targetOrganizationalUnitIds is required$/m,
+  },
+  "emails: 'a@b.c'": {
+    code: `new MfaConfigRulesAccountPack(new Stack(app, 'A'), 'MfaRules', { notifications: { emails: 'a@b.c' } });`,
+    error:
+      /^Error: A\/MfaRules: prop notifications\.emails must be an array of strings, not the string 'a@b\.c'$/m,
+  },
+  'a misspelt rule name': {
+    code: `new MfaConfigRulesAccountPack(new Stack(app, 'A'), 'MfaRules', { rules: ['root-acount-mfa'] });`,
+    error:
+      /^Error: A\/MfaRules: prop rules\[0\] must be a rule name \(root-account-mfa, .*\) or a RULE_METADATA entry, not the string 'root-acount-mfa'$/m,
+  },
+};
+
+describe('a JavaScript app with a mistake', () => {
+  const outcomes: Record<string, Promise<Ran>> = {};
+  beforeAll(() => {
+    const env = {
+      ...OFFLINE,
+      PATH: `${path.join(shared, 'node_modules', '.bin')}${path.delimiter}${process.env.PATH ?? ''}`,
+    };
+    for (const [name, mistake] of Object.entries(MISTAKES)) {
+      const dir = path.join(shared, `mistake-${name.replace(/[^a-z0-9]+/gi, '-')}`);
+      fs.mkdirSync(path.join(dir, 'bin'), { recursive: true });
+      writeJson(path.join(dir, 'package.json'), { name: 'mistake', version: '0.1.0' });
+      writeJson(path.join(dir, 'cdk.json'), { app: 'node bin/app.js' });
+      fs.writeFileSync(
+        path.join(dir, 'bin', 'app.js'),
+        [
+          "const { App, Stack } = require('aws-cdk-lib');",
+          "const { MfaConfigRulesAccountPack, MfaConfigRulesOrganizationPack } = require('mfa-config-rules');",
+          'const app = new App();',
+          mistake.code,
+          'app.synth();',
+          '',
+        ].join('\n'),
+      );
+      outcomes[name] = new Promise((resolve) => {
+        const child = spawn('npx', ['cdk', 'synth', '--no-notices', '--quiet'], {
+          cwd: dir,
+          env: { ...process.env, npm_config_update_notifier: 'false', ...env },
+          timeout: SYNTH_TIMEOUT_MS,
+        });
+        let stdout = '';
+        let stderr = '';
+        child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+        child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+        child.once('close', (status) => {
+          resolve({ status, stdout, stderr });
+        });
+      });
+    }
+  });
+
+  it.each(Object.keys(MISTAKES))(
+    '%s: the synth fails, with one line naming it',
+    async (name) => {
+      const outcome = await outcomes[name];
+      expect(outcome?.status).not.toBe(0);
+      expect(outcome?.stderr).toMatch(MISTAKES[name]?.error ?? /never/);
+    },
+    SYNTH_TIMEOUT_MS,
   );
 });
 

@@ -51,9 +51,14 @@ describe('choosing rules', () => {
     expect(pack.Properties.TemplateBody).not.toContain('iam-user-console-mfa');
   });
 
-  it.each<[string, lib.MfaConfigRulesAccountPackProps, RegExp]>([
+  // What a JavaScript caller can pass (TypeScript refuses an unknown rule name at compile time).
+  it.each<[string, Record<string, unknown>, RegExp]>([
     ['an empty list', { rules: [] }, /rules is empty/],
-    ['an unknown name', { rules: ['root-mfa'] }, /unknown rule 'root-mfa'/],
+    [
+      'an unknown name',
+      { rules: ['root-mfa'] },
+      /prop rules\[0\] must be a rule name \(root-account-mfa, .*not the string 'root-mfa'/,
+    ],
     ['a repeated rule', { rules: ['root-account-mfa', 'root-account-mfa'] }, /listed twice/],
     [
       'options for a rule not deployed',
@@ -72,7 +77,7 @@ describe('choosing rules', () => {
     ],
   ])('%s is a construction error', (_label, props, message) => {
     // Act / Assess
-    expect(() => accountStack(props)).toThrow(message);
+    expect(() => accountStack(props as lib.MfaConfigRulesAccountPackProps)).toThrow(message);
   });
 
   it('the organization pack refuses an empty rule list too', () => {
@@ -276,7 +281,7 @@ describe('rule parameters', () => {
     );
   });
 
-  it.each<[string, lib.MfaConfigRulesAccountPackProps, RegExp]>([
+  it.each<[string, Record<string, unknown>, RegExp]>([
     [
       'a malformed value',
       { ruleParameters: { 'iam-user-console-mfa': { GracePeriodDays: 'seven' } } },
@@ -298,6 +303,6 @@ describe('rule parameters', () => {
       /root-account-mfa takes no parameter 'ExecutionRoleName' \(it takes: none\)/,
     ],
   ])('refuse %s at synth, naming it', (_label, props, message) => {
-    expect(() => accountStack(props)).toThrow(message);
+    expect(() => accountStack(props as lib.MfaConfigRulesAccountPackProps)).toThrow(message);
   });
 });

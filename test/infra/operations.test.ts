@@ -36,6 +36,7 @@ const OPERATIONS = {
   ...NO_BUNDLING,
   notificationEmails: 'sec@example.com, ops@example.com',
   securityHubAutomation: 'true',
+  securityHubAdministrator: 'true',
   organizationId: 'o-a1b2c3d4e5',
   targetOrganizationalUnitIds: 'r-ab12',
 };
@@ -110,8 +111,14 @@ describe.each(['account', 'organization'] as const)('%s stack', (which) => {
     const { ops, none } = pick();
 
     // Assess
+    // With notifications, the alert path is watched too: each compliance-change rule's
+    // FailedInvocations (one in the account, two in the organization) and the topic's deliveries.
+    none.resourceCountIs('AWS::CloudWatch::Alarm', FUNCTIONS * ALARMS_PER_FUNCTION);
+    ops.resourceCountIs(
+      'AWS::CloudWatch::Alarm',
+      FUNCTIONS * ALARMS_PER_FUNCTION + (which === 'account' ? 2 : 3),
+    );
     for (const t of [ops, none]) {
-      t.resourceCountIs('AWS::CloudWatch::Alarm', FUNCTIONS * ALARMS_PER_FUNCTION);
       const errors = Object.values(
         t.findResources('AWS::CloudWatch::Alarm', {
           Properties: { MetricName: 'Errors', Namespace: 'AWS/Lambda' },
@@ -221,6 +228,7 @@ describe.each(['account', 'organization'] as const)('%s stack', (which) => {
       rules.map((r) => {
         const criteria = r.Properties.Criteria as {
           ProductName: unknown[];
+          ComplianceStatus: unknown[];
           Title: { Comparison: string; Value: string }[];
         };
         const action = (
@@ -233,6 +241,8 @@ describe.each(['account', 'organization'] as const)('%s stack', (which) => {
           }[]
         )[0];
         expect(criteria.ProductName).toEqual([{ Comparison: 'EQUALS', Value: 'Config' }]);
+        // Only failed checks are raised: a PASSED finding keeps Config's own severity.
+        expect(criteria.ComplianceStatus).toEqual([{ Comparison: 'EQUALS', Value: 'FAILED' }]);
         expect(action?.Type).toBe('FINDING_FIELDS_UPDATE');
         expect(action?.FindingFieldsUpdate.Note.UpdatedBy).toBe('mfa-config-rules');
         expect(action?.FindingFieldsUpdate.Note.Text.length).toBeLessThanOrEqual(512);
@@ -326,7 +336,7 @@ describe('props', () => {
       () => new MfaConfigRulesAccountPack(stack(), 'P', { notifications: { emails: ['nope'] } }),
     ).toThrow(/'nope' is not an email address/);
     expect(() => synthesizeApp({ ...NO_BUNDLING, securityHubAutomation: 'yes' })).toThrow(
-      /securityHubAutomation: 'yes' is not true or false/,
+      /securityHubAutomation: 'yes' is not true, false, account or organization/,
     );
   });
 
@@ -391,10 +401,10 @@ describe('ruleDeployment: configRules (Security Hub findings)', () => {
     ).toEqual([]);
     const users = rules.find(([, r]) => r.Properties.ConfigRuleName === 'iam-user-console-mfa');
     expect(users?.[1].Properties.Scope).toEqual({ ComplianceResourceTypes: ['AWS::IAM::User'] });
-    // The organization stack is unchanged (organization rules are service-linked too).
+    // The organization stack deploys the same plain rules (see organization-config-rules.test.ts).
     templateOf(plainRules.organization).resourceCountIs(
       'AWS::Config::OrganizationConformancePack',
-      1,
+      0,
     );
   });
 

@@ -26,9 +26,9 @@ import {
   ACCOUNT_STACK_NAME,
   ASYNC_MAX_EVENT_AGE_SECONDS,
   centralRoleName,
-  DEFAULT_RESERVED_CONCURRENCY,
-  SIZED_FOR_ACCOUNTS,
-  TYPICAL_DURATION_SECONDS,
+  CLEAR_WITHIN_SECONDS,
+  reservationPlan,
+  sizedReservation,
   DEFAULT_EXECUTION_ROLE_NAME,
   DEFAULT_PACK_NAME,
   DEFAULT_STACK_SET_NAME,
@@ -467,44 +467,64 @@ describe('safe to deploy org-wide (issue 11)', () => {
     ).toThrow(message);
   });
 
-  it('reserved concurrency on every function of both stacks (default, and the context value)', () => {
+  it('reserved concurrency: none in the account stack; the organization stack sizes it from the accounts it expects', () => {
     // Prepare
-    const stacks = [byDefault.account, byDefault.organization, delegated.organization];
-    const custom = new MfaConfigRulesOrganizationStack(new App({ outdir: tempDir('rc') }), 'Org', {
-      organizationId: TEST_ORGANIZATION_ID,
-      targetOrganizationalUnitIds: ['r-ab12'],
-      reservedConcurrency: 25,
-    });
+    const org = (props: Record<string, unknown>) =>
+      templateOf(
+        new MfaConfigRulesOrganizationStack(new App({ outdir: tempDir('rc') }), 'Org', {
+          organizationId: TEST_ORGANIZATION_ID,
+          targetOrganizationalUnitIds: ['r-ab12'],
+          ...props,
+        }),
+      );
+    const reservations = (t: Template) =>
+      Object.values(
+        t.findResources('AWS::Lambda::Function') as Record<
+          string,
+          { Properties: Record<string, unknown> }
+        >,
+      ).map((fn) => fn.Properties.ReservedConcurrentExecutions);
 
     // Act
-    const functions = stacks.map((stack) =>
-      templateOf(stack).findResources('AWS::Lambda::Function'),
-    );
+    const account = reservations(templateOf(byDefault.account));
+    const noSize = reservations(template);
+    const sized = org({ expectedAccounts: 1000 });
+    const explicit = reservations(org({ expectedAccounts: 1000, reservedConcurrency: 25 }));
+    const listed = reservations(delegatedTemplate);
 
     // Assess
-    for (const found of functions) {
-      const all = Object.values(found) as { Properties: Record<string, unknown> }[];
-      expect(all).toHaveLength(RULE_METADATA.length);
-      for (const fn of all) {
-        expect(fn.Properties.ReservedConcurrentExecutions).toBe(DEFAULT_RESERVED_CONCURRENCY);
-      }
-    }
-    const customFunctions = Object.values(
-      templateOf(custom).findResources('AWS::Lambda::Function'),
-    ) as { Properties: Record<string, unknown> }[];
-    expect(customFunctions.map((fn) => fn.Properties.ReservedConcurrentExecutions)).toEqual(
-      RULE_METADATA.map(() => 25),
-    );
+    expect(account).toEqual(RULE_METADATA.map(() => undefined));
+    expect(noSize).toEqual(RULE_METADATA.map(() => undefined));
+    expect(
+      annotationsOf(byDefault.organization).findWarning(
+        '*',
+        Match.stringLikeRegexp('No reserved concurrency'),
+      ),
+    ).toHaveLength(1);
+    const plan = reservationPlan(RULE_METADATA, { expectedAccounts: 1000 });
+    expect(reservations(sized)).toEqual(RULE_METADATA.map((rule) => plan.perRule[rule.name]));
+    expect(plan.quotaNeeded).toBe(plan.total + 100);
+    sized.hasOutput('*', { Value: String(plan.quotaNeeded) });
+    expect(explicit).toEqual(RULE_METADATA.map(() => 25));
+    // The account list (2 members and the central account; the management account excluded).
+    expect(listed).toEqual(RULE_METADATA.map((rule) => sizedReservation(rule, 3)));
     expect(() =>
       synthesizeApp({ organizationId: TEST_ORGANIZATION_ID, reservedConcurrency: '0' }),
     ).toThrow(/reservedConcurrency must be an integer from 1 to 1000/);
+    expect(() =>
+      synthesizeApp({ organizationId: TEST_ORGANIZATION_ID, expectedAccounts: 'many' }),
+    ).toThrow(/expectedAccounts must be a whole number/);
   });
 
-  it('the default concurrency clears 1,000 accounts well inside MaximumEventAge', () => {
-    const seconds =
-      (SIZED_FOR_ACCOUNTS * TYPICAL_DURATION_SECONDS.user) / DEFAULT_RESERVED_CONCURRENCY;
-    expect(seconds).toBe(300);
-    expect(seconds).toBeLessThanOrEqual(ASYNC_MAX_EVENT_AGE_SECONDS / 10);
+  it('the sized reservation clears every expected account within a twelfth of MaximumEventAge', () => {
+    for (const accounts of [1, 20, 1000, 5000]) {
+      for (const rule of RULE_METADATA) {
+        const copies = sizedReservation(rule, accounts);
+        const seconds = rule.resourceTypes.includes('AWS::IAM::User') ? 3 : 1;
+        expect((accounts * seconds) / copies).toBeLessThanOrEqual(CLEAR_WITHIN_SECONDS);
+        expect(CLEAR_WITHIN_SECONDS).toBe(ASYNC_MAX_EVENT_AGE_SECONDS / 12);
+      }
+    }
   });
 
   it.each([

@@ -119,7 +119,7 @@ describe(`${RULE} against moto`, () => {
     for (const evaluation of stored) expect(evaluation.annotation).not.toMatch(/…$/);
     const passkey = stored.find((e) => e.resourceId === idOf(users, 'group-admin-passkey'));
     expect(passkey?.annotation).toContain(
-      'User group-admin-passkey (privileged: AdministratorAccess via group Admins) has a FIDO device with no certification in IAM (u2f/…/key-1) (IAM, read live at ',
+      'User group-admin-passkey (privileged: AWS-managed AdministratorAccess via group Admins allows "*") has an uncertified FIDO device (u2f/…/key-1) (IAM, read live at ',
     );
     // 16 users + 2 groups in pages of 7 (short pages): 3 pages; 5 privileged users; 2 FIDO keys
     // whose certification decides.
@@ -212,7 +212,7 @@ describe(`${RULE} against moto`, () => {
     const byId = new Map(stored.map((e) => [e.resourceId, e]));
     expect(byId.get(idOf(users, 'reader-admin'))?.compliance).toBe('NON_COMPLIANT');
     expect(byId.get(idOf(users, 'reader-admin'))?.annotation).toContain(
-      '(privileged: ReadOnlyAccess)',
+      '(privileged: listed policy ReadOnlyAccess)',
     );
     expect(byId.get(idOf(users, 'exempt-admin'))?.compliance).toBe('NOT_APPLICABLE');
     expect(byId.get(idOf(users, 'exempt-admin'))?.annotation).toContain(

@@ -56,6 +56,22 @@ i. Privileged users and hardware MFA (iam-user-hardware-mfa, its own section bel
    groups, policies, tags, devices: [{serial, certifications?}] | devices: [{kind: virtual}]}]}
    seeds thousands of such users in-process. Attaching AWS managed policies (AdministratorAccess)
    needs MOTO_IAM_LOAD_MANAGED_POLICIES=true in the server's environment.
+j. Privilege by policy content (issue 17, its own section below): GetAccountAuthorizationDetails
+   with AWSManagedPolicy returns, as we understand IAM, only the AWS managed policies in use in the
+   account (attached, or set as a permissions boundary), not the ~1,300 moto loads; the rules do
+   not depend on it (a policy they need and do not get counts as unreadable, so privileged), only
+   the page count does. moto has no user permissions boundaries: PutUserPermissionsBoundary and
+   DeleteUserPermissionsBoundary are served here, and UserDetailList carries PermissionsBoundary.
+   POST /moto-ext/user-created {accountId, userName, createdAt (ISO 8601)} back-dates a user (its
+   CreateDate everywhere, the credential report's user_creation_time included). moto dates a login
+   profile with its user's CreateDate; IAM gives the password's own ("The date when the password
+   for the user was created", API LoginProfile): kept here from CreateLoginProfile. The hardware seed
+   (i) also takes policies: [{name, document}] (customer-managed), roles: [{name, trust, policies,
+   inline}], and users' inline documents and boundary.
+k. Doctor and organization runs (issue 19, its own section below): Lambda GetAccountSettings
+   (quota per account, POST /moto-ext/lambda-concurrency) and Config
+   DescribeConfigRuleEvaluationStatus (POST /moto-ext/rule-status), which moto lacks; STS
+   AssumeRole requests recorded with their session policy (GET /moto-ext/assume-role-calls).
 """
 
 import argparse, base64, io, json, logging, os, re, sys, threading, time
@@ -488,6 +504,7 @@ def control_fido_certifications(account_id: str, body: dict[str, Any]) -> dict[s
 
 def control_seed_hardware_users(account_id: str, body: dict[str, Any]) -> dict[str, Any]:
     backend = iam_backends[account_id]["aws"]
+    seed_policies_and_roles(backend, body)  # (j)
     for spec in body.get("groups") or []:
         backend.create_group(spec["name"], "/")
         for arn in spec.get("policies") or []:
@@ -501,6 +518,10 @@ def control_seed_hardware_users(account_id: str, body: dict[str, Any]) -> dict[s
             backend.attach_user_policy(arn, user.name)
         if spec.get("tags"):
             backend.tag_user(user.name, [{"Key": k, "Value": v} for k, v in spec["tags"].items()])
+        if spec.get("inline"):  # (j)
+            backend.put_user_policy(user.name, f"{user.name}-inline", json.dumps(spec["inline"]))
+        if spec.get("boundary"):  # (j)
+            set_user_boundary(user, spec["boundary"])
         for device in spec.get("devices") or []:
             serial = device.get("serial")
             if device.get("kind") == "virtual":
@@ -526,6 +547,90 @@ def install_hardware_mfa_patches() -> None:
             reset_before(self)
 
     MotoAPIBackend.reset = reset
+
+
+# ---------------------------------------------------------------- privilege by policy content (j, issue 17)
+def in_use_policies(backend: IAMBackend, policies: Any) -> list[Any]:
+    """AWS managed policies only when attached or set as a boundary; customer policies always."""
+    boundaries = {getattr(u, "permissions_boundary_arn", None) for u in backend.users.values()}
+    boundaries |= {r.permissions_boundary_arn for r in backend.roles.values()}
+    aws = {p.arn for p in backend.aws_managed_policies}
+    return [p for p in policies
+            if p.arn not in aws or p.attachment_count > 0 or p.arn in boundaries]
+
+
+def set_user_boundary(user: Any, arn: str | None) -> None:
+    user.permissions_boundary_arn = arn
+    user.permissions_boundary = ({"PermissionsBoundaryType": "PermissionsBoundaryPolicy",
+                                  "PermissionsBoundaryArn": arn} if arn else None)
+
+
+def put_user_permissions_boundary(self: IamResponse) -> ActionResult:
+    arn = self._get_param("PermissionsBoundary")
+    if not arn or arn not in self.backend.managed_policies:
+        raise ValidationError(f"Value ({arn}) for parameter PermissionsBoundary is invalid.")
+    set_user_boundary(self.backend.get_user(self._get_param("UserName")), arn)
+    return ActionResult({})
+
+
+def delete_user_permissions_boundary(self: IamResponse) -> ActionResult:
+    set_user_boundary(self.backend.get_user(self._get_param("UserName")), None)
+    return ActionResult({})
+
+
+def control_user_created(account_id: str, body: dict[str, Any]) -> dict[str, Any]:
+    user = iam_backends[account_id]["aws"].get_user(str(body["userName"]))
+    created = datetime.fromisoformat(str(body["createdAt"]).replace("Z", "+00:00"))
+    user.create_date = created.astimezone(timezone.utc).replace(microsecond=0)
+    return {"userName": user.name, "createdAt": user.create_date.isoformat()}
+
+
+def seed_policies_and_roles(backend: IAMBackend, body: dict[str, Any]) -> None:
+    for spec in body.get("policies") or []:
+        backend.create_policy(description="", path="/", policy_document=json.dumps(spec["document"]),
+                              policy_name=spec["name"], tags=[])
+    for spec in body.get("roles") or []:
+        backend.create_role(role_name=spec["name"], assume_role_policy_document=json.dumps(
+            spec["trust"]), path="/", permissions_boundary=None, description="", tags=[],
+            max_session_duration="3600", linked_service=None)
+        for arn in spec.get("policies") or []:
+            backend.attach_role_policy(arn, spec["name"])
+        if spec.get("inline"):
+            backend.put_role_policy(spec["name"], f"{spec['name']}-inline",
+                                    json.dumps(spec["inline"]))
+
+
+def login_profile_result(user: Any) -> ActionResult:
+    created = getattr(user, "login_profile_created", None) or user.create_date
+    return ActionResult({"LoginProfile": {"UserName": user.name, "CreateDate": created,
+                                          "PasswordResetRequired": user.password_reset_required}})
+
+
+def create_login_profile(self: IamResponse) -> ActionResult:
+    user = self.backend.create_login_profile(self._get_param("UserName"),
+                                             self._get_param("Password"))
+    user.login_profile_created = utcnow().replace(microsecond=0)
+    return login_profile_result(user)
+
+
+def get_login_profile(self: IamResponse) -> ActionResult:
+    return login_profile_result(self.backend.get_login_profile(self._get_param("UserName")))
+
+
+def install_privilege_patches() -> None:
+    details_before = IAMBackend.get_account_authorization_details
+
+    def get_account_authorization_details(self: IAMBackend, policy_filter: list[str]) -> Any:
+        details = dict(details_before(self, policy_filter))
+        details["managed_policies"] = in_use_policies(self, details["managed_policies"])
+        return details
+
+    IAMBackend.get_account_authorization_details = get_account_authorization_details
+    IamResponse.put_user_permissions_boundary = put_user_permissions_boundary
+    IamResponse.delete_user_permissions_boundary = delete_user_permissions_boundary
+    IamResponse.create_login_profile = create_login_profile
+    IamResponse.get_login_profile = get_login_profile
+    CONTROL["/moto-ext/user-created"] = control_user_created
 
 
 # ---------------------------------------------------------------- control endpoints (e, f)
@@ -695,6 +800,142 @@ def install_patches() -> None:
 
     MotoAPIBackend.reset = reset
     install_hardware_mfa_patches()  # (i) iam-user-hardware-mfa
+    install_privilege_patches()  # (j) privilege by policy content
+    install_doctor_patches()  # (k) doctor, issue 19
+
+
+# ---------------------------------------------------------------- doctor, organization runs (k, issue 19)
+# STS AssumeRole calls are recorded (RoleArn, Policy, the caller's access key) and served by
+# GET /moto-ext/assume-role-calls (which starts them again from zero): moto does not apply a
+# session policy, so the organization tests check the one each call carries.
+# What `mfa-config-rules doctor` reads that moto 5.2.1 lacks:
+#   Lambda GetAccountSettings (GET /2016-08-19/account-settings/): AccountLimit with the account's
+#     ConcurrentExecutions quota (POST /moto-ext/lambda-concurrency {accountId, quota}; default
+#     MOTO_LAMBDA_CONCURRENCY_QUOTA, as moto's PutFunctionConcurrency uses, else 1000) and
+#     UnreservedConcurrentExecutions = quota - the reservations of the account's functions in the
+#     request's Region;
+#   Config DescribeConfigRuleEvaluationStatus: per rule moto holds, the invocation times and last
+#     error set by POST /moto-ext/rule-status {accountId, region, rule, lastSuccessful?,
+#     lastFailed? (epoch seconds), errorCode?, errorMessage?}; a rule with none set has no
+#     invocation yet; a name moto does not hold is NoSuchConfigRuleException, as in AWS.
+LAMBDA_QUOTAS: dict[str, int] = {}  # account id -> ConcurrentExecutions
+RULE_STATUS: dict[tuple[str, str, str], dict[str, Any]] = {}  # (account, region, rule) -> status
+ASSUME_ROLE_CALLS: list[dict[str, Any]] = []
+
+
+def record_assume_role(environ: dict[str, Any]) -> None:
+    """Records an STS AssumeRole request; the body read here is handed on to moto unchanged."""
+    if environ.get("REQUEST_METHOD") != "POST" or environ.get("HTTP_X_AMZ_TARGET"):
+        return
+    length = int(environ.get("CONTENT_LENGTH") or 0)
+    body = environ["wsgi.input"].read(length) if length else b""
+    environ["wsgi.input"] = io.BytesIO(body)
+    query = parse_qs(body.decode("utf-8", "replace"))
+    if (query.get("Action") or [""])[0] != "AssumeRole":
+        return
+    key = re.search(r"Credential=([A-Z0-9]+)/", environ.get("HTTP_AUTHORIZATION", ""))
+    with LOCK:
+        ASSUME_ROLE_CALLS.append({"roleArn": (query.get("RoleArn") or [""])[0],
+                                  "policy": (query.get("Policy") or [None])[0],
+                                  "accessKey": key.group(1) if key else None})
+ACCOUNT_SETTINGS_PATH = re.compile(r"^/2016-08-19/account-settings/?$")
+REGION_IN_CREDENTIAL = re.compile(r"Credential=[^/]+/\d{8}/([a-z0-9-]+)/")
+
+
+def lambda_account_settings(environ: dict[str, Any]) -> dict[str, Any]:
+    from moto.awslambda.models import lambda_backends
+    from moto.iam.models import get_account_id_from
+    auth = environ.get("HTTP_AUTHORIZATION", "")
+    key = re.search(r"Credential=([A-Z0-9]+)/", auth)
+    account_id = get_account_id_from(key.group(1) if key else "")
+    region_match = REGION_IN_CREDENTIAL.search(auth)
+    region = region_match.group(1) if region_match else "us-east-1"
+    default = int(os.environ.get("MOTO_LAMBDA_CONCURRENCY_QUOTA", "1000"))
+    with LOCK:
+        quota = LAMBDA_QUOTAS.get(account_id, default)
+    functions = lambda_backends[account_id][region].list_functions()
+    reserved = sum(int(fn.reserved_concurrency or 0) for fn in functions)
+    return {"AccountLimit": {"TotalCodeSize": 80530636800, "CodeSizeUnzipped": 262144000,
+                             "CodeSizeZipped": 52428800, "ConcurrentExecutions": quota,
+                             "UnreservedConcurrentExecutions": quota - reserved},
+            "AccountUsage": {"TotalCodeSize": 0, "FunctionCount": len(functions)}}
+
+
+def describe_config_rule_evaluation_status(self: ConfigResponse) -> str:
+    body = json.loads(self.body or "{}")
+    held = self.config_backend.config_rules
+    names = body.get("ConfigRuleNames") or sorted(held)
+    statuses = []
+    for name in names:
+        rule = held.get(name)
+        if rule is None:
+            raise cfx.NoSuchConfigRuleException(name)
+        status: dict[str, Any] = {"ConfigRuleName": name, "ConfigRuleArn": rule.config_rule_arn,
+                                  "ConfigRuleId": rule.config_rule_id, "FirstEvaluationStarted": False}
+        with LOCK:
+            stored = RULE_STATUS.get((self.current_account, self.region, name), {})
+        for field, key in (("lastSuccessful", "LastSuccessfulInvocationTime"),
+                           ("lastFailed", "LastFailedInvocationTime")):
+            if stored.get(field) is not None:
+                status[key] = stored[field]
+                status["FirstEvaluationStarted"] = True
+        for field, key in (("errorCode", "LastErrorCode"), ("errorMessage", "LastErrorMessage")):
+            if stored.get(field):
+                status[key] = stored[field]
+        statuses.append(status)
+    return json.dumps({"ConfigRulesEvaluationStatus": statuses})
+
+
+def control_lambda_concurrency(account_id: str, body: dict[str, Any]) -> dict[str, Any]:
+    quota = int(body["quota"])
+    LAMBDA_QUOTAS[account_id] = quota
+    return {"accountId": account_id, "quota": quota}
+
+
+def control_rule_status(account_id: str, body: dict[str, Any]) -> dict[str, Any]:
+    key = (account_id, str(body["region"]), str(body["rule"]))
+    RULE_STATUS[key] = {k: body.get(k) for k in
+                        ("lastSuccessful", "lastFailed", "errorCode", "errorMessage")}
+    return {"stored": list(key)}
+
+
+def install_doctor_patches() -> None:
+    ConfigResponse.describe_config_rule_evaluation_status = describe_config_rule_evaluation_status
+    CONTROL["/moto-ext/lambda-concurrency"] = control_lambda_concurrency
+    CONTROL["/moto-ext/rule-status"] = control_rule_status
+    app_call = ExtensionApp.__call__
+
+    def call(self: ExtensionApp, environ: dict[str, Any], start_response: Any) -> Any:
+        path = environ.get("PATH_INFO", "")
+        if path == "/moto-ext/assume-role-calls" and environ.get("REQUEST_METHOD") == "GET":
+            with LOCK:
+                calls = list(ASSUME_ROLE_CALLS)
+                ASSUME_ROLE_CALLS.clear()
+            response = Response(json.dumps({"calls": calls}), 200, mimetype="application/json")
+            return response(environ, start_response)
+        if not path.startswith("/moto-ext/"):
+            record_assume_role(environ)
+        if (environ.get("REQUEST_METHOD") == "GET"
+                and ACCOUNT_SETTINGS_PATH.match(path)):
+            if COUNT_CALLS:
+                with CALLS_LOCK:
+                    CALLS["GetAccountSettings"] = CALLS.get("GetAccountSettings", 0) + 1
+            response = Response(json.dumps(lambda_account_settings(environ)), 200,
+                                mimetype="application/json")
+            return response(environ, start_response)
+        return app_call(self, environ, start_response)
+
+    ExtensionApp.__call__ = call  # type: ignore[method-assign]
+    reset_before = MotoAPIBackend.reset
+
+    def reset(self: MotoAPIBackend) -> None:
+        with LOCK:
+            LAMBDA_QUOTAS.clear()
+            RULE_STATUS.clear()
+            ASSUME_ROLE_CALLS.clear()
+            reset_before(self)
+
+    MotoAPIBackend.reset = reset
 
 
 def main() -> None:

@@ -18,6 +18,10 @@ export interface SeedHardwareUser {
   name: string;
   groups?: string[];
   policies?: string[];
+  /** An inline policy document (`<name>-inline`). */
+  inline?: object;
+  /** A managed policy ARN set as the user's permissions boundary. */
+  boundary?: string;
   tags?: Record<string, string>;
   devices?: SeedDevice[];
 }
@@ -25,6 +29,19 @@ export interface SeedHardwareUser {
 export interface SeedGroup {
   name: string;
   policies?: string[];
+}
+
+/** A customer-managed policy, created before groups and users (ARN `…:policy/<name>`). */
+export interface SeedPolicy {
+  name: string;
+  document: object;
+}
+
+export interface SeedRole {
+  name: string;
+  trust: object;
+  policies?: string[];
+  inline?: object;
 }
 
 /** A FIDO key's serial as IAM gives it: `arn:aws:iam::<account>:u2f/user/<name>/<key>`. */
@@ -46,7 +63,12 @@ async function post(endpoint: string, path: string, body: unknown): Promise<unkn
 /** Creates groups, then users (groups, policies, tags, devices) server-side in one request. */
 export async function seedHardwareUsers(
   endpoint: string,
-  spec: { groups?: SeedGroup[]; users: SeedHardwareUser[] },
+  spec: {
+    policies?: SeedPolicy[];
+    roles?: SeedRole[];
+    groups?: SeedGroup[];
+    users: SeedHardwareUser[];
+  },
   accountId: string = TEST_ACCOUNT_ID,
 ): Promise<SeededUser[]> {
   const result = (await post(endpoint, '/moto-ext/seed-hardware-users', {
@@ -64,4 +86,18 @@ export async function setFidoCertifications(
   accountId: string = TEST_ACCOUNT_ID,
 ): Promise<void> {
   await post(endpoint, '/moto-ext/fido-certifications', { accountId, serial, certifications });
+}
+
+/** Back-dates a user: its CreateDate everywhere IAM reports it (credential report included). */
+export async function setUserCreated(
+  endpoint: string,
+  userName: string,
+  createdAt: Date,
+  accountId: string = TEST_ACCOUNT_ID,
+): Promise<void> {
+  await post(endpoint, '/moto-ext/user-created', {
+    accountId,
+    userName,
+    createdAt: createdAt.toISOString(),
+  });
 }

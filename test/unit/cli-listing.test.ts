@@ -281,7 +281,7 @@ describe('evaluate: usage', () => {
     expect(iam.calls()).toHaveLength(0);
   });
 
-  it.each(['evaluate', 'report', 'invoke', 'rules'])(
+  it.each(['evaluate', 'report', 'invoke', 'rules', 'doctor'])(
     '%s --help shows two examples and the exit codes',
     async (command) => {
       // Prepare

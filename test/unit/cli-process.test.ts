@@ -105,6 +105,8 @@ describe('commands that make no AWS call', () => {
     [['evaluate', '--help'], 0],
     [['evaluate', '--faild'], 2],
     [['report'], 2], // --aggregator missing
+    [['doctor', '--help'], 0],
+    [['doctor', '--target-ous', 'x'], 2], // needs --organization
   ])('%j loads no AWS SDK, no rule code and no zod', (args, status) => {
     // Prepare
     const loaded = path.join(HOME, 'loaded.txt');
@@ -118,7 +120,9 @@ describe('commands that make no AWS call', () => {
     const files = fs.readFileSync(loaded, 'utf8').split('\n');
     expect(files.filter((file) => file.endsWith('mfa-config-rules.js'))).toHaveLength(2); // bin, bundle
     expect(
-      files.filter((file) => /aws-commands|@aws-sdk|@smithy|zod|powertools/.test(file)),
+      files.filter((file) =>
+        /aws-commands|doctor-commands|@aws-sdk|@smithy|zod|powertools/.test(file),
+      ),
     ).toEqual([]);
   });
 

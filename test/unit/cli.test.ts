@@ -175,10 +175,11 @@ describe('rules', () => {
 
 describe('evaluate --parameters with several rules', () => {
   it('gives each rule the keys it takes: GracePeriodDays reaches the console rule, the root rules run', async () => {
-    // Prepare: alice's console password is a day old and she has no MFA yet.
+    // Prepare: alice was created a day ago and has no MFA yet.
     mockAccount(false);
-    iam.on(GetLoginProfileCommand).resolves({
-      LoginProfile: { UserName: 'alice', CreateDate: new Date(Date.now() - 86_400_000) },
+    iam.on(ListUsersCommand).resolves({
+      Users: [{ ...listedUser('alice'), CreateDate: new Date(Date.now() - 86_400_000) }],
+      IsTruncated: false,
     });
     const io = fakeIo();
 

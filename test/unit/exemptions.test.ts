@@ -219,27 +219,31 @@ const userMfaParams = (raw: Record<string, string> = {}) =>
 const daysBefore = (days: number) => new Date(NOW.getTime() - days * 86_400_000);
 
 describe('iam-user-console-mfa: GracePeriodDays', () => {
-  it('a password younger than the grace, without MFA → NOT_APPLICABLE, "MFA due by"', () => {
+  it('a user younger than the grace, without MFA → NOT_APPLICABLE, "MFA due by"', () => {
     // Act
     const [evaluation] = consoleMfa.evaluate(
-      facts([user({ passwordCreatedAt: daysBefore(2) })]),
+      facts([user({ userCreatedAt: daysBefore(2) })]),
       consoleParams({ GracePeriodDays: '7' }),
     );
 
     // Assess
     expect(evaluation?.compliance).toBe('NOT_APPLICABLE');
     expect(evaluation?.annotation).toContain('MFA due by 2026-12-05');
-    expect(evaluation?.annotation).toContain('7-day grace from the console password created');
+    expect(evaluation?.annotation).toContain(
+      `7-day grace for new users, from the user's creation on ${daysBefore(2)
+        .toISOString()
+        .replace(/\.\d+Z$/, 'Z')}`,
+    );
   });
 
   it.each([
     ['older than the grace', { GracePeriodDays: '7' }, 8],
     ['exactly as old as the grace', { GracePeriodDays: '7' }, 7],
-    ['a fresh password but no grace (default 0)', {}, 0.5],
-  ])('a password %s → NON_COMPLIANT', (_label, raw, age) => {
+    ['created today but no grace (default 0)', {}, 0.5],
+  ])('a user %s → NON_COMPLIANT', (_label, raw, age) => {
     // Act
     const [evaluation] = consoleMfa.evaluate(
-      facts([user({ passwordCreatedAt: daysBefore(age) })]),
+      facts([user({ userCreatedAt: daysBefore(age) })]),
       consoleParams(raw),
     );
 
@@ -247,7 +251,7 @@ describe('iam-user-console-mfa: GracePeriodDays', () => {
     expect(evaluation?.compliance).toBe('NON_COMPLIANT');
   });
 
-  it('without a password creation time read, gives no grace', () => {
+  it('without a user creation time, gives no grace', () => {
     const [evaluation] = consoleMfa.evaluate(
       facts([user()]),
       consoleParams({ GracePeriodDays: '30' }),
@@ -258,7 +262,7 @@ describe('iam-user-console-mfa: GracePeriodDays', () => {
   it('grace never touches a COMPLIANT user or one without a console password', () => {
     const [withMfa, apiOnly] = consoleMfa.evaluate(
       facts([
-        user({ mfaActive: true, passwordCreatedAt: daysBefore(1) }),
+        user({ mfaActive: true, userCreatedAt: daysBefore(1) }),
         user({ userId: 'AIDABOB', userName: 'bob', consolePassword: false }),
       ]),
       consoleParams({ GracePeriodDays: '7' }),
@@ -407,10 +411,11 @@ describe('which users get ListUserTags (mocked IAM)', () => {
   });
 
   it('console rule: no tag reads for users in their grace, none with ExemptionTagKey empty', async () => {
-    // Prepare
+    // Prepare: every user created a day ago.
     mockAccount();
-    iam.on(GetLoginProfileCommand).resolves({
-      LoginProfile: { UserName: 'x', CreateDate: new Date(Date.now() - 86_400_000) },
+    iam.on(ListUsersCommand).resolves({
+      Users: users.map((u) => ({ ...u, CreateDate: new Date(Date.now() - 86_400_000) })),
+      IsTruncated: false,
     });
 
     // Act

@@ -14,9 +14,16 @@ import { mockClient } from 'aws-sdk-client-mock';
 import 'aws-sdk-client-mock-jest';
 import { rule } from '../../rules/iam-user-hardware-mfa/rule';
 import { DataLoadError, InvalidInputError } from '../../rules/runtime/errors';
-import { deviceKind } from '../../rules/runtime/facts/privileged-users';
+import { deviceKind } from '../../rules/iam-user-hardware-mfa/facts';
 import { parseParameters } from '../../rules/runtime/parameters';
 import { EVIDENCE_AT, type Evaluation, type Scope } from '../../rules/runtime/types';
+import {
+  allow,
+  awsManagedDetails,
+  doc,
+  managedPolicyDetail,
+  type PolicyDocument,
+} from '../support/iam-policies';
 import { ACCOUNT, awsError, gatherContext, userArn } from './helpers';
 
 const iam = mockClient(IAMClient);
@@ -24,6 +31,13 @@ const ALL: Scope = { kind: 'all' };
 const ADMIN = 'arn:aws:iam::aws:policy/AdministratorAccess';
 const READ_ONLY = 'arn:aws:iam::aws:policy/ReadOnlyAccess';
 const BREAK_GLASS = `arn:aws:iam::${ACCOUNT}:policy/BreakGlass`;
+const FAKE_ADMIN = `arn:aws:iam::${ACCOUNT}:policy/AdministratorAccess`;
+/** Customer-managed policies of these tests, with their documents. */
+const CUSTOMER: Record<string, PolicyDocument> = {
+  [BREAK_GLASS]: doc(allow('s3:GetObject')),
+  [FAKE_ADMIN]: doc(allow('s3:GetObject')),
+};
+const FILTER = ['User', 'Group', 'Role', 'LocalManagedPolicy', 'AWSManagedPolicy'];
 const VIRTUAL = (name: string) => `arn:aws:iam::${ACCOUNT}:mfa/${name}`;
 const FIDO = (name: string, key = 'key-1') => `arn:aws:iam::${ACCOUNT}:u2f/user/${name}/${key}`;
 const HARDWARE = 'GAHT12345678';
@@ -61,10 +75,18 @@ function group(name: string, policies: string[]): GroupDetail {
   };
 }
 
+function policies() {
+  return [
+    ...awsManagedDetails(),
+    ...Object.entries(CUSTOMER).map(([arn, document]) => managedPolicyDetail(arn, document)),
+  ];
+}
+
 function mockDetails(users: Spec[], groups: GroupDetail[] = []): void {
   iam.on(GetAccountAuthorizationDetailsCommand).resolves({
     UserDetailList: users.map(userDetail),
     GroupDetailList: groups,
+    Policies: policies(),
     IsTruncated: false,
   });
 }
@@ -111,28 +133,28 @@ describe('who is privileged', () => {
       { name: 'alice', policies: [ADMIN] },
       [],
       {},
-      'AdministratorAccess)',
+      'AWS-managed AdministratorAccess allows "*")',
     ],
     [
       'AdministratorAccess through a group',
       { name: 'alice', groups: ['Admins'] },
       [group('Admins', [ADMIN])],
       {},
-      'AdministratorAccess via group Admins',
+      'AWS-managed AdministratorAccess via group Admins allows "*")',
     ],
     [
       'a listed policy attached directly',
       { name: 'alice', policies: [BREAK_GLASS] },
       [],
       { PrivilegedPolicyArns: `${READ_ONLY}, ${BREAK_GLASS}` },
-      'BreakGlass)',
+      'listed policy BreakGlass)',
     ],
     [
       'a listed policy through a group',
       { name: 'alice', groups: ['Ops'] },
       [group('Ops', [BREAK_GLASS])],
       { PrivilegedPolicyArns: BREAK_GLASS },
-      'BreakGlass via group Ops',
+      'listed policy BreakGlass via group Ops',
     ],
     [
       'the privileged tag',
@@ -174,8 +196,8 @@ describe('who is privileged', () => {
       {},
     ],
     [
-      'a customer policy that is only named AdministratorAccess',
-      { name: 'bob', policies: [`arn:aws:iam::${ACCOUNT}:policy/AdministratorAccess`] },
+      'a customer policy named AdministratorAccess that allows s3:GetObject only',
+      { name: 'bob', policies: [FAKE_ADMIN] },
       [],
       {},
     ],
@@ -200,7 +222,7 @@ describe('who is privileged', () => {
       compliance: 'NOT_APPLICABLE',
     });
     expect(evaluation.annotation).toMatch(
-      /^User bob is not privileged .*hardware MFA does not apply\.$/,
+      /^User bob is not privileged: no identity policy allows administrator-equivalent actions \(\d+ polic(y|ies), \d+ groups?, 0 assumable roles examined; .*IAM, read live at \S+Z\): hardware MFA does not apply\.$/,
     );
     expect(iam).toHaveReceivedCommandTimes(ListMFADevicesCommand, 0);
     expect(iam).toHaveReceivedCommandTimes(GetMFADeviceCommand, 0);
@@ -222,7 +244,7 @@ describe('which devices count (a privileged user)', () => {
     // Assess
     expect(evaluation.compliance).toBe('COMPLIANT');
     expect(evaluation.annotation).toMatch(
-      /^User alice \(privileged: AdministratorAccess\) signs in only with hardware: 1 hardware TOTP token \(IAM, read live at \d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ(–\d\d:\d\d:\d\dZ)?\)\.$/,
+      /^User alice \(privileged: AWS-managed AdministratorAccess allows "\*"\) signs in only with hardware: 1 hardware TOTP token \(IAM, read live at \d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ(–\d\d:\d\d:\d\dZ)?\)\.$/,
     );
     expect(iam).toHaveReceivedCommandTimes(GetMFADeviceCommand, 0);
   });
@@ -263,7 +285,7 @@ describe('which devices count (a privileged user)', () => {
       // Assess
       expect(evaluation.compliance).toBe('NON_COMPLIANT');
       expect(evaluation.annotation).toContain(
-        'has a FIDO device with no certification in IAM (u2f/…/passkey) (IAM, read live at ',
+        'has an uncertified FIDO device (u2f/…/passkey) (IAM, read live at ',
       );
       expect(evaluation.annotation).toContain(
         'Fix: use a certified key or RequireCertifiedFido=false.',
@@ -310,7 +332,7 @@ describe('which devices count (a privileged user)', () => {
     // Assess
     expect(evaluation.compliance).toBe('NON_COMPLIANT');
     expect(evaluation.annotation).toMatch(
-      /^User alice \(privileged: AdministratorAccess\) has a virtual MFA device \(mfa\/alice-phone\) \(IAM, read live at \S+Z\)\. Fix: delete it; use hardware TOTP or FIDO keys only\.$/,
+      /^User alice \(privileged: AWS-managed AdministratorAccess allows "\*"\) has a virtual MFA device \(mfa\/alice-phone\) \(IAM, read live at \S+Z\)\. Fix: delete it; use hardware TOTP or FIDO keys only\.$/,
     );
     expect(iam).toHaveReceivedCommandTimes(GetMFADeviceCommand, 0);
   });
@@ -362,8 +384,15 @@ describe('serial forms', () => {
     [`arn:aws-us-gov:iam::${ACCOUNT}:mfa/path/alice`, 'virtual'],
     [`arn:aws:iam::${ACCOUNT}:u2f/user/alice/default-ABCDEF`, 'fido'],
     ['GAHT12345678', 'hardware'],
-    ['12345678', 'hardware'],
+    ['123456789', 'hardware'],
+    ['12345678', 'unknown'],
     [`arn:aws:iam::${ACCOUNT}:something/else`, 'unknown'],
+    [`ARN:aws:iam::${ACCOUNT}:mfa/alice`, 'unknown'],
+    [`Arn:aws:iam::${ACCOUNT}:u2f/user/alice/key`, 'unknown'],
+    [`arn:aws:sts::${ACCOUNT}:mfa/alice`, 'unknown'],
+    ['GAHT 12345678', 'unknown'],
+    ['GAHT-12345678', 'unknown'],
+    ['urn:GAHT12345678', 'unknown'],
     ['arn:not-iam', 'unknown'],
   ])('%s is %s', (serial, kind) => {
     expect(deviceKind(serial)).toBe(kind);
@@ -450,6 +479,7 @@ describe('reads', () => {
       .resolvesOnce({
         UserDetailList: [userDetail({ name: 'carol', policies: [ADMIN] })],
         GroupDetailList: [group('Admins', [ADMIN])],
+        Policies: policies(),
         IsTruncated: false,
       });
     mockDevices('alice', [HARDWARE]);
@@ -468,8 +498,8 @@ describe('reads', () => {
     expect(
       iam.commandCalls(GetAccountAuthorizationDetailsCommand).map((call) => call.args[0].input),
     ).toEqual([
-      { Filter: ['User', 'Group'], MaxItems: 1000 },
-      { Filter: ['User', 'Group'], MaxItems: 1000, Marker: 'page-2' },
+      { Filter: FILTER, MaxItems: 1000 },
+      { Filter: FILTER, MaxItems: 1000, Marker: 'page-2' },
     ]);
     expect(iam).toHaveReceivedCommandTimes(ListMFADevicesCommand, 2);
     expect(iam.calls()).toHaveLength(4);
@@ -496,7 +526,7 @@ describe('reads', () => {
 
     // Assess
     await expect(result).rejects.toThrow(
-      'cannot read IAM users and groups (GetAccountAuthorizationDetails): AccessDenied: not allowed',
+      'cannot read IAM users, groups, roles and policies (GetAccountAuthorizationDetails): AccessDenied: not allowed',
     );
   });
 

@@ -647,13 +647,15 @@ describe('change notifications', () => {
       const gone = new Error('The user with name alice cannot be found.');
       gone.name = 'NoSuchEntityException';
       iam.on(GetUserCommand).rejects(gone);
+      iam.on(ListUsersCommand).resolves({ Users: [], IsTruncated: false });
       const handler = createHandler(consoleMfa, { clients: provider });
 
       // Act
       await handler(input);
 
-      // Assess
-      expect(iam.calls()).toHaveLength(1);
+      // Assess: GetUser by the item's name, then ListUsers for the id (it may have been renamed).
+      expect(iam.calls()).toHaveLength(2);
+      expect(iam).toHaveReceivedCommandTimes(ListUsersCommand, 1);
       expect(sentBatches()).toEqual([
         [
           expect.objectContaining({

@@ -526,9 +526,10 @@ describe('single-user scope (change notification)', () => {
     ]);
   });
 
-  it('reports GetUser NoSuchEntity as departed', async () => {
+  it('reports GetUser NoSuchEntity as departed when ListUsers has no such id either', async () => {
     // Prepare
     iam.on(GetUserCommand).rejects(awsError('NoSuchEntityException'));
+    iam.on(ListUsersCommand).resolves({ Users: [listedUser('bob')], IsTruncated: false });
 
     // Act
     const facts = await gatherUsers(gatherContext(), scope);
@@ -549,6 +550,9 @@ describe('single-user scope (change notification)', () => {
   it('reports a name now held by another user (UserId mismatch) as departed', async () => {
     // Prepare
     iam.on(GetUserCommand).resolves({ User: listedUser('alice', 'AIDANEWALICE') });
+    iam
+      .on(ListUsersCommand)
+      .resolves({ Users: [listedUser('alice', 'AIDANEWALICE')], IsTruncated: false });
 
     // Act
     const facts = await gatherUsers(gatherContext(), scope);
@@ -558,6 +562,38 @@ describe('single-user scope (change notification)', () => {
     expect(facts.departed[0]?.userId).toBe('AIDAALICE');
     expect(facts.departed[0]?.reason).toContain('AIDANEWALICE');
     expect(iam).toHaveReceivedCommandTimes(ListMFADevicesCommand, 0);
+  });
+
+  it.each([
+    ['renamed since the item was captured (GetUser: NoSuchEntity)', undefined],
+    ['renamed, and its old name taken by another user', listedUser('alice', 'AIDANEWALICE')],
+  ])('finds a user %s by its id, under its name now', async (_label, byOldName) => {
+    // Prepare
+    if (byOldName) iam.on(GetUserCommand).resolves({ User: byOldName });
+    else iam.on(GetUserCommand).rejects(awsError('NoSuchEntityException'));
+    iam.on(ListUsersCommand).resolves({
+      Users: [listedUser('alice-renamed', 'AIDAALICE'), listedUser('alice', 'AIDANEWALICE')],
+      IsTruncated: false,
+    });
+    iam.on(ListMFADevicesCommand, { UserName: 'alice-renamed' }).resolves({ MFADevices: [] });
+    iam
+      .on(GetLoginProfileCommand, { UserName: 'alice-renamed' })
+      .resolves({ LoginProfile: { UserName: 'alice-renamed', CreateDate: new Date() } });
+
+    // Act
+    const facts = await gatherUsers(gatherContext(), scope);
+
+    // Assess
+    expect(facts.departed).toEqual([]);
+    expect(facts.users).toEqual([
+      expect.objectContaining({
+        userId: 'AIDAALICE',
+        userName: 'alice-renamed',
+        consolePassword: true,
+        mfaActive: false,
+      }),
+    ]);
+    expect(iam).toHaveReceivedCommandTimes(ListUsersCommand, 1);
   });
 
   it('rejects with DataLoadError on any other GetUser error', async () => {

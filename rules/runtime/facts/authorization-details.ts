@@ -1,7 +1,8 @@
 /**
  * GetAccountAuthorizationDetails, every page: the one bulk read of IAM users (with their tags,
- * groups and attached managed policies) and groups. Used by iam-user-hardware-mfa (who is
- * privileged) and by the exemption tags read in bulk (facts/exemption-tags.ts).
+ * groups, inline and attached managed policies), groups, roles and managed policies, as the filter
+ * asks. Used by iam-user-hardware-mfa (who is privileged, from what the policies allow) and by the
+ * exemption tags read in bulk (facts/exemption-tags.ts).
  */
 import {
   GetAccountAuthorizationDetailsCommand,
@@ -16,26 +17,30 @@ import { iamMarker, pages } from '../pages';
 /** Users (or groups) per page: MaxItems' upper bound. */
 export const AUTH_DETAILS_PAGE_SIZE = 1000;
 
+type Output = GetAccountAuthorizationDetailsCommandOutput;
+
 export interface AuthorizationDetails {
-  users: NonNullable<GetAccountAuthorizationDetailsCommandOutput['UserDetailList']>;
-  groups: NonNullable<GetAccountAuthorizationDetailsCommandOutput['GroupDetailList']>;
+  users: NonNullable<Output['UserDetailList']>;
+  groups: NonNullable<Output['GroupDetailList']>;
+  roles: NonNullable<Output['RoleDetailList']>;
+  policies: NonNullable<Output['Policies']>;
 }
 
 /** Every page for these entity types; `what` names the read in the error when one fails. */
 export async function readAuthorizationDetails(
   clients: AwsClients,
   deadline: Deadline,
-  filter: readonly ('User' | 'Group')[],
+  filter: readonly EntityType[],
   what: string,
 ): Promise<AuthorizationDetails> {
-  const details: AuthorizationDetails = { users: [], groups: [] };
+  const details: AuthorizationDetails = { users: [], groups: [], roles: [], policies: [] };
   try {
     const listing = pages(
       (marker) => {
         deadline.check();
         return clients.iam.send(
           new GetAccountAuthorizationDetailsCommand({
-            Filter: [...filter] as EntityType[],
+            Filter: [...filter],
             MaxItems: AUTH_DETAILS_PAGE_SIZE,
             ...(marker ? { Marker: marker } : {}),
           }),
@@ -48,6 +53,8 @@ export async function readAuthorizationDetails(
     for await (const page of listing) {
       details.users.push(...(page.UserDetailList ?? []));
       details.groups.push(...(page.GroupDetailList ?? []));
+      details.roles.push(...(page.RoleDetailList ?? []));
+      details.policies.push(...(page.Policies ?? []));
     }
   } catch (error) {
     if (deadline.expired()) throw deadline.explain(error);

@@ -19,6 +19,7 @@ import type { ExemptionTag } from '../exemptions';
 import { iamMarker, pages } from '../pages';
 import { mapPool } from '../pool';
 import { AUTH_DETAILS_PAGE_SIZE, readAuthorizationDetails } from './authorization-details';
+import { tagValue } from '../tags';
 import type { GatherContext } from '../types';
 
 /** One GetAccountAuthorizationDetails page is worth this many ListUserTags calls (assumption). */
@@ -82,8 +83,7 @@ async function bulkTags(
   );
   const byId = new Map<string, string | null>();
   for (const user of users) {
-    if (user.UserId)
-      byId.set(user.UserId, user.Tags?.find((tag) => tag.Key === key)?.Value ?? null);
+    if (user.UserId) byId.set(user.UserId, tagValue(user.Tags ?? [], key) ?? null);
   }
   return byId;
 }
@@ -112,7 +112,7 @@ async function userTag(
       deadline.signal,
     );
     for await (const out of listing) {
-      value ??= (out.Tags ?? []).find((tag) => tag.Key === key)?.Value;
+      value ??= tagValue(out.Tags ?? [], key);
     }
     return { read: true, value, at };
   } catch (error) {

@@ -60,8 +60,8 @@ export interface UserFacts {
    * read live (rules that do not read it never look at it).
    */
   consolePassword: boolean | undefined;
-  /** When the console password was created (the login profile's CreateDate), when read live. */
-  passwordCreatedAt?: Date;
+  /** When IAM created the user (ListUsers / GetUser CreateDate): where a grace period starts. */
+  userCreatedAt?: Date;
   mfaActive: boolean;
   /** The user's exemption tag, read only for users still NON_COMPLIANT (runtime/exemptions.ts). */
   exemptionTag: ExemptionTag;
@@ -137,14 +137,36 @@ export async function gatherUsers(
   check: UserCheck,
 ): Promise<UsersFacts> {
   const deadline = ctx.deadline ?? new Deadline(ctx.remainingMs);
+  const directory = new UserDirectory(ctx.clients, deadline);
   try {
     const facts =
       scope.kind === 'user'
-        ? await gatherOneUser(ctx.clients, scope, deadline, check)
-        : await gatherAllUsers(ctx, deadline, check);
-    return await withExemptionTags(ctx, facts, check, deadline);
+        ? await gatherOneUser(ctx.clients, scope, deadline, check, directory)
+        : await gatherAllUsers(ctx, deadline, check, directory);
+    return await withExemptionTags(ctx, facts, check, deadline, directory);
   } finally {
     if (!ctx.deadline) deadline.dispose();
+  }
+}
+
+/**
+ * Users by id, from one fresh ListUsers listing made only when a read by name found no such user
+ * (IAM names users in its per-user APIs; a user renamed since it was listed is not gone), and then
+ * once per invocation.
+ */
+class UserDirectory {
+  private byId: Promise<Map<string, ListedUser>> | undefined;
+
+  constructor(
+    private readonly clients: AwsClients,
+    private readonly deadline: Deadline,
+  ) {}
+
+  async find(userId: string): Promise<ListedUser | undefined> {
+    this.byId ??= listAllUsers(this.clients, this.deadline.signal, this.deadline).then(
+      (users) => new Map(users.map((user) => [user.UserId, user])),
+    );
+    return (await this.byId).get(userId);
   }
 }
 
@@ -158,6 +180,7 @@ async function withExemptionTags(
   facts: UsersFacts,
   check: UserCheck,
   deadline: Deadline,
+  directory: UserDirectory,
 ): Promise<UsersFacts> {
   const key = check.exemptionTagKey;
   if (key === undefined) return facts;
@@ -173,8 +196,25 @@ async function withExemptionTags(
   const users: UserFacts[] = [];
   const departed = [...facts.departed];
   for (const user of facts.users) {
-    const tag = read.tags.get(user.userId);
+    let tag = read.tags.get(user.userId);
+    let current = user;
     if (tag === 'deleted') {
+      // Asked by name: renamed since it was listed, or gone. By id, a renamed user's tags are
+      // read again under its new name (once).
+      const now = await directory.find(user.userId);
+      if (now && now.UserName !== user.userName) {
+        current = { ...user, userName: now.UserName, arn: now.Arn };
+        const again = await readExemptionTags(
+          ctx,
+          [{ userId: now.UserId, userName: now.UserName }],
+          key,
+          deadline,
+          { bulkAllowed: false, accountUsers: 1, concurrency: 1 },
+        );
+        tag = again.tags.get(user.userId);
+      }
+    }
+    if (tag === 'deleted' || (tag === undefined && current !== user)) {
       departed.push({
         userId: user.userId,
         userName: user.userName,
@@ -182,7 +222,7 @@ async function withExemptionTags(
         at: read.at,
       });
     } else {
-      users.push(tag ? { ...user, exemptionTag: tag } : user);
+      users.push(tag ? { ...current, exemptionTag: tag } : current);
     }
   }
   return { ...facts, users, departed, tagReads: unread.length, tagReadsInBulk: read.inBulk };
@@ -192,6 +232,7 @@ async function gatherAllUsers(
   ctx: GatherContext,
   deadline: Deadline,
   check: UserCheck,
+  directory: UserDirectory,
 ): Promise<UsersFacts> {
   const tuning = ctx.tuning ?? {};
   // The first failure aborts the other reads and is thrown once all three have stopped: in Lambda,
@@ -240,7 +281,7 @@ async function gatherAllUsers(
   // read; only the report's verdicts wait for them, to be compared.
   const concurrency = tuning.concurrency ?? DEFAULT_CONCURRENCY;
   const live = ({ user, because }: { user: ListedUser; because: LiveReason }) =>
-    liveCheck(ctx.clients, user, because, deadline, check.readsConsolePassword);
+    liveCheck(ctx.clients, user, because, deadline, check.readsConsolePassword, directory);
   const [firstChecks, onRecord] = await Promise.allSettled([
     mapPool(needLive, concurrency, live),
     ctx.recorded ?? Promise.resolve([]),
@@ -306,6 +347,11 @@ interface ListedUser {
   CreateDate?: Date | undefined;
 }
 
+/** When the user was created, when IAM said (undefined: no grace can start). */
+function createdAt(user: ListedUser): Date | undefined {
+  return user.CreateDate && !Number.isNaN(user.CreateDate.getTime()) ? user.CreateDate : undefined;
+}
+
 async function listAllUsers(
   clients: AwsClients,
   signal: AbortSignal,
@@ -364,14 +410,14 @@ function facts(
   evidence: Evidence,
   from: CredentialReport | Date,
   checkedLiveBecause?: LiveReason,
-  passwordCreatedAt?: Date,
 ): UserFacts {
+  const userCreatedAt = createdAt(user);
   return {
     userName: user.UserName,
     userId: user.UserId,
     arn: user.Arn,
     consolePassword,
-    ...(passwordCreatedAt ? { passwordCreatedAt } : {}),
+    ...(userCreatedAt ? { userCreatedAt } : {}),
     mfaActive,
     exemptionTag: { read: false },
     evidence,
@@ -384,8 +430,9 @@ function facts(
  * Asks IAM about one user now: GetLoginProfile (when the rule reads the console password), then
  * ListMFADevices. GetLoginProfile's NoSuchEntity means "no console password" or "no such user";
  * ListMFADevices, asked after it, tells them apart: it succeeds only if the user still exists, and
- * fails with NoSuchEntity if the user was deleted (then the user is departed, not a user without a
- * password).
+ * fails with NoSuchEntity if no user has that name any more. Then the user is looked up by id: one
+ * renamed meanwhile is read again, whole, under its new name (once); only a user IAM no longer has
+ * by id is departed, never a user without a password.
  */
 async function liveCheck(
   clients: AwsClients,
@@ -393,20 +440,17 @@ async function liveCheck(
   because: LiveReason,
   deadline: Deadline,
   readsConsolePassword: boolean,
+  directory: UserDirectory,
+  attempt = 1,
 ): Promise<UserFacts | DepartedUser> {
   deadline.check();
   const at = new Date();
   const options = { abortSignal: deadline.signal };
   let consolePassword: boolean | undefined;
-  let passwordCreatedAt: Date | undefined;
   if (readsConsolePassword) {
     try {
-      const out = await clients.iam.send(
-        new GetLoginProfileCommand({ UserName: user.UserName }),
-        options,
-      );
+      await clients.iam.send(new GetLoginProfileCommand({ UserName: user.UserName }), options);
       consolePassword = true;
-      passwordCreatedAt = out.LoginProfile?.CreateDate;
     } catch (error) {
       if (errorName(error) !== 'NoSuchEntityException') {
         if (deadline.expired()) throw deadline.explain(error);
@@ -426,6 +470,18 @@ async function liveCheck(
     mfaActive = (devices.MFADevices ?? []).length > 0;
   } catch (error) {
     if (errorName(error) === 'NoSuchEntityException') {
+      const now = attempt === 1 ? await directory.find(user.UserId) : undefined;
+      if (now && now.UserName !== user.UserName) {
+        return liveCheck(
+          clients,
+          now,
+          because,
+          deadline,
+          readsConsolePassword,
+          directory,
+          attempt + 1,
+        );
+      }
       return {
         userId: user.UserId,
         userName: user.UserName,
@@ -438,20 +494,24 @@ async function liveCheck(
       `cannot read the MFA devices of user ${user.UserId}: ${describeError(error)}`,
     );
   }
-  return facts(user, consolePassword, mfaActive, 'live', at, because, passwordCreatedAt);
+  return facts(user, consolePassword, mfaActive, 'live', at, because);
 }
 
 /**
  * Change notification, whatever the item's status (OK, ResourceDeleted, ResourceNotRecorded, …) or
- * scope: one user, read live (GetUser, GetLoginProfile, ListMFADevices), so it gets the verdict the
- * next periodic run gives. A user IAM no longer has is departed (NOT_APPLICABLE), as the periodic
- * run's clean-up reports it.
+ * scope: one user, found by its id (`AIDA…`, the item's resourceId), read live (GetLoginProfile,
+ * ListMFADevices), so it gets the verdict the next periodic run gives. The item's name is a hint:
+ * GetUser by that name answers when it still names the same id; otherwise (renamed since the item
+ * was captured, or the name re-used by another user) ListUsers finds the id under its name now. A
+ * user IAM no longer has by id is departed (NOT_APPLICABLE), as the periodic run's clean-up
+ * reports it.
  */
 async function gatherOneUser(
   clients: AwsClients,
   scope: Extract<Scope, { kind: 'user' }>,
   deadline: Deadline,
   check: UserCheck,
+  directory: UserDirectory,
 ): Promise<UsersFacts> {
   const at = new Date();
   const departed = (reason: string): UsersFacts => ({
@@ -461,30 +521,39 @@ async function gatherOneUser(
     newerOnRecord: 0,
     tagReads: 0,
   });
+  let byName: ListedUser | undefined;
   let user: ListedUser | undefined;
   try {
     deadline.check();
     if (scope.userName) {
-      const out = await clients.iam.send(new GetUserCommand({ UserName: scope.userName }), {
-        abortSignal: deadline.signal,
-      });
-      if (out.User?.UserName && out.User.UserId && out.User.Arn) {
-        user = { UserName: out.User.UserName, UserId: out.User.UserId, Arn: out.User.Arn };
+      try {
+        const out = await clients.iam.send(new GetUserCommand({ UserName: scope.userName }), {
+          abortSignal: deadline.signal,
+        });
+        if (out.User?.UserName && out.User.UserId && out.User.Arn) {
+          byName = {
+            UserName: out.User.UserName,
+            UserId: out.User.UserId,
+            Arn: out.User.Arn,
+            CreateDate: out.User.CreateDate,
+          };
+        }
+      } catch (error) {
+        if (errorName(error) !== 'NoSuchEntityException') throw error;
       }
-    } else {
-      user = (await listAllUsers(clients, deadline.signal, deadline)).find(
-        (candidate) => candidate.UserId === scope.userId,
-      );
     }
+    user = byName?.UserId === scope.userId ? byName : await directory.find(scope.userId);
   } catch (error) {
-    if (errorName(error) === 'NoSuchEntityException') return departed('no longer exists');
     if (deadline.expired()) throw deadline.explain(error);
     if (error instanceof DataLoadError) throw error;
     throw new DataLoadError(`cannot read user ${scope.userId}: ${describeError(error)}`);
   }
-  if (!user) return departed('no longer exists');
-  if (user.UserId !== scope.userId) {
-    return departed(`no longer exists (the name now belongs to user ${user.UserId})`);
+  if (!user) {
+    return departed(
+      byName
+        ? `no longer exists (the name now belongs to user ${byName.UserId})`
+        : 'no longer exists',
+    );
   }
   const result = await liveCheck(
     clients,
@@ -492,6 +561,7 @@ async function gatherOneUser(
     'change-notification',
     deadline,
     check.readsConsolePassword,
+    directory,
   );
   return 'reason' in result
     ? { users: [], departed: [result], liveChecks: 1, newerOnRecord: 0, tagReads: 0 }
