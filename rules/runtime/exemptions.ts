@@ -64,7 +64,7 @@ export const EXEMPTION_PARAMETER_DOCS: readonly RuleParameter[] = [
   {
     name: 'ExemptionSource',
     description:
-      'Where exemptions come from: `tags` (the user\'s ExemptionTagKey tag), `registry` (the central exemption registry only; a member\'s exemption tag is ignored and the annotation says so) or `both` (the registry\'s entry, else the tag). Set by the stacks\' `exemptionSource` prop (the organization stack: `registry`), which also fixes it in the function\'s environment: a differing value refuses the run.',
+      "Where exemptions come from: `tags` (the user's ExemptionTagKey tag), `registry` (the central exemption registry only; a member's exemption tag is ignored and the annotation says so) or `both` (the registry's entry, else the tag). Set by the stacks' `exemptionSource` prop (the organization stack: `registry`), which also fixes it in the function's environment: a differing value refuses the run.",
     default: 'tags',
   },
 ];
@@ -127,7 +127,7 @@ export function applyExemption(
   const source = settings.source ?? 'tags';
   if (source !== 'tags') {
     const registry = user?.registry;
-    if (!registry || !user) {
+    if (!user || !registry) {
       throw new Error(`ExemptionSource ${source}: the exemption registry was not read`);
     }
     const item = findEntry(registry, user.userId, settings.rule ?? '');
