@@ -28,17 +28,15 @@ import * as z from 'zod/mini';
 import type { Deadline } from './deadline';
 import { DataLoadError, describeError, InvalidInputError } from './errors';
 
-export const EXEMPTION_SOURCES = ['tags', 'registry', 'both'] as const;
-export type ExemptionSource = (typeof EXEMPTION_SOURCES)[number];
-/** Today's behaviour, and the account stack's default. */
-export const DEFAULT_EXEMPTION_SOURCE: ExemptionSource = 'tags';
-export const DEFAULT_EXEMPTION_TABLE = 'mfa-config-rules-exemptions';
-/** `rule` of an entry that covers every user rule. */
-export const ALL_USER_RULES = '*';
+import {
+  ALL_USER_RULES,
+  DEFAULT_EXEMPTION_SOURCE,
+  EXEMPTION_SOURCE_ENV,
+  EXEMPTION_SOURCES,
+  type ExemptionSource,
+} from './exemption-source';
 
-/** The function's environment: fixed at synth, compared with the rule parameter. */
-export const EXEMPTION_SOURCE_ENV = 'MFA_EXEMPTION_SOURCE';
-export const EXEMPTION_TABLE_ENV = 'MFA_EXEMPTION_TABLE';
+export * from './exemption-source';
 
 export const exemptionSourceParameter = {
   ExemptionSource: z._default(
