@@ -63,6 +63,7 @@ import {
 import {
   CENTRAL_ACCOUNT_PARAMETER,
   ExecutionRole,
+  executionRoleProtectionScp,
   executionRoleTemplate,
   ORGANIZATION_PARAMETER,
 } from './execution-role';
@@ -168,6 +169,8 @@ export class MfaConfigRulesOrganizationPack extends Construct {
    * member accounts' events centrally.
    */
   readonly operations: MfaConfigRulesOperations;
+  /** The role the functions assume in each account. */
+  readonly executionRoleName: string;
   /** Where the user rules take exemptions from (default `registry`). */
   readonly exemptionSource: ExemptionSource;
   /** The central exemption registry (absent with `exemptionSource: 'tags'`). */
@@ -183,6 +186,7 @@ export class MfaConfigRulesOrganizationPack extends Construct {
     const rules = packRules(this, props);
     const callAs = props.callAs ?? 'SELF';
     const roleName = props.executionRoleName ?? DEFAULT_EXECUTION_ROLE_NAME;
+    this.executionRoleName = roleName;
     const literal = (value: string) => !Token.isUnresolved(value);
 
     check(
@@ -367,6 +371,26 @@ export class MfaConfigRulesOrganizationPack extends Construct {
       organizationId: props.organizationId,
       targetOrganizationalUnitIds: props.targetOrganizationalUnitIds,
       callAs,
+    });
+  }
+
+  /**
+   * The service control policy that protects this pack in member accounts (infra/execution-role.ts
+   * `executionRoleProtectionScp`), from this stack's own names: its execution role, its exemption
+   * source, its forwarding rule when it forwards (notifications). `securityPrincipalArns`: the
+   * security team's roles that may still stop a Config recorder and, when tags are trusted, write
+   * the exemption tag. Attach it to the target OUs (docs/protection-scp.md).
+   */
+  protectionScp(
+    securityPrincipalArns: readonly string[] = [],
+    exemptionTagKey?: string,
+  ): Record<string, unknown> {
+    return executionRoleProtectionScp({
+      executionRoleName: this.executionRoleName,
+      exemptionSource: this.exemptionSource,
+      forwarding: this.operations.forwardingStackSet !== undefined,
+      securityPrincipalArns,
+      ...(exemptionTagKey ? { exemptionTagKey } : {}),
     });
   }
 

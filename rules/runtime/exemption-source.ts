@@ -8,6 +8,8 @@ export type ExemptionSource = (typeof EXEMPTION_SOURCES)[number];
 export const DEFAULT_EXEMPTION_SOURCE: ExemptionSource = 'tags';
 /** The organization stack's default. */
 export const ORGANIZATION_EXEMPTION_SOURCE: ExemptionSource = 'registry';
+/** The rules' default ExemptionTagKey. */
+export const DEFAULT_EXEMPTION_TAG_KEY = 'mfa-exemption';
 export const DEFAULT_EXEMPTION_TABLE = 'mfa-config-rules-exemptions';
 /** `rule` of an entry that covers every user rule. */
 export const ALL_USER_RULES = '*';

@@ -19,6 +19,7 @@
  * | unreadable (no reason, not a calendar date, …)      | NON_COMPLIANT  |
  * | a tag, with `ExemptionSource` `registry`            | NON_COMPLIANT  |
  */
+import { DEFAULT_EXEMPTION_TAG_KEY } from './exemption-source';
 import {
   exemptionSourceParameter,
   findEntry,
@@ -34,7 +35,7 @@ import {
   type RuleParameter,
 } from './types';
 
-export const DEFAULT_EXEMPTION_TAG_KEY = 'mfa-exemption';
+export { DEFAULT_EXEMPTION_TAG_KEY } from './exemption-source';
 export const DEFAULT_MAX_EXEMPTION_DAYS = 365;
 const DAY_MS = 86_400_000;
 /** Longest reason quoted in an annotation (Config allows 256 characters in all). */
