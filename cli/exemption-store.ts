@@ -15,7 +15,7 @@ import {
   entryKey,
   type RegistryEntry,
   type RegistryItem,
-} from '../runtime/exemption-registry';
+} from '../rules/runtime/exemption-registry';
 
 export const PARTITION_KEY = 'accountId';
 export const SORT_KEY = 'entry';
