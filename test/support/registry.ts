@@ -1,6 +1,6 @@
 /** The exemption registry's table in moto (the central account): created as the stacks create it. */
 import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { PARTITION_KEY, putEntry, SORT_KEY } from '../../rules/cli/exemption-store';
+import { PARTITION_KEY, putEntry, SORT_KEY } from '../../cli/exemption-store';
 import {
   DEFAULT_EXEMPTION_TABLE,
   type RegistryEntry,
