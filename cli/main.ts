@@ -12,6 +12,7 @@
  */
 import { Command, CommanderError } from 'commander';
 import { defineEvaluateCommand } from './commands/evaluate';
+import { defineExemptionsCommand } from './commands/exemptions';
 import { defineDoctorCommand } from './doctor';
 import { defineInvokeCommand } from './commands/invoke';
 import { defineReportCommand } from './commands/report';
@@ -46,6 +47,7 @@ export function program(context: CommandContext): Command {
   defineReportCommand(cli, context);
   defineInvokeCommand(cli, context);
   defineRulesCommand(cli, context);
+  defineExemptionsCommand(cli, context);
   defineDoctorCommand(cli.command('doctor'), context.io, context.run);
   return cli;
 }

@@ -34,6 +34,8 @@ export interface ListingOptions {
 export interface EvaluateOptions extends AwsOptions, ListingOptions {
   rule?: string[];
   parameters?: string;
+  /** The exemption registry's entries in a file (JSON or CSV), instead of the central table. */
+  exemptions?: string;
   accountId?: string;
 }
 
