@@ -16,6 +16,10 @@ export const COMPLIANCE_TYPES: readonly ComplianceType[] = [
   'NOT_APPLICABLE',
 ];
 
+/** What `--compliance` takes: the verdicts, and EXEMPT (NOT_APPLICABLE by an exemption). */
+export type ListedVerdict = ComplianceType | 'EXEMPT';
+export const LISTED_VERDICTS: readonly ListedVerdict[] = [...COMPLIANCE_TYPES, 'EXEMPT'];
+
 export interface AwsOptions {
   endpointUrl?: string;
   region?: string;
@@ -27,7 +31,7 @@ export interface AwsOptions {
 export interface ListingOptions {
   output: OutputFormat;
   outputDir?: string;
-  compliance?: ComplianceType[];
+  compliance?: ListedVerdict[];
   failed?: boolean;
 }
 
@@ -46,6 +50,8 @@ export interface ReportOptions extends AwsOptions, ListingOptions {
   /** Only this source Region (default: every Region the aggregator holds). */
   sourceRegion?: string;
   concurrency?: string;
+  /** The exemption registry's table (default mfa-config-rules-exemptions, read if it exists). */
+  exemptionTable?: string;
 }
 
 export interface InvokeOptions extends AwsOptions {
@@ -55,10 +61,10 @@ export interface InvokeOptions extends AwsOptions {
 }
 
 /** The verdicts `--compliance` and `--failed` ask for; undefined: all of them. */
-export function listedCompliance(options: ListingOptions): ComplianceType[] | undefined {
-  const wanted = new Set(options.compliance ?? []);
+export function listedCompliance(options: ListingOptions): ListedVerdict[] | undefined {
+  const wanted = new Set<ListedVerdict>(options.compliance ?? []);
   if (options.failed) wanted.add('NON_COMPLIANT');
-  return wanted.size > 0 ? COMPLIANCE_TYPES.filter((type) => wanted.has(type)) : undefined;
+  return wanted.size > 0 ? LISTED_VERDICTS.filter((type) => wanted.has(type)) : undefined;
 }
 
 /**
