@@ -42,11 +42,25 @@ export {
   type RuleFunctionProps,
 } from './rule-function';
 export {
+  configRulesProtectionScp,
   ExecutionRole,
+  executionRoleProtectionScp,
   executionRoleTemplate,
   type ExecutionRoleProps,
   type ExecutionRoleSpec,
+  type ProtectionScpOptions,
 } from './execution-role';
+export {
+  ExemptionRegistry,
+  REGISTRY_READ_ACTIONS,
+  REGISTRY_WRITE_ACTIONS,
+  type ExemptionRegistryProps,
+} from './exemption-registry';
+export {
+  DEFAULT_EXEMPTION_TABLE,
+  EXEMPTION_SOURCES,
+  type ExemptionSource,
+} from '../rules/runtime/exemption-source';
 export {
   conformancePackTemplate,
   conformancePackTemplateBody,

@@ -11,7 +11,14 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as prettier from 'prettier';
 import { conformancePackTemplate } from '../infra/conformance-pack-template';
-import { configRulesProtectionScp } from '../infra/execution-role';
+import { configRulesProtectionScp, executionRoleProtectionScp } from '../infra/execution-role';
+import {
+  REGISTRY_LIST_ACTIONS,
+  REGISTRY_READ_ACTIONS,
+  REGISTRY_WRITE_ACTIONS,
+} from '../infra/exemption-registry';
+import { DEFAULT_EXEMPTION_TABLE, EXEMPTION_SOURCE_ENV } from '../rules/runtime/exemption-source';
+import { DEFAULT_MAX_EXEMPTION_DAYS } from '../rules/runtime/exemptions';
 import {
   ASYNC_MAX_EVENT_AGE_SECONDS,
   centralRoleName,
@@ -353,8 +360,106 @@ export const REGIONS: Record<string, (rules: readonly RuleMetadata[]) => string>
   cost: costRegion,
   concurrency: concurrencyRegion,
   'organization-roles': organizationRolesRegion,
-  'config-rules-scp': () =>
-    ['```json', JSON.stringify(configRulesProtectionScp(), null, 2), '```'].join('\n'),
+};
+
+// ---------------------------------------------------------------------------------------------
+// docs/protection-scp.md and docs/exemption-registry.md (issue 18)
+
+const EXAMPLE_SECURITY_ROLE = 'arn:aws:iam::*:role/SecurityExemptionAdmin';
+
+interface ScpStatement {
+  Sid: string;
+  Action: string[];
+  Resource: string | string[];
+  Condition?: Record<string, Record<string, string | string[]>>;
+}
+
+/** Each statement of the protection SCPs: what it denies, on what, and to whom it leaves it. */
+function protectionStatementsRegion(): string {
+  const full = executionRoleProtectionScp({
+    exemptionSource: 'both',
+    securityPrincipalArns: [EXAMPLE_SECURITY_ROLE],
+  }).Statement as ScpStatement[];
+  const plain = configRulesProtectionScp().Statement as ScpStatement[];
+  const list = (value: string | string[]) => (Array.isArray(value) ? value : [value]);
+  const exception = (s: ScpStatement): string => {
+    const parts: string[] = [];
+    for (const [operator, keys] of Object.entries(s.Condition ?? {})) {
+      for (const [key, values] of Object.entries(keys)) {
+        parts.push(`${code(operator)} ${code(key)}: ${list(values).map(code).join(', ')}`);
+      }
+    }
+    return parts.length ? parts.join('; ') : 'none: everyone in a member account';
+  };
+  const rows = [...full, ...plain.slice(1)].map((s) => [
+    code(s.Sid),
+    list(s.Action).map(code).join(', '),
+    list(s.Resource).map(code).join(', '),
+    exception(s),
+  ]);
+  return table(['statement', 'denies', 'on', 'condition (the deny applies when all hold)'], rows);
+}
+
+function protectionScpRegion(): string {
+  return [
+    '```json',
+    JSON.stringify(executionRoleProtectionScp(DEFAULT_EXECUTION_ROLE_NAME), null, 2),
+    '```',
+  ].join('\n');
+}
+
+/** Who can do what with exemptions, from the code's own names and actions. */
+function exemptionWhoRegion(): string {
+  const write = REGISTRY_WRITE_ACTIONS.map(code).join(', ');
+  const rows: string[][] = [
+    [
+      '**Registry writers** (`exemptionWriterArns`, context `exemptionWriterArns`)',
+      `grant, change and revoke exemptions: ${write} on ${code(DEFAULT_EXEMPTION_TABLE)} (\`mfa-config-rules exemptions add/remove\` records the caller's ARN as \`grantedBy\`)`,
+      `grant more than \`MaxExemptionDays\` (default ${String(DEFAULT_MAX_EXEMPTION_DAYS)}) ahead or a date in the past (the CLI refuses it; the rules refuse an entry too long or expired); cover a user re-created under the same name (entries name the user's id)`,
+    ],
+    [
+      '**Everyone else in the central account**, administrators included',
+      `read the registry if their IAM allows (${REGISTRY_LIST_ACTIONS.map(code).join(', ')}, ${REGISTRY_READ_ACTIONS.map(code).join(', ')})`,
+      `write an entry when \`exemptionWriterArns\` is set: the table's resource policy denies ${write} to every other principal (an administrator able to change that resource policy, \`dynamodb:PutResourcePolicy\`, can undo it: keep that to the same people)`,
+    ],
+    [
+      "**The user rules' functions** (central account)",
+      `${REGISTRY_READ_ACTIONS.map(code).join(', ')} on the table and nothing else, with their own credentials (never a member's): one consistent Query per account and run`,
+      'write or scan the registry; read it for the root rules (they get no access)',
+    ],
+    [
+      '**Expiry**',
+      'an entry ends at the end of its `until` day (UTC); the next run reports the user NON_COMPLIANT "exemption expired on …"; `exemptions list --expiring-within 14` and `report --aggregator` show what ends soon',
+      'be extended by anyone but a writer',
+    ],
+    [
+      '**A member-account administrator**, `ExemptionSource: registry` (organization default)',
+      'tag their users `mfa-exemption`: the tag is read, ignored and named in the annotation ("found and ignored")',
+      `exempt anyone; edit \`ExemptionSource\` on a plain Config rule (the function's environment fixes it, ${code(EXEMPTION_SOURCE_ENV)}: the run is refused and the function's error alarm fires centrally)`,
+    ],
+    [
+      '**A member-account administrator**, `tags` or `both`',
+      'exempt any of their users with the tag, **unless** the protection SCP is attached: it denies `iam:TagUser`, `iam:UntagUser` and `iam:CreateUser` with the exemption key (any case) to all but the named security roles',
+      'with the SCP: write the tag, or create or change a role named like a security role',
+    ],
+    [
+      "**The StackSet's `stacksets-exec-…` role**",
+      'create, update and delete the execution role, the forwarding rule and its role (the SCP leaves these to it)',
+      "be created, changed, assumed or passed by anyone in a member account (the SCP's first statement)",
+    ],
+  ];
+  return table(['who', 'can', 'cannot'], rows);
+}
+
+/** Regions of the docs/ pages, by file (relative to the repository). */
+export const DOC_REGIONS: Record<string, Record<string, () => string>> = {
+  'docs/protection-scp.md': {
+    'protection-scp': protectionScpRegion,
+    'protection-statements': protectionStatementsRegion,
+    'config-rules-scp': () =>
+      ['```json', JSON.stringify(configRulesProtectionScp(), null, 2), '```'].join('\n'),
+  },
+  'docs/exemption-registry.md': { 'exemption-who': exemptionWhoRegion },
 };
 
 /** README text with every region regenerated, formatted as `prettier --write` would. */
@@ -362,12 +467,13 @@ export async function renderReadme(
   text: string,
   rules: readonly RuleMetadata[] = RULE_METADATA,
   filepath: string = README,
+  regions: Record<string, (rules: readonly RuleMetadata[]) => string> = REGIONS,
 ): Promise<string> {
   let out = text;
-  for (const [name, render] of Object.entries(REGIONS)) {
+  for (const [name, render] of Object.entries(regions)) {
     const pattern = new RegExp(`(<!-- ${name}:start[^>]*-->)[\\s\\S]*?(<!-- ${name}:end -->)`);
     if (!pattern.test(out))
-      throw new Error(`README.md has no region ${name} (<!-- ${name}:start -->)`);
+      throw new Error(`${path.basename(filepath)} has no region ${name} (<!-- ${name}:start -->)`);
     out = out.replace(
       pattern,
       (_match, start: string, end: string) => `${start}\n\n${render(rules)}\n\n${end}`,
@@ -382,18 +488,38 @@ async function main(argv: readonly string[]): Promise<number> {
   const check = argv.includes('--check');
   const at = argv.indexOf('--readme');
   const file = at === -1 ? README : path.resolve(argv[at + 1] ?? README);
-  const current = fs.readFileSync(file, 'utf8');
-  const wanted = await renderReadme(current, RULE_METADATA, file);
-  if (wanted === current) return 0;
-  if (check) {
-    process.stderr.write(
-      'README.md differs from the rule metadata: run `npm run docs` and commit the result\n',
-    );
-    return 1;
+  const targets: [string, Record<string, (rules: readonly RuleMetadata[]) => string>][] = [
+    [file, REGIONS],
+    // The docs/ pages go with the repository's README, not with a copy under test.
+    ...(at === -1
+      ? Object.entries(DOC_REGIONS).map(
+          ([doc, regions]): [string, Record<string, () => string>] => [
+            path.join(__dirname, '..', doc),
+            regions,
+          ],
+        )
+      : []),
+  ];
+  let status = 0;
+  for (const [target, regions] of targets) {
+    const current = fs.readFileSync(target, 'utf8');
+    const wanted = await renderReadme(current, RULE_METADATA, target, regions);
+    if (wanted === current) continue;
+    const name =
+      regions === REGIONS
+        ? path.basename(target)
+        : path.relative(path.join(__dirname, '..'), target);
+    if (check) {
+      process.stderr.write(
+        `${name} differs from the rule metadata: run \`npm run docs\` and commit the result\n`,
+      );
+      status = 1;
+      continue;
+    }
+    fs.writeFileSync(target, wanted);
+    process.stdout.write(`${name}: generated regions rewritten\n`);
   }
-  fs.writeFileSync(file, wanted);
-  process.stdout.write('README.md: generated regions rewritten\n');
-  return 0;
+  return status;
 }
 
 if (require.main === module) {

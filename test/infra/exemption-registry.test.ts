@@ -83,7 +83,7 @@ describe('organization stack: the central exemption registry', () => {
   it('creates the table with PITR, encryption, deletion protection, retained, and only the named writers may write', () => {
     const tables = Object.entries(all).filter(([, r]) => r.Type === 'AWS::DynamoDB::Table');
     expect(tables).toHaveLength(1);
-    const [id, table] = tables[0] ?? ['', { Type: '', Properties: {} as Record<string, unknown> }];
+    const [id, table] = tables[0] ?? ['', { Type: '', Properties: {} }];
     const raw = templateOf(synth.organization).toJSON().Resources as Record<
       string,
       { DeletionPolicy?: string; UpdateReplacePolicy?: string }

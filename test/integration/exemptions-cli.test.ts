@@ -113,7 +113,9 @@ describe('mfa-config-rules exemptions', () => {
       'iam-user-mfa',
     ]);
     expect(again.code).toBe(2);
-    expect(again.stderr).toMatch(/^mfa-config-rules: (InvalidInputError: )?no exemption for user AIDA\w+ in account/);
+    expect(again.stderr).toMatch(
+      /^mfa-config-rules: (InvalidInputError: )?no exemption for user AIDA\w+ in account/,
+    );
   }, 90_000);
 
   it('list --expiring-within 14 shows only the active ones ending within 14 days', async () => {
