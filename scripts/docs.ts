@@ -17,15 +17,22 @@ import { configRulesProtectionScp, executionRoleProtectionScp } from '../infra/e
 import { automationRuleProps } from '../infra/operations';
 import {
   ASYNC_MAX_EVENT_AGE_SECONDS,
+  ASYNC_MAX_RETRY_ATTEMPTS,
   centralRoleName,
   clearingSeconds,
   CLEAR_WITHIN_SECONDS,
   DEFAULT_EXECUTION_ROLE_NAME,
+  ESBUILD_TARGET,
+  LAMBDA_RUNTIME,
   reservationPlan,
   typicalDurationSeconds,
   UNRESERVED_CONCURRENCY_MINIMUM,
 } from '../infra/settings';
 import { COMMON_PARAMETERS, RULE_METADATA } from '../rules/catalog';
+import { DEFAULT_MAX_ATTEMPTS } from '../rules/runtime/clients';
+import { DEFAULT_RESERVE_MS } from '../rules/runtime/deadline';
+import { DEFAULT_CONCURRENCY as LIVE_CHECK_CONCURRENCY } from '../rules/runtime/facts/users';
+import { BATCH_SIZE, FAILED_EVALUATION_ROUNDS, SEND_CONCURRENCY } from '../rules/runtime/report';
 import {
   cisMappings,
   formatCisControl,
@@ -375,8 +382,65 @@ function securityHubSeverityRegion(rules: readonly RuleMetadata[]): string {
       const label = first?.findingFieldsUpdate?.severity?.label;
       if (typeof label !== 'string')
         throw new Error(`no severity in the automation rule of ${m.name}`);
-      return [code(m.name), formatSecurityHub(m), code(String(props.ruleName)), label];
+      return [code(m.name), formatSecurityHub(m), code(props.ruleName), label];
     }),
+  );
+}
+
+// ---------------------------------------------------------------------------------------------
+// runtime: the limits every run works within (rules/runtime, infra/settings.ts)
+
+function runtimeFiguresRegion(): string {
+  return table(
+    ['what', 'value', 'set in'],
+    [
+      ['Lambda runtime (arm64)', code(LAMBDA_RUNTIME), '`infra/settings.ts` `LAMBDA_RUNTIME`'],
+      [
+        'esbuild target of the rule bundles',
+        code(ESBUILD_TARGET),
+        '`infra/settings.ts` `ESBUILD_TARGET`',
+      ],
+      [
+        'attempts per AWS call (SDK adaptive retry mode, jittered backoff)',
+        String(DEFAULT_MAX_ATTEMPTS),
+        '`rules/runtime/clients.ts` `DEFAULT_MAX_ATTEMPTS`',
+      ],
+      [
+        'time kept in reserve: every AWS call is aborted, and no read or send starts, after "time left minus" this',
+        `${n(DEFAULT_RESERVE_MS / 1000)} s`,
+        '`rules/runtime/deadline.ts` `DEFAULT_RESERVE_MS`',
+      ],
+      [
+        'users checked live at a time',
+        String(LIVE_CHECK_CONCURRENCY),
+        '`rules/runtime/facts/users.ts` `DEFAULT_CONCURRENCY`',
+      ],
+      [
+        'evaluations per `PutEvaluations`',
+        String(BATCH_SIZE),
+        '`rules/runtime/report.ts` `BATCH_SIZE`',
+      ],
+      [
+        '`PutEvaluations` calls at a time',
+        String(SEND_CONCURRENCY),
+        '`rules/runtime/report.ts` `SEND_CONCURRENCY`',
+      ],
+      [
+        'rounds of re-sending `FailedEvaluations`',
+        String(FAILED_EVALUATION_ROUNDS),
+        '`rules/runtime/report.ts` `FAILED_EVALUATION_ROUNDS`',
+      ],
+      [
+        "Lambda's retries of a failed asynchronous invocation",
+        String(ASYNC_MAX_RETRY_ATTEMPTS),
+        '`infra/settings.ts` `ASYNC_MAX_RETRY_ATTEMPTS`',
+      ],
+      [
+        'oldest event Lambda still delivers (`MaximumEventAge`)',
+        `${n(ASYNC_MAX_EVENT_AGE_SECONDS)} s`,
+        '`infra/settings.ts` `ASYNC_MAX_EVENT_AGE_SECONDS`',
+      ],
+    ],
   );
 }
 
@@ -393,6 +457,7 @@ export const REGIONS: Record<string, (rules: readonly RuleMetadata[]) => string>
   concurrency: concurrencyRegion,
   'organization-roles': organizationRolesRegion,
   'security-hub-severity': securityHubSeverityRegion,
+  'runtime-figures': runtimeFiguresRegion,
   'execution-role-scp': () => json(executionRoleProtectionScp(DEFAULT_EXECUTION_ROLE_NAME)),
   'config-rules-scp': () => json(configRulesProtectionScp()),
 };
