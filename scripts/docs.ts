@@ -12,7 +12,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as prettier from 'prettier';
-import { conformancePackTemplate } from '../infra/conformance-pack-template';
+import { conformancePackTemplate, ruleDescription } from '../infra/conformance-pack-template';
 import { configRulesProtectionScp, executionRoleProtectionScp } from '../infra/execution-role';
 import { automationRuleProps } from '../infra/operations';
 import {
@@ -444,6 +444,17 @@ function runtimeFiguresRegion(): string {
   );
 }
 
+// ---------------------------------------------------------------------------------------------
+// description: what an analyst reads in the Config console
+
+function ruleDescriptionRegion(rules: readonly RuleMetadata[]): string {
+  const first = rules[0];
+  if (!first) throw new Error('the catalog holds no rule');
+  const description = ruleDescription(first);
+  const ids = description.slice(0, description.indexOf(']') + 1);
+  return `Each rule's description in AWS Config starts with its CIS and Security Hub ids (${code(ids)} for ${code(first.name)}), which is what an analyst reads in the Config console.`;
+}
+
 const json = (value: unknown) => ['```json', JSON.stringify(value, null, 2), '```'].join('\n');
 
 export const REGIONS: Record<string, (rules: readonly RuleMetadata[]) => string> = {
@@ -458,6 +469,7 @@ export const REGIONS: Record<string, (rules: readonly RuleMetadata[]) => string>
   'organization-roles': organizationRolesRegion,
   'security-hub-severity': securityHubSeverityRegion,
   'runtime-figures': runtimeFiguresRegion,
+  'rule-description': ruleDescriptionRegion,
   'execution-role-scp': () => json(executionRoleProtectionScp(DEFAULT_EXECUTION_ROLE_NAME)),
   'config-rules-scp': () => json(configRulesProtectionScp()),
 };
