@@ -31,9 +31,14 @@ const DIST = path.join(ROOT, 'dist');
 /** Written last: its time is the time of a complete build. */
 const STAMP = path.join(DIST, '.build-stamp');
 /** What a build reads: a change to any of these makes dist/ stale. */
-const INPUTS = ['rules', 'infra', 'package.json', 'tsconfig.json', 'tsconfig.build.json'].map(
-  (name) => path.join(ROOT, name),
-);
+const INPUTS = [
+  'rules',
+  'cli',
+  'infra',
+  'package.json',
+  'tsconfig.json',
+  'tsconfig.build.json',
+].map((name) => path.join(ROOT, name));
 
 /** The esbuild options NodejsFunction derived from BUNDLING, for one rule. */
 export function bundleOptions(ruleName: string, outfile: string): BuildOptions {
@@ -65,7 +70,7 @@ export function buildBundles(outDir = path.join(DIST, 'bundles')): void {
   }
 }
 
-const CLI = path.join(ROOT, 'rules', 'cli');
+const CLI = path.join(ROOT, 'cli');
 
 function packageJsonVersion(): string {
   const pkg = JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as {
@@ -89,10 +94,10 @@ export function cliBundleOptions(outDir: string): {
     minify: true,
     legalComments: 'eof',
     logLevel: 'warning',
-    // rules/cli/metadata.ts: the metadata as data, so the light file needs no catalog.
+    // cli/metadata.ts: the metadata as data, so the light file needs no catalog.
     define: {
       CLI_BUNDLE_RULE_METADATA: JSON.stringify(JSON.stringify(RULE_METADATA)),
-      // rules/cli/version.ts: no package.json to find at run time.
+      // cli/version.ts: no package.json to find at run time.
       CLI_BUNDLE_VERSION: JSON.stringify(packageJsonVersion()),
     },
     metafile: true,
@@ -102,7 +107,7 @@ export function cliBundleOptions(outDir: string): {
       ...common,
       entryPoints: [path.join(CLI, 'process.ts')],
       outfile: path.join(outDir, 'mfa-config-rules.js'),
-      // rules/cli/options.ts `awsCommands()`, `doctorCommands()`: required at run time, from the
+      // cli/options.ts `awsCommands()`, `doctorCommands()`: required at run time, from the
       // files next to it.
       external: ['./aws-commands', './doctor-commands'],
       alias: { 'node:child_process': path.join(CLI, 'lazy-child-process.js') },
@@ -136,7 +141,7 @@ export function buildCli(outDir = path.join(DIST, 'cli')): void {
   const heavy = held.filter((input) => HEAVY_PACKAGES.test(input));
   if (heavy.length > 0) {
     throw new Error(
-      `dist/cli/mfa-config-rules.js would hold ${heavy.slice(0, 3).join(', ')}…: load them through rules/cli/options.ts awsCommands()`,
+      `dist/cli/mfa-config-rules.js would hold ${heavy.slice(0, 3).join(', ')}…: load them through cli/options.ts awsCommands()`,
     );
   }
   buildSync(options.aws);

@@ -13,9 +13,9 @@ import {
   TagUserCommand,
 } from '@aws-sdk/client-iam';
 import { RULES } from '../rules/catalog';
-import { formatCounts, formatTable } from '../rules/cli/format';
-import { sortReportRows, storedRow, type ReportRow } from '../rules/cli/report-model';
-import { silenceNodeVersionWarning } from '../rules/cli/process';
+import { formatCounts, formatTable } from '../cli/format';
+import { sortReportRows, storedRow, type ReportRow } from '../cli/report-model';
+import { silenceNodeVersionWarning } from '../cli/process';
 import { ClientProvider } from '../rules/runtime/clients';
 import { describeError } from '../rules/runtime/errors';
 import { createHandler, type InvocationSummary } from '../rules/runtime/handler';

@@ -7,7 +7,7 @@
 import { parse } from 'csv-parse/sync';
 import type { Browser, Page } from 'playwright-core';
 import { pathToFileURL } from 'node:url';
-import { CSV_COLUMNS } from '../../rules/cli/csv';
+import { CSV_COLUMNS } from '../../cli/csv';
 import { seedUsers, setRootState, TEST_ACCOUNT_ID } from '../support/moto';
 import { useMoto } from '../support/use-moto';
 import { runCli } from '../support/cli';
