@@ -500,13 +500,14 @@ export interface RenderedFile {
  * Every file under `root` that holds a region, with its text as it is and as `npm run docs` would
  * write it (formatted as `prettier --write` would). Throws, naming the file, for a region the
  * generator does not know, a region held twice, a start without its end, and a region no file
- * holds.
+ * holds (all of them, in one message).
  */
 export async function renderDocs(
   root: string = ROOT,
   rules: readonly RuleMetadata[] = RULE_METADATA,
 ): Promise<RenderedFile[]> {
   const seen = new Map<string, string>();
+  const problems: string[] = [];
   const out: RenderedFile[] = [];
   // The repository's prettier settings, wherever the copy is (a copy under test).
   const options = (await prettier.resolveConfig(path.join(ROOT, 'README.md'))) ?? {};
@@ -517,31 +518,32 @@ export async function renderDocs(
     let text = current;
     for (const name of names) {
       const render = REGIONS[name];
-      if (!render) {
-        throw new Error(
-          `${file} has a region ${name} that npm run docs does not generate (known: ${Object.keys(REGIONS).join(', ')})`,
+      const other = seen.get(name);
+      const pattern = new RegExp(`(<!-- ${name}:start[^>]*-->)[\\s\\S]*?(<!-- ${name}:end -->)`);
+      if (!render)
+        problems.push(`${file} has a region ${name} that npm run docs does not generate`);
+      else if (other !== undefined)
+        problems.push(`the region ${name} is in ${other} and in ${file}`);
+      else if (!pattern.test(text)) problems.push(`${file}: region ${name} has no end marker`);
+      else {
+        text = text.replace(
+          pattern,
+          (_match, start: string, end: string) => `${start}\n\n${render(rules)}\n\n${end}`,
         );
       }
-      const other = seen.get(name);
-      if (other !== undefined) throw new Error(`the region ${name} is in ${other} and in ${file}`);
-      seen.set(name, file);
-      const pattern = new RegExp(`(<!-- ${name}:start[^>]*-->)[\\s\\S]*?(<!-- ${name}:end -->)`);
-      if (!pattern.test(text))
-        throw new Error(`${file}: region ${name} has no <!-- ${name}:end -->`);
-      text = text.replace(
-        pattern,
-        (_match, start: string, end: string) => `${start}\n\n${render(rules)}\n\n${end}`,
-      );
+      if (other === undefined) seen.set(name, file);
     }
     const wanted = await prettier.format(text, { ...options, filepath: path.join(root, file) });
     out.push({ file, current, wanted });
   }
   const missing = Object.keys(REGIONS).filter((name) => !seen.has(name));
   if (missing.length > 0) {
-    throw new Error(
-      `no file holds the generated region${missing.length > 1 ? 's' : ''} ${missing.join(', ')} (put <!-- NAME:start --> <!-- NAME:end --> in README.md or docs/*.md)`,
+    problems.push(
+      `no file holds the generated region${missing.length > 1 ? 's' : ''} ${missing.join(', ')} (put its start and end markers in README.md or docs/*.md)`,
     );
   }
+  // Every problem at once, on one line.
+  if (problems.length > 0) throw new Error(problems.join('; '));
   return out;
 }
 

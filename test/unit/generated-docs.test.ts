@@ -88,30 +88,26 @@ describe('npm run docs', () => {
     expect(fs.readFileSync(path.join(dir, file), 'utf8')).toBe(text);
   });
 
-  it('fails, naming the region, when no file holds it any more', () => {
-    const { file, text } = holding(dir, 'deploy');
+  it('fails on one line naming every problem: a region no file holds, a region held twice, a region it does not know', () => {
+    // Prepare: the deploy region removed, the rules region copied, a region of a made-up name.
+    const deploy = holding(dir, 'deploy');
     fs.writeFileSync(
-      path.join(dir, file),
-      text.replace(/<!-- deploy:start[\s\S]*?<!-- deploy:end -->/, ''),
+      path.join(dir, deploy.file),
+      deploy.text.replace(/<!-- deploy:start[\s\S]*?<!-- deploy:end -->/, ''),
     );
-
-    const result = runDocs(['--check', '--root', dir]);
-
-    expect(result.status).toBe(2);
-    expect(result.stderr).toMatch(/^docs: no file holds the generated region deploy \(.*\)\n$/);
-  });
-
-  it('fails, naming both files, when a region is held twice', () => {
+    const rules = holding(dir, 'rules').file;
     fs.writeFileSync(
       path.join(dir, 'docs', 'extra.md'),
-      '# Extra\n\n<!-- rules:start -->\n<!-- rules:end -->\n',
+      '# Extra\n\n<!-- rules:start -->\n<!-- rules:end -->\n\n<!-- made-up:start -->\n<!-- made-up:end -->\n',
     );
 
+    // Act
     const result = runDocs(['--check', '--root', dir]);
 
+    // Assess
     expect(result.status).toBe(2);
     expect(result.stderr).toBe(
-      `docs: the region rules is in ${holding(dir, 'rules').file} and in docs/extra.md\n`,
+      `docs: the region rules is in ${rules} and in docs/extra.md; docs/extra.md has a region made-up that npm run docs does not generate; no file holds the generated region deploy (put its start and end markers in README.md or docs/*.md)\n`,
     );
   });
 });
