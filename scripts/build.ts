@@ -22,9 +22,10 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { buildSync, type BuildOptions } from 'esbuild';
 import { OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
-import { BUNDLING, ruleEntry } from '../infra/rule-function';
+import { BUNDLING } from '../infra/rule-function';
 import { LAMBDA_ESBUILD_ALIASES } from '../infra/settings';
 import { RULE_METADATA, RULE_NAMES } from '../rules/catalog';
+import { ruleEntryStdin } from './rule-entry';
 
 const ROOT = path.resolve(__dirname, '..');
 const DIST = path.join(ROOT, 'dist');
@@ -44,7 +45,7 @@ const INPUTS = [
 export function bundleOptions(ruleName: string, outfile: string): BuildOptions {
   const args = BUNDLING.esbuildArgs ?? {};
   return {
-    entryPoints: [ruleEntry(ruleName)],
+    stdin: ruleEntryStdin(ruleName),
     outfile,
     bundle: true,
     platform: 'node',
