@@ -407,7 +407,7 @@ export class MfaConfigRulesOperations extends Construct {
     if (hub && !props.rulesReachSecurityHub) {
       Annotations.of(this).addWarningV2(
         'mfa-config-rules:securityHubWithServiceLinkedRules',
-        "Security Hub automation rules act on AWS Config findings, but AWS documents that evaluations of service-linked rules (conformance-pack and organization rules) are not sent to Security Hub. Deploy with ruleDeployment 'configRules' (context ruleDeployment=configRules, either stack) so the findings exist; see the README, Operating it > Security Hub.",
+        "Security Hub automation rules act on AWS Config findings, but AWS documents that evaluations of service-linked rules (conformance-pack and organization rules) are not sent to Security Hub. Deploy with ruleDeployment 'configRules' (context ruleDeployment=configRules, either stack) so the findings exist; see docs/security-hub.md.",
       );
     }
     if (hub && (firstOrder < 1 || firstOrder + rules.length - 1 > 1000)) {
