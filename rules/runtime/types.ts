@@ -12,7 +12,6 @@ import type * as z from 'zod/mini';
 import type { AwsClients } from './clients';
 import type { Deadline } from './deadline';
 import type { AccountRegistry } from './exemption-registry';
-import type { RecordedEvaluation } from './report';
 
 export type ComplianceType = 'COMPLIANT' | 'NON_COMPLIANT' | 'NOT_APPLICABLE';
 
@@ -224,3 +223,15 @@ export interface RuleDefinition<Facts, Shape extends z.core.$ZodShape = z.core.$
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 export type AnyRule = RuleDefinition<any, any>;
+
+/** A verdict the rule has on record in AWS Config (read by the runtime before evaluating, so
+ * facts older than it never undo it). */
+export interface RecordedEvaluation {
+  resourceType: string;
+  resourceId: string;
+  compliance: string;
+  /** OrderingTimestamp: the time of the evidence the verdict rests on (as this runtime sends it). */
+  orderingAt?: Date;
+  /** ResultRecordedTime: when Config recorded it. */
+  recordedAt?: Date;
+}

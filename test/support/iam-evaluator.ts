@@ -108,11 +108,13 @@ export function conditionHolds(
   policyValues: readonly string[],
   request: PolicyRequest,
 ): boolean {
-  const [qualifier, op] = operator.includes(':') ? operator.split(':') : [undefined, operator];
+  const parts = operator.split(':');
+  const qualifier = parts.length > 1 ? parts[0] : undefined;
+  const op = parts[parts.length - 1] ?? '';
   if (qualifier !== undefined && qualifier !== 'ForAnyValue' && qualifier !== 'ForAllValues') {
     throw new Error(`qualifier ${qualifier} is not modelled`);
   }
-  if (op === undefined || op.endsWith('IfExists')) throw new Error(`${operator} is not modelled`);
+  if (parts.length > 2 || op.endsWith('IfExists')) throw new Error(`${operator} is not modelled`);
   const raw =
     key.toLowerCase() === 'aws:principalarn' ? request.principalArn : request.context?.[key];
   const values = list(raw);

@@ -34,8 +34,7 @@ import type { ExemptionTag } from '../exemptions';
 import { iamMarker, pages } from '../pages';
 import { allOrAbort, mapPool } from '../pool';
 import type { AwsClients } from '../clients';
-import type { RecordedEvaluation } from '../report';
-import type { ComplianceType, GatherContext, Scope } from '../types';
+import type { ComplianceType, GatherContext, RecordedEvaluation, Scope } from '../types';
 import { loadCredentialReport, type CredentialReport } from './credential-report';
 import { readExemptionTags } from './exemption-tags';
 import { listAssignedVirtualMfa, PAGE_SIZE } from './virtual-mfa';
@@ -566,4 +565,25 @@ async function gatherOneUser(
   return 'reason' in result
     ? { users: [], departed: [result], liveChecks: 1, newerOnRecord: 0, tagReads: 0 }
     : { users: [result], departed: [], liveChecks: 1, newerOnRecord: 0, tagReads: 0 };
+}
+
+/**
+ * What {@link gatherUsers} calls for a check: the credential report, the user list, the live
+ * devices, the user itself, tags one by one, and, as the check declares, the console password and
+ * the bulk tag pages. A rule declares `iamActions: userReads(check)` and its grant follows.
+ */
+export function userReads(
+  check: Pick<UserCheck, 'readsConsolePassword' | 'bulkTagReads'>,
+): string[] {
+  return [
+    'iam:ListUsers',
+    'iam:GenerateCredentialReport',
+    'iam:GetCredentialReport',
+    'iam:ListVirtualMFADevices',
+    'iam:ListMFADevices',
+    ...(check.readsConsolePassword ? ['iam:GetLoginProfile'] : []),
+    'iam:GetUser',
+    'iam:ListUserTags',
+    ...(check.bulkTagReads ? ['iam:GetAccountAuthorizationDetails'] : []),
+  ];
 }
