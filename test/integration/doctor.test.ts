@@ -191,7 +191,9 @@ describe('doctor, one account', () => {
   }, 60_000);
 
   it('fails when the Lambda quota cannot hold the reservation, naming the quota to ask for', async () => {
-    // Prepare: 5 functions × 10 reserved need 150; the account has 120.
+    // Prepare: one function per rule × 10 reserved, plus Lambda's 100 unreserved; the account has
+    // 120 (less than that for any pack of three rules or more).
+    const reserved = RULE_METADATA.length * 10;
     await prepare();
     await setQuota(120);
 
@@ -204,13 +206,13 @@ describe('doctor, one account', () => {
     expect(check(low.checks, 'lambda-concurrency')).toMatchObject({
       status: 'fail',
       read: containing(
-        `account quota 120, unreserved 120; the stack reserves ${String(RULE_METADATA.length * 10)}: only 70 would stay unreserved`,
+        `account quota 120, unreserved 120; the stack reserves ${String(reserved)}: only ${String(120 - reserved)} would stay unreserved`,
       ),
-      fix: containing('--desired-value 150'),
+      fix: containing(`--desired-value ${String(100 + reserved)}`),
     });
     // The account stack's default reserves nothing: any quota works.
     expect(check(none.checks, 'lambda-concurrency').status).toBe('pass');
-    await setQuota(150);
+    await setQuota(100 + reserved);
     expect(
       check((await doctorJson('--reserved-concurrency', '10')).checks, 'lambda-concurrency').status,
     ).toBe('pass');
