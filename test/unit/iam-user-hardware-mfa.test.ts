@@ -5,13 +5,11 @@
 import {
   GetAccountAuthorizationDetailsCommand,
   GetMFADeviceCommand,
-  IAMClient,
   ListMFADevicesCommand,
   type GroupDetail,
   type UserDetail,
 } from '@aws-sdk/client-iam';
-import { mockClient } from 'aws-sdk-client-mock';
-import 'aws-sdk-client-mock-jest';
+import { iam } from './aws-mocks';
 import { rule } from '../../rules/iam-user-hardware-mfa/rule';
 import { DataLoadError, InvalidInputError } from '../../rules/runtime/errors';
 import { deviceKind } from '../../rules/iam-user-hardware-mfa/facts';
@@ -26,7 +24,6 @@ import {
 } from '../support/iam-policies';
 import { ACCOUNT, awsError, gatherContext, userArn } from './helpers';
 
-const iam = mockClient(IAMClient);
 const ALL: Scope = { kind: 'all' };
 const ADMIN = 'arn:aws:iam::aws:policy/AdministratorAccess';
 const READ_ONLY = 'arn:aws:iam::aws:policy/ReadOnlyAccess';
