@@ -24,6 +24,7 @@ import {
   type UserCheck,
   type UserFacts,
   type UsersFacts,
+  userReads,
 } from '../runtime/facts/users';
 import { type ComplianceType, type Evaluation, type RuleDefinition } from '../runtime/types';
 import { isoSeconds, userEvaluations } from '../runtime/user-evaluations';
@@ -35,18 +36,22 @@ export function userMfaVerdict({ mfaActive }: Pick<UserFacts, 'mfaActive'>): Com
   return mfaActive ? 'COMPLIANT' : 'NON_COMPLIANT';
 }
 
+/**
+ * How the rule reads users (runtime/facts/users.ts), and so what it is granted: no console password
+ * (the live check is ListMFADevices alone); API-only users without MFA can be most of an account,
+ * so past a few per 1,000 users their tags come from GetAccountAuthorizationDetails pages
+ * (facts/exemption-tags.ts).
+ */
+const READS = { readsConsolePassword: false, bulkTagReads: true } as const;
+
 /** What the rule declares to the shared user reads (runtime/facts/users.ts). */
 export function userMfaCheck(params: { ExemptionTagKey?: string | undefined }): UserCheck {
   return {
     verdict: userMfaVerdict,
     // A user the bulk facts show without MFA is confirmed live: the finding never rests on the report.
     needsLiveCheck: (bulk) => userMfaVerdict(bulk) === 'NON_COMPLIANT',
-    // The console password does not matter here: the live check is ListMFADevices alone.
-    readsConsolePassword: false,
     exemptionTagKey: exemptionSettings(params).tagKey,
-    // API-only users without MFA can be most of an account: past a few per 1,000 users, their tags
-    // come from GetAccountAuthorizationDetails pages instead (facts/exemption-tags.ts).
-    bulkTagReads: true,
+    ...READS,
   };
 }
 
@@ -70,16 +75,7 @@ export const rule: RuleDefinition<UsersFacts, typeof parameters> = {
     changeTriggerTypes: ['AWS::IAM::User'],
     remediation:
       'Assign an MFA device to the user (IAM > Users > user > Security credentials > Assign MFA device), or delete a user nobody needs; for a user on a deadline, tag an expiring exemption.',
-    iamActions: [
-      'iam:ListUsers',
-      'iam:GenerateCredentialReport',
-      'iam:GetCredentialReport',
-      'iam:ListVirtualMFADevices',
-      'iam:ListMFADevices',
-      'iam:GetUser',
-      'iam:ListUserTags',
-      'iam:GetAccountAuthorizationDetails',
-    ],
+    iamActions: userReads(READS),
   },
   parameters,
   gather: (ctx, scope, params) => gatherUsers(ctx, scope, userMfaCheck(params)),

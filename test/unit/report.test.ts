@@ -5,7 +5,7 @@ import {
   GetAggregateComplianceDetailsByConfigRuleCommand,
 } from '@aws-sdk/client-config-service';
 import { config } from './aws-mocks';
-import { buildOrganizationReport, runReport } from '../../rules/cli/report';
+import { buildOrganizationReport, runReport } from '../../cli/report';
 
 const ctx = () => ({
   config: new ConfigServiceClient({ region: 'us-east-1' }),

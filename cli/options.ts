@@ -3,7 +3,7 @@
  * command runs), and what both sides read of them. No commander here: the AWS side does not load
  * it (the options themselves are defined in commands/shared.ts).
  */
-import type { ComplianceType } from '../runtime/types';
+import type { ComplianceType } from '../rules/runtime/types';
 
 export const RULES_OUTPUT_FORMATS = ['table', 'json'] as const;
 export type RulesOutputFormat = (typeof RULES_OUTPUT_FORMATS)[number];

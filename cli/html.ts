@@ -18,8 +18,8 @@
  *   - printed: the summary, the account panel and the failures, nothing else.
  */
 import { createHash } from 'node:crypto';
-import { formatCisControl, formatFrameworksShort } from '../frameworks';
-import { CIS_VERSIONS, type ComplianceType, type FrameworkMapping } from '../runtime/types';
+import { formatCisControl, formatFrameworksShort } from '../rules/frameworks';
+import { CIS_VERSIONS, type ComplianceType, type FrameworkMapping } from '../rules/runtime/types';
 import { SCRIPT } from './html-script';
 import {
   COLLATOR,
