@@ -191,7 +191,10 @@ describe('doctor, one account', () => {
   });
 
   it('fails when the Lambda quota cannot hold the reservation, naming the quota to ask for', async () => {
-    // Prepare: 5 functions × 10 reserved need 150; the account has 120.
+    // Prepare: one function per rule × 10 reserved, plus the 100 Lambda keeps unreserved, need
+    // more than the account's 120.
+    const reserved = RULE_METADATA.length * 10;
+    const needed = 100 + reserved;
     await prepare();
     await setQuota(120);
 
@@ -204,13 +207,13 @@ describe('doctor, one account', () => {
     expect(check(low.checks, 'lambda-concurrency')).toMatchObject({
       status: 'fail',
       read: containing(
-        `account quota 120, unreserved 120; the stack reserves ${String(RULE_METADATA.length * 10)}: only 70 would stay unreserved`,
+        `account quota 120, unreserved 120; the stack reserves ${String(reserved)}: only ${String(120 - reserved)} would stay unreserved`,
       ),
-      fix: containing('--desired-value 150'),
+      fix: containing(`--desired-value ${String(needed)}`),
     });
     // The account stack's default reserves nothing: any quota works.
     expect(check(none.checks, 'lambda-concurrency').status).toBe('pass');
-    await setQuota(150);
+    await setQuota(needed);
     expect(
       check((await doctorJson('--reserved-concurrency', '10')).checks, 'lambda-concurrency').status,
     ).toBe('pass');
