@@ -4,7 +4,7 @@
  */
 import { Option, type Command } from 'commander';
 import { collect, examples, type CommandContext } from '../context';
-import { awsCommands } from '../options';
+import { awsCommands } from '../load';
 import type { AddOptions, ExemptionTargetOptions, ListOptions } from '../exemptions';
 import { awsOptions } from './shared';
 

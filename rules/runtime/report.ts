@@ -15,8 +15,6 @@ import { pages } from './pages';
 import { allOrAbort, mapPool } from './pool';
 import { EVIDENCE_AT, type Evaluation, type RecordedEvaluation } from './types';
 
-export type { RecordedEvaluation };
-
 /** PutEvaluations accepts at most 100 evaluations per call. */
 export const BATCH_SIZE = 100;
 /** Rounds of re-sending evaluations Config handed back in FailedEvaluations. */
@@ -234,7 +232,8 @@ function describeBatch(batch: ConfigEvaluation[]): string {
   return ids.join(', ') + (batch.length > 3 ? ', …' : '');
 }
 
-/** A verdict this rule recorded earlier, as Config keeps it. */
+export type { RecordedEvaluation };
+
 /**
  * Every verdict this rule has on record (NOT_APPLICABLE included: a newer "no console password"
  * must not be undone by an older report either). Read while the facts are being gathered: the

@@ -8,8 +8,9 @@
  *   <rule>/rule.ts turns facts into evaluations (pure, no I/O),
  *   runtime/report.ts sends them with PutEvaluations.
  */
+import type { ConfigServiceClient } from '@aws-sdk/client-config-service';
+import type { IAMClient } from '@aws-sdk/client-iam';
 import type * as z from 'zod/mini';
-import type { AwsClients } from './clients';
 import type { Deadline } from './deadline';
 import type { AccountRegistry } from './exemption-registry';
 
@@ -169,6 +170,23 @@ export interface RuleParameter {
   default: string;
 }
 
+/** The clients a rule reads with (runtime/clients.ts makes them). */
+export interface AwsClients {
+  iam: IAMClient;
+  config: ConfigServiceClient;
+}
+
+/** A verdict this rule recorded earlier, as Config keeps it. */
+export interface RecordedEvaluation {
+  resourceType: string;
+  resourceId: string;
+  compliance: string;
+  /** OrderingTimestamp: the time of the evidence the verdict rests on (as this runtime sends it). */
+  orderingAt?: Date;
+  /** ResultRecordedTime: when Config recorded it. */
+  recordedAt?: Date;
+}
+
 export interface GatherContext {
   clients: AwsClients;
   accountId: string;
@@ -223,15 +241,3 @@ export interface RuleDefinition<Facts, Shape extends z.core.$ZodShape = z.core.$
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 export type AnyRule = RuleDefinition<any, any>;
-
-/** A verdict the rule has on record in AWS Config (read by the runtime before evaluating, so
- * facts older than it never undo it). */
-export interface RecordedEvaluation {
-  resourceType: string;
-  resourceId: string;
-  compliance: string;
-  /** OrderingTimestamp: the time of the evidence the verdict rests on (as this runtime sends it). */
-  orderingAt?: Date;
-  /** ResultRecordedTime: when Config recorded it. */
-  recordedAt?: Date;
-}

@@ -150,7 +150,7 @@ describe('doctor, one account', () => {
       ['security-hub', 'pass'],
       ['iam-credential-report', 'pass'],
     ]);
-  }, 60_000);
+  });
 
   it('fails without a recorder, naming the fix', async () => {
     // Act
@@ -167,7 +167,7 @@ describe('doctor, one account', () => {
       fix: containing('put-configuration-recorder'),
     });
     expect(check(checks, 'config-delivery-channel').status).toBe('fail');
-  }, 60_000);
+  });
 
   it('fails on a recorder that records no IAM users, naming the fix', async () => {
     // Prepare
@@ -188,12 +188,13 @@ describe('doctor, one account', () => {
       read: containing('does not record AWS::IAM::User'),
       fix: containing('includeGlobalResourceTypes=true'),
     });
-  }, 60_000);
+  });
 
   it('fails when the Lambda quota cannot hold the reservation, naming the quota to ask for', async () => {
-    // Prepare: one function per rule × 10 reserved, plus Lambda's 100 unreserved; the account has
-    // 120 (less than that for any pack of three rules or more).
+    // Prepare: one function per rule × 10 reserved, plus the 100 Lambda keeps unreserved, need
+    // more than the account's 120.
     const reserved = RULE_METADATA.length * 10;
+    const needed = 100 + reserved;
     await prepare();
     await setQuota(120);
 
@@ -208,15 +209,15 @@ describe('doctor, one account', () => {
       read: containing(
         `account quota 120, unreserved 120; the stack reserves ${String(reserved)}: only ${String(120 - reserved)} would stay unreserved`,
       ),
-      fix: containing(`--desired-value ${String(100 + reserved)}`),
+      fix: containing(`--desired-value ${String(needed)}`),
     });
     // The account stack's default reserves nothing: any quota works.
     expect(check(none.checks, 'lambda-concurrency').status).toBe('pass');
-    await setQuota(100 + reserved);
+    await setQuota(needed);
     expect(
       check((await doctorJson('--reserved-concurrency', '10')).checks, 'lambda-concurrency').status,
     ).toBe('pass');
-  }, 60_000);
+  });
 
   it('fails when IAM global resources are also recorded in another Region', async () => {
     // Prepare
@@ -241,7 +242,7 @@ describe('doctor, one account', () => {
       status: 'fail',
       read: containing('also recorded in eu-west-1'),
     });
-  }, 60_000);
+  });
 
   it('Security Hub automation needs Security Hub enabled', async () => {
     // Prepare: a recorder but no Security Hub.
@@ -266,7 +267,7 @@ describe('doctor, one account', () => {
       status: 'fail',
       fix: containing('enable-security-hub'),
     });
-  }, 60_000);
+  });
 
   it.each([
     [['--target-ous', 'r-ab12'], '--target-ous needs --organization'],
@@ -276,17 +277,13 @@ describe('doctor, one account', () => {
     ],
     [['--organization', '--target-ous', 'ou-1'], "--target-ous: 'ou-1' is not an OU id"],
     [['--output', 'yaml'], "option '--output <format>' argument 'yaml' is invalid"],
-  ])(
-    'usage error %j: exit 2, one line, nothing on stdout',
-    async (args, message) => {
-      const out = await doctor(...args);
-      expect(out.code).toBe(2);
-      expect(out.stdout).toBe('');
-      expect(out.stderr.trimEnd().split('\n')).toHaveLength(1);
-      expect(out.stderr).toContain(message);
-    },
-    60_000,
-  );
+  ])('usage error %j: exit 2, one line, nothing on stdout', async (args, message) => {
+    const out = await doctor(...args);
+    expect(out.code).toBe(2);
+    expect(out.stdout).toBe('');
+    expect(out.stderr.trimEnd().split('\n')).toHaveLength(1);
+    expect(out.stderr).toContain(message);
+  });
 });
 
 describe('doctor --organization', () => {
@@ -352,7 +349,7 @@ describe('doctor --organization', () => {
       status: 'fail',
       read: 'not in the organization: ou-zzzz-zzzzzzzz',
     });
-  }, 90_000);
+  });
 });
 
 /** Deploys what the account stack would, in moto: a function per rule, its Config rule, its invoke permission. */
@@ -459,7 +456,7 @@ describe('doctor --deployed', () => {
       status: 'fail',
       read: 'last invocation failed: iam-user-mfa (DeadlineError: stopped before the Lambda timeout)',
     });
-  }, 90_000);
+  });
 
   it('account: a rule missing and rules without results are named', async () => {
     // Prepare
@@ -473,7 +470,7 @@ describe('doctor --deployed', () => {
       status: 'fail',
       read: `no Config rule for ${RULE_METADATA.map((r) => r.name).join(', ')} in ${TEST_ACCOUNT_ID} ${REGION}`,
     });
-  }, 60_000);
+  });
 
   it('organization: lists the accounts in scope with no results and those whose Config may not invoke', async () => {
     // Prepare: an organization of the management account and three members, one added after the
@@ -544,5 +541,5 @@ describe('doctor --deployed', () => {
     expect(results.read).toContain(
       `2 of 4 accounts in scope have no results in aggregator 'org' (${REGION}): ${[b, late].sort().join(', ')}`,
     );
-  }, 120_000);
+  });
 });
