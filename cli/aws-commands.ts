@@ -6,3 +6,8 @@
 export { runEvaluate as evaluate } from './evaluate';
 export { runInvoke as invoke } from './invoke';
 export { runReportCommand as report } from './report';
+export {
+  runAdd as exemptionsAdd,
+  runList as exemptionsList,
+  runRemove as exemptionsRemove,
+} from './exemptions';

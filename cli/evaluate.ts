@@ -4,7 +4,11 @@
  * One evaluation feeds every format (`--output`, or all of them with `--output-dir`).
  */
 import { findRule, RULE_NAMES, RULES } from '../rules/catalog';
-import { InvalidInputError } from '../rules/runtime/errors';
+import { readFileSync } from 'node:fs';
+import { basename } from 'node:path';
+import { describeError, InvalidInputError } from '../rules/runtime/errors';
+import { memoryReader, type RegistryReader } from '../rules/runtime/exemption-registry';
+import { parseExemptionsFile } from './exemptions';
 import { evaluateRule } from '../rules/runtime/handler';
 import { logger } from '../rules/runtime/logger';
 import { parseParameters } from '../rules/runtime/parameters';
@@ -78,6 +82,17 @@ function parametersFor(
   return Object.fromEntries(Object.entries(raw).filter(([key]) => takes(rule, key)));
 }
 
+/** `--exemptions FILE`: the registry's entries, embedded (JSON or CSV), checked before any call. */
+function exemptionsFile(file: string): RegistryReader {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (error) {
+    throw new InvalidInputError(`--exemptions ${file}: cannot read it (${describeError(error)})`);
+  }
+  return memoryReader(parseExemptionsFile(text, file), `exemptions file ${basename(file)}`);
+}
+
 /** Evaluates the account once and writes what was asked; resolves to the exit code. */
 export async function runEvaluate(
   options: EvaluateOptions,
@@ -88,7 +103,17 @@ export async function runEvaluate(
   const listed = listedCompliance(options);
   const rules = options.rule?.length ? [...new Set(options.rule)].map(ruleByName) : [...RULES];
   const raw = options.parameters ? parseJsonObject(options.parameters, '--parameters') : {};
-  const params = rules.map((rule) => parseParameters(rule, parametersFor(rule, rules, raw)));
+  const registry = options.exemptions ? exemptionsFile(options.exemptions) : undefined;
+  // With --exemptions the user rules read them (ExemptionSource registry) unless told otherwise.
+  const sourceFor = (rule: AnyRule): Record<string, unknown> =>
+    registry &&
+    !('ExemptionSource' in raw) &&
+    rule.metadata.parameters.some((p) => p.name === 'ExemptionSource')
+      ? { ExemptionSource: 'registry' }
+      : {};
+  const params = rules.map((rule) =>
+    parseParameters(rule, { ...parametersFor(rule, rules, raw), ...sourceFor(rule) }),
+  );
   const progress = startProgress(io);
   try {
     progress('identifying the account (STS)…');
@@ -107,7 +132,7 @@ export async function runEvaluate(
         access,
         params[index] ?? {},
         { kind: 'all' },
-        { remainingMs: () => Number.POSITIVE_INFINITY },
+        { remainingMs: () => Number.POSITIVE_INFINITY, ...(registry ? { registry } : {}) },
       );
       const recordedAt = now();
       for (const evaluation of evaluations) {

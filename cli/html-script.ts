@@ -8,7 +8,7 @@
  * Data (html.ts `pageData`): `s` a string table; `res` resources `[account, kind, id, name]`
  * (kind 1 = IAM user); `ev` evaluations `[resource, rule, verdict, annotation, reason,
  * exemptionStatus, exemptionUntil, verdictWithoutExemption, evidenceSource, evidenceAt,
- * recordedAt, region]`, numbers indexing `s` (−1: none); an annotation index ≥ 0 is a template
+ * recordedAt, region, exemptionSource (0 tag, 1 registry)]`, numbers indexing `s` (−1: none); an annotation index ≥ 0 is a template
  * in which U+0001 stands for the resource's name, < 0 the text itself at `s[−i − 1]`.
  */
 export const SCRIPT = `
@@ -23,7 +23,8 @@ export const SCRIPT = `
   var VERDICTS = ['NON_COMPLIANT', 'COMPLIANT', 'NOT_APPLICABLE'];
   var LABEL = ['Non-compliant', 'Compliant', 'Not applicable'];
   var CLS = ['nc', 'ok', 'na'];
-  var EXEMPT = ['honoured', 'expired', 'too-long', 'unreadable'];
+  var EXEMPT = ['honoured', 'expired', 'too-long', 'unreadable', 'ignored'];
+  var SOURCE = ['tag', 'registry'];
   var EVIDENCE = ['credential report', 'credential report + virtual MFA devices now', 'IAM, read live'];
   var SEVERITY = ['CRITICAL', 'HIGH', 'MEDIUM', 'LOW'];
   var org = data.kind === 'organization';
@@ -181,7 +182,7 @@ export const SCRIPT = `
       var box = el('div', 'full');
       box.appendChild(el('p', '', annotation(e)));
       var evidence = e[8] >= 0 ? EVIDENCE[e[8]] + ', ' + when(e[9]) : 'as recorded ' + when(e[10]);
-      box.appendChild(el('p', 'muted', 'Evidence: ' + evidence + (e[5] >= 0 ? ' · exemption ' + EXEMPT[e[5]] + (e[6] >= 0 ? ' (' + S[e[6]] + ')' : '') + (e[7] >= 0 ? ', replaced ' + VERDICTS[e[7]] : '') : '')));
+      box.appendChild(el('p', 'muted', 'Evidence: ' + evidence + (e[5] >= 0 ? ' · exemption ' + EXEMPT[e[5]] + (e[12] >= 0 ? ' by ' + SOURCE[e[12]] : '') + (e[6] >= 0 ? ' (' + S[e[6]] + ')' : '') + (e[7] >= 0 ? ', replaced ' + VERDICTS[e[7]] : '') : '')));
       button.parentNode.insertBefore(box, button.nextSibling);
     });
     var uText = $('users-text'), uVerdict = $('users-verdict'), uRule = $('users-rule');
@@ -264,7 +265,7 @@ export const SCRIPT = `
       if (r[2] !== r[3]) who.appendChild(el('span', 'id', r[2]));
       var v = cell('Verdict', '');
       v.appendChild(badge(e[2], e[5]));
-      if (e[5] >= 0) v.appendChild(el('span', 'why', 'exemption ' + EXEMPT[e[5]] + (e[6] >= 0 ? ' (' + S[e[6]] + ')' : '') + (e[7] >= 0 ? ', was ' + VERDICTS[e[7]] : '')));
+      if (e[5] >= 0) v.appendChild(el('span', 'why', 'exemption ' + EXEMPT[e[5]] + (e[12] >= 0 ? ' by ' + SOURCE[e[12]] : '') + (e[6] >= 0 ? ' (' + S[e[6]] + ')' : '') + (e[7] >= 0 ? ', was ' + VERDICTS[e[7]] : '')));
       cell('Evidence', 'when', e[8] >= 0 ? EVIDENCE[e[8]] + ' · ' + when(e[9]) : 'recorded ' + when(e[10]));
       cell('Annotation', 'annotation', annotation(e));
       return tr;

@@ -27,6 +27,7 @@ import {
   countBy,
   emptyCounts,
   listedRows,
+  type RegistrySummary,
   metadataOf,
   orderRules,
   ruleCounts,
@@ -518,7 +519,7 @@ export function pageData(doc: ReportDocument, rules: readonly string[]) {
       template,
       intern(shortReason(row)),
       row.exemptionStatus
-        ? ['honoured', 'expired', 'too-long', 'unreadable'].indexOf(row.exemptionStatus)
+        ? ['honoured', 'expired', 'too-long', 'unreadable', 'ignored'].indexOf(row.exemptionStatus)
         : -1,
       intern(row.exemptionUntil),
       row.complianceWithoutExemption
@@ -530,6 +531,7 @@ export function pageData(doc: ReportDocument, rules: readonly string[]) {
       intern(row.evidenceAt),
       intern(row.recordedAt),
       indexIn(regions, row.region),
+      row.exemptionSource ? ['tag', 'registry'].indexOf(row.exemptionSource) : -1,
     ]);
   }
   return {
@@ -565,6 +567,21 @@ const VERDICT_OPTIONS: [string, string][] = [
   ...COMPLIANCE_ORDER.map((c): [string, string] => [c, LABEL[c]]),
   ['EXEMPT', 'Exempt (not applicable)'],
 ];
+
+/**
+ * `report --aggregator`: the registry's active exemptions, which the aggregator's results do not
+ * show (NOT_APPLICABLE), soonest to end first.
+ */
+function registrySection(registry: RegistrySummary): string {
+  const rows = registry.exemptions.map(
+    (e) =>
+      `<tr><td class="id" data-label="Account">${escapeHtml(e.accountId)}</td><td class="id" data-label="User id">${escapeHtml(e.userId)}</td><td data-label="Rule"><code>${escapeHtml(e.rule === '*' ? 'all user rules' : e.rule)}</code></td><td data-label="Until">${escapeHtml(e.until)}</td><td class="num" data-label="Days left">${fmt(e.daysLeft)}</td><td data-label="Reason">${escapeHtml(e.reason)}</td><td class="id" data-label="Granted by">${escapeHtml(e.grantedBy)}</td></tr>`,
+  );
+  return `<section id="registry" aria-label="Registry exemptions"><h2>Registry exemptions</h2>
+<p class="muted">${fmt(registry.exemptions.length)} active in <code>${escapeHtml(registry.table)}</code>, ${fmt(registry.endingSoon)} ending within ${fmt(registry.soonDays)} days, soonest first. These users are NOT_APPLICABLE, which the aggregator does not return.</p>
+${rows.length ? `<table class="cards"><thead><tr><th>Account</th><th>User id</th><th>Rule</th><th>Until</th><th class="num">Days left</th><th>Reason</th><th>Granted by</th></tr></thead><tbody>${rows.join('')}</tbody></table>` : ''}
+</section>`;
+}
 
 export function formatHtml(doc: ReportDocument): string {
   const rules = orderRules([...doc.rules, ...doc.rows.map((row) => row.rule)]);
@@ -642,6 +659,7 @@ ${listedNote}
 ${notes}
 ${summary(doc, rules, withUsers)}
 ${org ? accountsMatrix(doc, rules) : accountPanel(doc.rows)}
+${doc.registry ? registrySection(doc.registry) : ''}
 ${failuresSection(doc)}
 <div id="bar">
 <div role="tablist" aria-label="Views">${tabs.map(([id, label]) => `<button type="button" role="tab" data-tab="${id ?? ''}" aria-selected="false">${escapeHtml(label ?? '')}</button>`).join('')}</div>

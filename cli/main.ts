@@ -13,6 +13,7 @@
 import { Command, CommanderError } from 'commander';
 import { defineDoctorCommand } from './commands/doctor';
 import { defineEvaluateCommand } from './commands/evaluate';
+import { defineExemptionsCommand } from './commands/exemptions';
 import { defineInvokeCommand } from './commands/invoke';
 import { defineReportCommand } from './commands/report';
 import { defineRulesCommand } from './commands/rules';
@@ -46,6 +47,7 @@ export function program(context: CommandContext): Command {
   defineReportCommand(cli, context);
   defineInvokeCommand(cli, context);
   defineRulesCommand(cli, context);
+  defineExemptionsCommand(cli, context);
   defineDoctorCommand(cli.command('doctor'), context.io, context.run);
   return cli;
 }

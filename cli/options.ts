@@ -17,6 +17,10 @@ export const COMPLIANCE_TYPES: readonly ComplianceType[] = [
   'NOT_APPLICABLE',
 ];
 
+/** What `--compliance` takes: the verdicts, and EXEMPT (NOT_APPLICABLE by an exemption). */
+export type ListedVerdict = ComplianceType | 'EXEMPT';
+export const LISTED_VERDICTS: readonly ListedVerdict[] = [...COMPLIANCE_TYPES, 'EXEMPT'];
+
 export interface AwsOptions {
   endpointUrl?: string;
   region?: string;
@@ -28,13 +32,15 @@ export interface AwsOptions {
 export interface ListingOptions {
   output: OutputFormat;
   outputDir?: string;
-  compliance?: ComplianceType[];
+  compliance?: ListedVerdict[];
   failed?: boolean;
 }
 
 export interface EvaluateOptions extends AwsOptions, ListingOptions {
   rule?: string[];
   parameters?: string;
+  /** The exemption registry's entries in a file (JSON or CSV), instead of the central table. */
+  exemptions?: string;
   accountId?: string;
 }
 
@@ -45,6 +51,8 @@ export interface ReportOptions extends AwsOptions, ListingOptions {
   /** Only this source Region (default: every Region the aggregator holds). */
   sourceRegion?: string;
   concurrency?: string;
+  /** The exemption registry's table (default mfa-config-rules-exemptions, read if it exists). */
+  exemptionTable?: string;
 }
 
 export interface InvokeOptions extends AwsOptions {
@@ -54,8 +62,8 @@ export interface InvokeOptions extends AwsOptions {
 }
 
 /** The verdicts `--compliance` and `--failed` ask for; undefined: all of them. */
-export function listedCompliance(options: ListingOptions): ComplianceType[] | undefined {
-  const wanted = new Set(options.compliance ?? []);
+export function listedCompliance(options: ListingOptions): ListedVerdict[] | undefined {
+  const wanted = new Set<ListedVerdict>(options.compliance ?? []);
   if (options.failed) wanted.add('NON_COMPLIANT');
-  return wanted.size > 0 ? COMPLIANCE_TYPES.filter((type) => wanted.has(type)) : undefined;
+  return wanted.size > 0 ? LISTED_VERDICTS.filter((type) => wanted.has(type)) : undefined;
 }

@@ -46,6 +46,8 @@ export interface ReportRow {
   /** Last day covered (YYYY-MM-DD, end of day UTC). */
   exemptionUntil: string | null;
   exemptionReason: string | null;
+  /** Registry exemptions: the ARN of whoever granted it. */
+  exemptionGrantedBy: string | null;
   /** Where the facts came from; null when unknown (results read back from AWS Config). */
   evidenceSource: EvidenceSource | null;
   /** The time the facts describe (ISO 8601): the OrderingTimestamp the rule sends. */
@@ -72,6 +74,7 @@ export const ROW_FIELDS = [
   'exemptionKey',
   'exemptionUntil',
   'exemptionReason',
+  'exemptionGrantedBy',
   'evidenceSource',
   'evidenceAt',
   'recordedAt',
@@ -92,10 +95,39 @@ export interface ReportDocument {
   rules: readonly string[];
   /** Every row, in the stable order (sortReportRows). */
   rows: readonly ReportRow[];
-  /** The verdicts listed (`--compliance`); undefined: all. Counts always cover every row. */
-  listed?: readonly ComplianceType[];
+  /**
+   * The verdicts listed (`--compliance`; `EXEMPT`: made NOT_APPLICABLE by an exemption); undefined:
+   * all. Counts always cover every row.
+   */
+  listed?: readonly ListedVerdict[];
   /** Things the reader must know: accounts or Regions not read, limits of the data. */
   notes: readonly string[];
+  /**
+   * `report --aggregator`: the exemption registry's active exemptions, which the aggregator does
+   * not show (it returns no NOT_APPLICABLE result).
+   */
+  registry?: RegistrySummary;
+}
+
+/** One active exemption of the registry, as the organization report lists it. */
+export interface RegistryExemption {
+  accountId: string;
+  userId: string;
+  /** A user rule's name, or `*` (every user rule). */
+  rule: string;
+  until: string;
+  daysLeft: number;
+  reason: string;
+  grantedBy: string;
+}
+
+export interface RegistrySummary {
+  table: string;
+  /** Active exemptions (today or later), soonest to end first. */
+  exemptions: readonly RegistryExemption[];
+  /** How many of them end within `soonDays` days. */
+  endingSoon: number;
+  soonDays: number;
 }
 
 export type Counts = Record<ComplianceType, number>;
@@ -168,10 +200,21 @@ export function sortReportRows(rows: readonly ReportRow[]): ReportRow[] {
   return [...rows].sort(compareRows);
 }
 
+/** `EXEMPT` (`--compliance exempt`): evaluations an honoured exemption made NOT_APPLICABLE. */
+export type ListedVerdict = ComplianceType | 'EXEMPT';
+
+/** Whether `--compliance` lists the row. */
+export function isListed(row: ReportRow, listed: readonly ListedVerdict[] | undefined): boolean {
+  if (!listed) return true;
+  return (
+    listed.includes(row.compliance) ||
+    (listed.includes('EXEMPT') && row.exemptionStatus === 'honoured')
+  );
+}
+
 /** The rows `--compliance` lists, in the stable order. */
 export function listedRows(doc: ReportDocument): ReportRow[] {
-  const listed = doc.listed;
-  return listed ? doc.rows.filter((row) => listed.includes(row.compliance)) : [...doc.rows];
+  return doc.rows.filter((row) => isListed(row, doc.listed));
 }
 
 export interface RuleCount {
@@ -244,6 +287,7 @@ export function rowFromEvaluation(evaluation: Evaluation, ctx: RowContext): Repo
     exemptionKey: exemption?.key ?? null,
     exemptionUntil: exemption?.until ?? null,
     exemptionReason: exemption?.reason ?? null,
+    exemptionGrantedBy: exemption?.grantedBy ?? null,
     evidenceSource: evaluation[EVIDENCE_SOURCE] ?? 'live',
     evidenceAt: (evaluation[EVIDENCE_AT] ?? ctx.ranAt).toISOString(),
     recordedAt: ctx.recordedAt.toISOString(),
@@ -275,6 +319,7 @@ export function storedRow(
     exemptionKey: null,
     exemptionUntil: null,
     exemptionReason: null,
+    exemptionGrantedBy: null,
     evidenceSource: null,
     evidenceAt: fields.evidenceAt ?? null,
   };
@@ -296,7 +341,11 @@ export function shortReason(row: ReportRow): string {
     case 'too-long':
       return 'exemption too long, not honoured';
     case 'unreadable':
-      return 'exemption tag unreadable';
+      return row.exemptionSource === 'registry'
+        ? 'registry entry unreadable'
+        : 'exemption tag unreadable';
+    case 'ignored':
+      return 'exemption tag ignored (registry only)';
     case null:
       break;
   }

@@ -14,7 +14,9 @@
  * not the exemption or evidence fields of a local run, which stay null here.
  *
  * Needs config:DescribeAggregateComplianceByConfigRules and
- * config:GetAggregateComplianceDetailsByConfigRule on the aggregator (plus sts:GetCallerIdentity).
+ * config:GetAggregateComplianceDetailsByConfigRule on the aggregator (plus sts:GetCallerIdentity),
+ * and dynamodb:Scan on the exemption registry (its active exemptions are what the aggregator hides:
+ * it returns no NOT_APPLICABLE result).
  */
 import {
   DescribeAggregateComplianceByConfigRulesCommand,
@@ -22,7 +24,11 @@ import {
   type AggregateComplianceByConfigRule,
   type ConfigServiceClient,
 } from '@aws-sdk/client-config-service';
-import { describeError, InvalidInputError } from '../rules/runtime/errors';
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { describeError, errorName, InvalidInputError } from '../rules/runtime/errors';
+import { DEFAULT_EXEMPTION_TABLE } from '../rules/runtime/exemption-registry';
+import { scanEntries } from './exemption-store';
+import { listed } from './exemptions';
 import { mapPool } from '../rules/runtime/pool';
 import type { ComplianceType } from '../rules/runtime/types';
 import { clientProvider } from './aws';
@@ -43,6 +49,7 @@ import {
   storedRow,
   totalCounts,
   type Counts,
+  type RegistrySummary,
   type ReportDocument,
   type ReportRow,
 } from './report-model';
@@ -57,6 +64,8 @@ export interface ReportIo {
 
 export interface ReportContext {
   config: ConfigServiceClient;
+  /** The central account's DynamoDB, for the exemption registry (absent: not read). */
+  dynamodb?: DynamoDBClient;
   /** The account and Region the aggregator lives in (for the page's source line). */
   accountId: string;
   region: string;
@@ -180,11 +189,75 @@ function parseConcurrency(text: string | undefined): number {
   return value;
 }
 
+/** Exemptions ending within this many days are counted apart ("expiring soon"). */
+export const SOON_DAYS = 14;
+
+/**
+ * The registry's active exemptions (one Scan of the table), soonest to end first, with a note for
+ * every format. The default table missing or unreadable is a note; a table named with
+ * `--exemption-table` that cannot be read is an error.
+ */
+async function readRegistry(
+  ctx: ReportContext,
+  options: Pick<ReportOptions, 'exemptionTable'>,
+  now: Date,
+  notes: string[],
+): Promise<RegistrySummary | undefined> {
+  if (!ctx.dynamodb) return undefined;
+  const table = options.exemptionTable ?? DEFAULT_EXEMPTION_TABLE;
+  let items;
+  try {
+    items = await scanEntries(ctx.dynamodb, table);
+  } catch (error) {
+    const why =
+      errorName(error) === 'ResourceNotFoundException'
+        ? `no table ${table} in account ${ctx.accountId}, ${ctx.region}`
+        : describeError(error);
+    if (options.exemptionTable) {
+      throw new InvalidInputError(`cannot read the exemption registry: ${why}`);
+    }
+    notes.push(
+      `Exemption registry not read (${why}): exemptions it holds are not listed; give --exemption-table NAME if it has another name.`,
+    );
+    return undefined;
+  }
+  const exemptions = listed(items, now)
+    .filter((entry) => entry.status === 'active')
+    .map(({ status: _status, grantedAt: _at, ...entry }) => entry);
+  const endingSoon = exemptions.filter((e) => e.daysLeft <= SOON_DAYS).length;
+  const accounts = new Set(exemptions.map((e) => e.accountId)).size;
+  notes.push(
+    `The exemption registry ${table} holds ${exemptions.length} active exemption(s) in ${accounts} account(s), ${endingSoon} ending within ${SOON_DAYS} days: those users are NOT_APPLICABLE, which the aggregator does not return (listed under "Registry exemptions"; mfa-config-rules exemptions list).`,
+  );
+  return { table, exemptions, endingSoon, soonDays: SOON_DAYS };
+}
+
+/** The registry's exemptions as a text table (report --output table). */
+export function formatRegistryText(registry: RegistrySummary): string {
+  const head = `Registry exemptions (${registry.table}), soonest to end first: ${registry.exemptions.length} active, ${registry.endingSoon} ending within ${registry.soonDays} days`;
+  if (registry.exemptions.length === 0)
+    return `${head}
+No active exemption.`;
+  return `${head}
+${textTable(
+  ['account', 'user id', 'rule', 'until', 'days left', 'reason', 'granted by'],
+  registry.exemptions.map((e) => [
+    e.accountId,
+    e.userId,
+    e.rule === '*' ? 'all user rules' : e.rule,
+    e.until,
+    String(e.daysLeft),
+    e.reason,
+    e.grantedBy,
+  ]),
+)}`;
+}
+
 /** Builds the organization document; throws InvalidInputError with one line for known failures. */
 export async function buildOrganizationReport(
   ctx: ReportContext,
   options: Pick<ReportOptions, 'aggregator' | 'sourceRegion' | 'concurrency'> &
-    Partial<Pick<ReportOptions, 'compliance' | 'failed' | 'output'>>,
+    Partial<Pick<ReportOptions, 'compliance' | 'failed' | 'output' | 'exemptionTable'>>,
   io: ReportIo,
 ): Promise<ReportDocument> {
   const concurrency = parseConcurrency(options.concurrency);
@@ -217,6 +290,7 @@ export async function buildOrganizationReport(
     notes.push(
       'Aggregators return COMPLIANT and NON_COMPLIANT results only: NOT_APPLICABLE verdicts (for example users without a console password, or exempt users) are not listed.',
     );
+    const registry = await readRegistry(ctx, options, now(), notes);
     const accounts = new Set(targets.map((t) => t.accountId));
     return {
       kind: 'organization',
@@ -229,6 +303,7 @@ export async function buildOrganizationReport(
       rows,
       ...(listed ? { listed } : {}),
       notes,
+      ...(registry ? { registry } : {}),
     };
   } catch (error) {
     const message = explain(error, options.aggregator, ctx.region);
@@ -327,6 +402,7 @@ export function formatOrganizationText(doc: ReportDocument): string {
     doc.listed ? listedLine(doc, rows.length, 'results') : 'NON_COMPLIANT results',
     rows.length > 0 ? detail : nothing,
     `${doc.rows.length} results: ${totals.NON_COMPLIANT} NON_COMPLIANT, ${totals.COMPLIANT} COMPLIANT`,
+    ...(doc.registry ? [formatRegistryText(doc.registry)] : []),
     ...doc.notes.map((n) => `note: ${n}`),
     '',
   ].join('\n');
@@ -375,7 +451,12 @@ export async function runReportCommand(options: ReportOptions, io: Io): Promise<
   const access = await clients.forAccount(undefined);
   const region = await access.clients.config.config.region();
   return runReport(
-    { config: access.clients.config, accountId: access.identity.accountId, region },
+    {
+      config: access.clients.config,
+      dynamodb: clients.ownDynamoDb,
+      accountId: access.identity.accountId,
+      region,
+    },
     options,
     { stdout: io.stdout, ...(io.progress ? { progress: io.progress } : {}) },
   );

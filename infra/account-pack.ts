@@ -22,6 +22,12 @@ import { MfaConfigRulesOperations, type OperationsOptions } from './operations';
 import { isRuleDeployment, plainConfigRules, type RuleDeployment } from './plain-rules';
 import { RuleFunction, type RuleFunctionProps } from './rule-function';
 import { ACCOUNT_PACK_SPEC, validateProps } from './validate';
+import { ExemptionRegistry } from './exemption-registry';
+import {
+  DEFAULT_EXEMPTION_SOURCE,
+  readsRegistrySource,
+  type ExemptionSource,
+} from '../rules/runtime/exemption-source';
 import {
   DEFAULT_EXECUTION_FREQUENCY,
   DEFAULT_PACK_NAME,
@@ -90,6 +96,21 @@ export interface PackCommonProps extends OperationsOptions {
    */
   readonly reservedConcurrency?: number;
   /**
+   * Where the user rules take exemptions from (README, docs/exemption-registry.md): `tags` (a tag
+   * on the user: whoever may tag users in the account may exempt them), `registry` (only the
+   * central exemption registry, a DynamoDB table this stack creates; a member's exemption tag is
+   * ignored) or `both`. Passed to each user rule as its `ExemptionSource` parameter and fixed in
+   * its function's environment. Default: `tags` in the account pack, `registry` in the
+   * organization pack. Set it here, never in `ruleParameters`.
+   */
+  readonly exemptionSource?: ExemptionSource;
+  /**
+   * With a registry: the only principals (role or user ARNs) that may write its entries; a
+   * resource policy on the table denies item writes to everyone else. Default: none (the central
+   * account's IAM decides who writes).
+   */
+  readonly exemptionWriterArns?: readonly string[];
+  /**
    * Tags for every taggable resource of the pack (functions, roles, log groups; in the organization
    * pack also the StackSet, which passes them to each member account's stack and execution role).
    * Default: none. `Tags.of(scope).add(...)` on an enclosing scope works as well.
@@ -128,11 +149,30 @@ export function validatePackProps(scope: Construct, props: PackCommonProps): voi
 
 type ParameterValues = Readonly<Record<string, Readonly<Record<string, string>>>>;
 
-/** `props.ruleParameters` as plain string maps (the typed form is for callers' editors). */
+/** Whether a rule takes `ExemptionSource` (the user rules). */
+export function takesExemptionSource(rule: Pick<RuleMetadata, 'parameters'>): boolean {
+  return rule.parameters.some((p) => p.name === 'ExemptionSource');
+}
+
+/**
+ * `props.ruleParameters` as plain string maps (the typed form is for callers' editors), plus each
+ * deployed user rule's `ExemptionSource` when `props.exemptionSource` is not the parameter's
+ * default.
+ */
 export function ruleParameterValues(
-  props: Pick<PackCommonProps, 'ruleParameters'>,
+  props: Pick<PackCommonProps, 'ruleParameters' | 'exemptionSource' | 'rules'>,
 ): ParameterValues {
-  return props.ruleParameters ?? {};
+  const given = (props.ruleParameters ?? {}) as ParameterValues;
+  const source = props.exemptionSource ?? DEFAULT_EXEMPTION_SOURCE;
+  if (source === DEFAULT_EXEMPTION_SOURCE) return given;
+  const names = (props.rules ?? RULE_METADATA).map((r) => (typeof r === 'string' ? r : r.name));
+  const out: Record<string, Readonly<Record<string, string>>> = { ...given };
+  for (const rule of RULE_METADATA) {
+    if (names.includes(rule.name) && takesExemptionSource(rule)) {
+      out[rule.name] = { ...out[rule.name], ExemptionSource: source };
+    }
+  }
+  return out;
 }
 
 /** The catalog entries of the rules the pack deploys (`props.rules`, checked; default: all). */
@@ -176,6 +216,13 @@ function checkRuleParameters(
   props: PackCommonProps,
   names: readonly string[],
 ): void {
+  for (const [key, values] of Object.entries(props.ruleParameters ?? {})) {
+    if ('ExemptionSource' in values) {
+      throw new Error(
+        `${scope.node.path}: ruleParameters: ${key} sets ExemptionSource; set the pack's exemptionSource prop instead (it also fixes the source in the functions' environment)`,
+      );
+    }
+  }
   for (const [key, values] of Object.entries(ruleParameterValues(props))) {
     const rule = names.includes(key) ? findRule(key) : undefined;
     if (!rule) {
@@ -200,7 +247,7 @@ function checkRuleParameters(
 
 /** The pack input parameters carrying the rule parameters set in `props.ruleParameters`. */
 export function ruleParameterInputs(
-  props: Pick<PackCommonProps, 'ruleParameters'>,
+  props: Pick<PackCommonProps, 'ruleParameters' | 'exemptionSource' | 'rules'>,
 ): config.CfnConformancePack.ConformancePackInputParameterProperty[] {
   return Object.entries(ruleParameterValues(props)).flatMap(([rule, values]) =>
     Object.entries(values).map(([name, value]) => ({
@@ -234,6 +281,31 @@ export function ruleFunctionOptions(
   };
 }
 
+/** `exemptionWriterArns` only where there is a registry to write. */
+export function checkWriters(
+  scope: Construct,
+  props: Pick<PackCommonProps, 'exemptionWriterArns'>,
+  source: ExemptionSource,
+): void {
+  if (props.exemptionWriterArns !== undefined && !readsRegistrySource(source)) {
+    throw new Error(
+      `${scope.node.path}: exemptionWriterArns names the writers of the exemption registry, which exemptionSource '${source}' does not create (use 'registry' or 'both')`,
+    );
+  }
+}
+
+/** A user rule's function settings for `source` (environment, registry table); none for others. */
+export function exemptionOptions(
+  rule: RuleMetadata,
+  source: ExemptionSource,
+  registry: ExemptionRegistry | undefined,
+): Pick<RuleFunctionProps, 'exemptions'> {
+  if (!takesExemptionSource(rule)) return {};
+  return {
+    exemptions: { source, ...(registry ? { tableName: registry.tableName } : {}) },
+  };
+}
+
 /** Pack input parameters every deployment passes: the frequency and each rule's function ARN. */
 export function packInputParameters(
   functions: readonly RuleFunction[],
@@ -256,6 +328,8 @@ export class MfaConfigRulesAccountPack extends Construct {
   readonly configRules: readonly config.CfnConfigRule[] = [];
   /** Alarms, failure queues, alerts and Security Hub automation rules (infra/operations.ts). */
   readonly operations: MfaConfigRulesOperations;
+  /** The exemption registry (only with `exemptionSource` `registry` or `both`). */
+  readonly exemptionRegistry?: ExemptionRegistry;
 
   constructor(scope: Construct, id: string, props: MfaConfigRulesAccountPackProps = {}) {
     super(scope, id);
@@ -264,11 +338,22 @@ export class MfaConfigRulesAccountPack extends Construct {
     const stack = Stack.of(this);
     const rules = packRules(this, props);
 
+    const source = props.exemptionSource ?? DEFAULT_EXEMPTION_SOURCE;
+    checkWriters(this, props, source);
+    this.exemptionRegistry = readsRegistrySource(source)
+      ? new ExemptionRegistry(this, 'ExemptionRegistry', {
+          ...(props.exemptionWriterArns ? { writerPrincipalArns: props.exemptionWriterArns } : {}),
+        })
+      : undefined;
     this.functions = rules.map((rule) => {
       const fn = new RuleFunction(this, logicalIdOf(rule.name), {
         rule,
         ...ruleFunctionOptions(props, rule),
+        ...exemptionOptions(rule, source, this.exemptionRegistry),
       });
+      if (this.exemptionRegistry && takesExemptionSource(rule)) {
+        this.exemptionRegistry.grantQuery(fn);
+      }
       fn.allowConfigInvoke('ConfigInvoke', {
         sourceAccount: stack.account,
         sourceArn: stack.formatArn({

@@ -12,6 +12,7 @@ import { App, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks, ServerlessChecks } from 'cdk-nag';
 import type { CallAs } from './organization-pack';
 import { isRuleDeployment } from './plain-rules';
+import { EXEMPTION_SOURCES } from '../rules/runtime/exemption-source';
 import { retentionDays } from './rule-function';
 import {
   ACCOUNT_STACK_NAME,
@@ -39,6 +40,9 @@ export const CONTEXT = {
   securityHubAutomation: 'securityHubAutomation',
   securityHubAdministrator: 'securityHubAdministrator',
   ruleDeployment: 'ruleDeployment',
+  exemptionSource: 'exemptionSource',
+  accountExemptionSource: 'accountExemptionSource',
+  exemptionWriterArns: 'exemptionWriterArns',
 } as const;
 
 /**
@@ -179,8 +183,17 @@ export function buildApp(app: App = new App()): MfaConfigRulesApp {
       `context ruleDeployment: '${deployment}' is not conformancePack or configRules`,
     );
   }
+  // Exemptions: the organization stack's source (default registry) and the account stack's
+  // (default tags); the registry's writers go to whichever stack creates a registry.
+  const orgSource = choice(app, CONTEXT.exemptionSource, EXEMPTION_SOURCES);
+  const accountSource = choice(app, CONTEXT.accountExemptionSource, EXEMPTION_SOURCES);
+  const writers = list(app, CONTEXT.exemptionWriterArns);
   const account = new MfaConfigRulesAccountStack(app, ACCOUNT_STACK_NAME, {
     ...common,
+    ...(accountSource ? { exemptionSource: accountSource } : {}),
+    ...(writers && accountSource && accountSource !== 'tags'
+      ? { exemptionWriterArns: writers }
+      : {}),
     ...(deployment ? { ruleDeployment: deployment } : {}),
     ...(hub === 'true' || hub === 'account' ? { securityHub: true } : {}),
   });
@@ -211,6 +224,8 @@ export function buildApp(app: App = new App()): MfaConfigRulesApp {
       ...(expectedText !== undefined ? { expectedAccounts: Number(expectedText) } : {}),
       ...(deployment ? { ruleDeployment: deployment } : {}),
       ...(orgHub ? { securityHub: true, securityHubAdministrator: true } : {}),
+      ...(orgSource ? { exemptionSource: orgSource } : {}),
+      ...(writers && orgSource !== 'tags' ? { exemptionWriterArns: writers } : {}),
     });
   }
 

@@ -22,6 +22,17 @@ import {
   wildcardAcknowledgments,
 } from './permissions';
 import { EXECUTION_ROLE_SPEC, validateProps } from './validate';
+import {
+  DEFAULT_EXECUTION_ROLE_NAME,
+  FORWARDING_ROLE_NAME,
+  FORWARDING_RULE_NAME,
+} from './settings';
+import {
+  DEFAULT_EXEMPTION_TAG_KEY,
+  ORGANIZATION_EXEMPTION_SOURCE,
+  trustsTags,
+  type ExemptionSource,
+} from '../rules/runtime/exemption-source';
 
 export const CENTRAL_ACCOUNT_PARAMETER = 'CentralAccountId';
 export const ORGANIZATION_PARAMETER = 'OrganizationId';
@@ -138,40 +149,191 @@ export class ExecutionRole extends Construct {
   }
 }
 
+/** What may change an IAM role, and so its trust and its powers (denied on protected roles). */
+export const ROLE_CHANGE_ACTIONS = [
+  'iam:AttachRolePolicy',
+  'iam:CreateRole',
+  'iam:DeleteRole',
+  'iam:DeleteRolePermissionsBoundary',
+  'iam:DeleteRolePolicy',
+  'iam:DetachRolePolicy',
+  'iam:PutRolePermissionsBoundary',
+  'iam:PutRolePolicy',
+  'iam:TagRole',
+  'iam:UntagRole',
+  'iam:UpdateAssumeRolePolicy',
+  'iam:UpdateRole',
+  'iam:UpdateRoleDescription',
+] as const;
+
+/** What stops the forwarding of a member's compliance changes (EventBridge, the rule itself). */
+export const FORWARDING_RULE_ACTIONS = [
+  'events:DeleteRule',
+  'events:DisableRule',
+  'events:PutRule',
+  'events:PutTargets',
+  'events:RemoveTargets',
+] as const;
+
+/** What stops AWS Config from recording in a member account. */
+export const CONFIG_RECORDER_ACTIONS = [
+  'config:DeleteConfigurationRecorder',
+  'config:DeleteDeliveryChannel',
+  'config:StopConfigurationRecorder',
+] as const;
+
+/** What writes, removes or creates a user with an exemption tag. */
+export const EXEMPTION_TAG_ACTIONS = ['iam:CreateUser', 'iam:TagUser', 'iam:UntagUser'] as const;
+
 /**
- * A service control policy for the organization: no one in a member account may change or delete
- * the execution role, except the service-managed StackSet that owns it (its `stacksets-exec-…`
- * role). Without it, an account administrator can freeze their own account's results by breaking
- * the role (every evaluation of that account then fails as a refused account, and the last
- * verdicts stay on record). SCPs never apply to the management account, whose role this stack
- * creates itself. Attach it to the OUs the pack covers (docs/security-model.md).
+ * The roles service-managed StackSets create in each member account, by AWS's name (created by the
+ * StackSets service-linked role, which SCPs do not restrict). The other statements trust this
+ * name, so the first statement denies everyone in a member account creating or changing a role of
+ * that name under any path: a member can no longer make one and assume it.
  */
-export function executionRoleProtectionScp(roleName: string): Record<string, unknown> {
+export const STACKSETS_EXECUTION_ROLE = 'arn:*:iam::*:role/stacksets-exec-*';
+const STACKSETS_EXECUTION_ROLE_ANY_PATH = 'arn:*:iam::*:role/*stacksets-exec-*';
+
+export interface ProtectionScpOptions {
+  /** Default: DEFAULT_EXECUTION_ROLE_NAME. */
+  readonly executionRoleName?: string;
+  /**
+   * The security team's roles (ARNs, `*` for the account is allowed) that may still stop a Config
+   * recorder and write the exemption tag; their own roles are protected like the execution role.
+   */
+  readonly securityPrincipalArns?: readonly string[];
+  /**
+   * The stack's exemption source: with `tags` or `both`, the exemption tag is protected (with
+   * `registry` a member's tag changes nothing). Default: `registry`.
+   */
+  readonly exemptionSource?: ExemptionSource;
+  /** Default: `mfa-exemption` (the rules' ExemptionTagKey default). */
+  readonly exemptionTagKey?: string;
+  /** Whether the forwarding rule and its role are deployed (notifications). Default: true. */
+  readonly forwarding?: boolean;
+}
+
+const SECURITY_ROLE = /^arn:(aws|aws-cn|aws-us-gov|\*):iam::(\d{12}|\*):role\/[\w+=,.@/*-]+$/;
+
+/** `role/Name` → `role/*` + `/Name` too: a name is unique per account whatever its path. */
+function anyPath(roleArn: string): string[] {
+  const at = roleArn.indexOf(':role/') + ':role/'.length;
+  const name = roleArn.slice(at);
+  return name.includes('/') ? [roleArn] : [roleArn, `${roleArn.slice(0, at)}*/${name}`];
+}
+
+function exceptFor(principals: readonly string[]): Record<string, unknown> {
   return {
-    Version: '2012-10-17',
-    Statement: [
-      {
-        Sid: 'ProtectMfaConfigRulesExecutionRole',
-        Effect: 'Deny',
-        Action: [
-          'iam:AttachRolePolicy',
-          'iam:DeleteRole',
-          'iam:DeleteRolePermissionsBoundary',
-          'iam:DeleteRolePolicy',
-          'iam:DetachRolePolicy',
-          'iam:PutRolePermissionsBoundary',
-          'iam:PutRolePolicy',
-          'iam:UpdateAssumeRolePolicy',
-          'iam:UpdateRole',
-          'iam:UpdateRoleDescription',
-        ],
-        Resource: `arn:*:iam::*:role/${roleName}`,
-        Condition: {
-          ArnNotLike: { 'aws:PrincipalArn': 'arn:*:iam::*:role/stacksets-exec-*' },
-        },
-      },
-    ],
+    ArnNotLike: { 'aws:PrincipalArn': principals.length === 1 ? principals[0] : [...principals] },
   };
+}
+
+/**
+ * The first statement of every protection SCP: nobody in a member account creates, changes,
+ * assumes or passes a role named `stacksets-exec-*` (under any path). The StackSet's own role is
+ * created by StackSets' service-linked role and assumed by the management account's
+ * (`AWSServiceRoleForCloudFormationStackSetsOrgAdmin`, whose policy allows `sts:AssumeRole` on
+ * `arn:aws:iam::*:role/stacksets-exec-*`), neither of which an SCP restricts.
+ */
+function stackSetsRoleStatement(): Record<string, unknown> {
+  return {
+    Sid: 'DenyStackSetsExecutionRoleChanges',
+    Effect: 'Deny',
+    Action: [...ROLE_CHANGE_ACTIONS, 'iam:PassRole', 'sts:AssumeRole'],
+    Resource: STACKSETS_EXECUTION_ROLE_ANY_PATH,
+  };
+}
+
+/**
+ * The service control policy that protects the pack in member accounts, generated from the stack's
+ * own names (docs/protection-scp.md explains each statement). No exception a member can satisfy by
+ * choosing a name:
+ *
+ *   1. nobody in a member account creates, changes, assumes or passes a `stacksets-exec-*` role,
+ *      under any path, so the StackSet's own role is the only principal of that name (a role of
+ *      that name made before the SCP was attached can no longer be assumed or handed to a
+ *      service; docs/protection-scp.md says how to look for one);
+ *   2. the execution role: changed or deleted only by the StackSet's role;
+ *   3. the compliance-change forwarding rule and its role (fixed names): the same;
+ *   4. the AWS Config recorder and delivery channel: not stopped or deleted but by the StackSet's
+ *      role and the named security roles;
+ *   5. with `exemptionSource` `tags` or `both`: no exemption tag written, removed or created with a
+ *      user (`aws:TagKeys`, compared case-insensitively as IAM compares keys) but by the named
+ *      security roles;
+ *   6. the named security roles themselves: created or changed only by the StackSet's role (a
+ *      member could otherwise create a role of that name and act as the security team).
+ *
+ * SCPs never apply to the management account (the stack creates its execution role itself) nor to
+ * service-linked roles.
+ */
+export function executionRoleProtectionScp(
+  options: ProtectionScpOptions | string = {},
+): Record<string, unknown> {
+  const o: ProtectionScpOptions =
+    typeof options === 'string' ? { executionRoleName: options } : options;
+  const roleName = o.executionRoleName ?? DEFAULT_EXECUTION_ROLE_NAME;
+  const security = [...(o.securityPrincipalArns ?? [])];
+  for (const arn of security) {
+    if (!SECURITY_ROLE.test(arn) || arn.includes('stacksets-exec')) {
+      throw new Error(
+        `security principal '${arn}' is not an IAM role ARN (arn:aws:iam::<account or *>:role/<name>): only roles, whose names the SCP then protects, may be trusted`,
+      );
+    }
+  }
+  const source = o.exemptionSource ?? ORGANIZATION_EXEMPTION_SOURCE;
+  const tagKey = o.exemptionTagKey ?? DEFAULT_EXEMPTION_TAG_KEY;
+  const stackSetsOnly = exceptFor([STACKSETS_EXECUTION_ROLE]);
+  const statements: Record<string, unknown>[] = [
+    stackSetsRoleStatement(),
+    {
+      Sid: 'ProtectMfaConfigRulesExecutionRole',
+      Effect: 'Deny',
+      Action: [...ROLE_CHANGE_ACTIONS],
+      Resource: anyPath(`arn:*:iam::*:role/${roleName}`),
+      Condition: stackSetsOnly,
+    },
+  ];
+  if (o.forwarding ?? true) {
+    statements.push({
+      Sid: 'ProtectComplianceForwarding',
+      Effect: 'Deny',
+      Action: [...FORWARDING_RULE_ACTIONS, ...ROLE_CHANGE_ACTIONS],
+      Resource: [
+        `arn:*:events:*:*:rule/${FORWARDING_RULE_NAME}`,
+        ...anyPath(`arn:*:iam::*:role/${FORWARDING_ROLE_NAME}`),
+      ],
+      Condition: stackSetsOnly,
+    });
+  }
+  statements.push({
+    Sid: 'ProtectConfigRecorder',
+    Effect: 'Deny',
+    Action: [...CONFIG_RECORDER_ACTIONS],
+    Resource: '*',
+    Condition: exceptFor([STACKSETS_EXECUTION_ROLE, ...security]),
+  });
+  if (trustsTags(source)) {
+    statements.push({
+      Sid: 'ProtectExemptionTag',
+      Effect: 'Deny',
+      Action: [...EXEMPTION_TAG_ACTIONS],
+      Resource: '*',
+      Condition: {
+        'ForAnyValue:StringEqualsIgnoreCase': { 'aws:TagKeys': [tagKey] },
+        ...(security.length > 0 ? exceptFor(security) : {}),
+      },
+    });
+  }
+  if (security.length > 0) {
+    statements.push({
+      Sid: 'ProtectSecurityRoles',
+      Effect: 'Deny',
+      Action: [...ROLE_CHANGE_ACTIONS],
+      Resource: security.flatMap(anyPath),
+      Condition: stackSetsOnly,
+    });
+  }
+  return { Version: '2012-10-17', Statement: statements };
 }
 
 /**
@@ -181,13 +343,15 @@ export function executionRoleProtectionScp(roleName: string): Record<string, unk
  * them to silence their own account. Config rule ARNs carry a generated id, not the name
  * (`config-rule/config-rule-ab12cd`), so the policy cannot target these rules alone: it denies
  * changing or deleting any Config rule, and deleting evaluation results, to every principal but the
- * service-managed StackSet's `stacksets-exec-…` role. Attach it to OUs whose accounts need no
- * Config rules of their own (docs/security-model.md).
+ * service-managed StackSet's `stacksets-exec-…` role, a name nobody in a member account may create
+ * or change (its first statement, as in `executionRoleProtectionScp`). Attach it to OUs whose
+ * accounts need no Config rules of their own (docs/protection-scp.md).
  */
 export function configRulesProtectionScp(): Record<string, unknown> {
   return {
     Version: '2012-10-17',
     Statement: [
+      stackSetsRoleStatement(),
       {
         Sid: 'ProtectMfaConfigRulesPlainRules',
         Effect: 'Deny',
@@ -197,9 +361,7 @@ export function configRulesProtectionScp(): Record<string, unknown> {
           'config:PutConfigRule',
         ],
         Resource: '*',
-        Condition: {
-          ArnNotLike: { 'aws:PrincipalArn': 'arn:*:iam::*:role/stacksets-exec-*' },
-        },
+        Condition: exceptFor([STACKSETS_EXECUTION_ROLE]),
       },
     ],
   };

@@ -32,6 +32,17 @@ export {
   type OperationsOptions,
   type SecurityHubAutomationProps,
 } from './operations';
+// The protection SCPs for member accounts (docs/protection-scp.md), from the stack's own names.
+export {
+  configRulesProtectionScp,
+  executionRoleProtectionScp,
+  type ProtectionScpOptions,
+} from './execution-role';
+export {
+  DEFAULT_EXEMPTION_TABLE,
+  EXEMPTION_SOURCES,
+  type ExemptionSource,
+} from '../rules/runtime/exemption-source';
 export { type RuleDeployment } from './plain-rules';
 
 // The ready-made stacks (`cdk deploy` of this package's app uses them).

@@ -42,6 +42,7 @@ import { Construct } from 'constructs';
 import { formatFrameworks, formatSecurityHub, securityHubControls } from '../rules/frameworks';
 import type { RuleMetadata } from '../rules/runtime/types';
 import type { RuleFunction } from './rule-function';
+import { FORWARDING_ROLE_NAME, FORWARDING_RULE_NAME } from './settings';
 import { OPERATIONS_SPEC, validateProps } from './validate';
 
 export interface NotificationsProps {
@@ -233,6 +234,8 @@ export function memberForwardingTemplate(rules: readonly RuleMetadata[]): Record
       ForwardRole: {
         Type: 'AWS::IAM::Role',
         Properties: {
+          // A fixed name the protection SCP protects (infra/execution-role.ts).
+          RoleName: FORWARDING_ROLE_NAME,
           Description: 'Lets EventBridge forward mfa-config-rules compliance changes centrally',
           AssumeRolePolicyDocument: {
             Version: '2012-10-17',
@@ -302,6 +305,7 @@ export function memberForwardingTemplate(rules: readonly RuleMetadata[]): Record
       ForwardRule: {
         Type: 'AWS::Events::Rule',
         Properties: {
+          Name: FORWARDING_RULE_NAME,
           Description: 'mfa-config-rules: compliance changes to the central event bus',
           EventPattern: {
             source: pattern.source,
@@ -452,7 +456,8 @@ export class MfaConfigRulesOperations extends Construct {
       permissionModel: 'SERVICE_MANAGED',
       autoDeployment: { enabled: true, retainStacksOnAccountRemoval: false },
       callAs: routing.callAs,
-      capabilities: ['CAPABILITY_IAM'],
+      // The forwarding role has a fixed name (the protection SCP names it).
+      capabilities: ['CAPABILITY_NAMED_IAM'],
       managedExecution: { Active: true },
       operationPreferences: {
         regionConcurrencyType: 'PARALLEL',

@@ -30,6 +30,9 @@ import * as cloudformation from 'aws-cdk-lib/aws-cloudformation';
 import * as config from 'aws-cdk-lib/aws-config';
 import { Construct } from 'constructs';
 import {
+  checkWriters,
+  exemptionOptions,
+  takesExemptionSource,
   operationsOptions,
   packInputParameters,
   ruleParameterInputs,
@@ -46,6 +49,12 @@ import {
   type RuleDeployment,
 } from './plain-rules';
 import { MfaConfigRulesOperations } from './operations';
+import { ExemptionRegistry } from './exemption-registry';
+import {
+  ORGANIZATION_EXEMPTION_SOURCE,
+  readsRegistrySource,
+  type ExemptionSource,
+} from '../rules/runtime/exemption-source';
 import {
   conformancePackTemplateBody,
   EXECUTION_ROLE_PARAMETER,
@@ -54,6 +63,7 @@ import {
 import {
   CENTRAL_ACCOUNT_PARAMETER,
   ExecutionRole,
+  executionRoleProtectionScp,
   executionRoleTemplate,
   ORGANIZATION_PARAMETER,
 } from './execution-role';
@@ -159,15 +169,24 @@ export class MfaConfigRulesOrganizationPack extends Construct {
    * member accounts' events centrally.
    */
   readonly operations: MfaConfigRulesOperations;
+  /** The role the functions assume in each account. */
+  readonly executionRoleName: string;
+  /** Where the user rules take exemptions from (default `registry`). */
+  readonly exemptionSource: ExemptionSource;
+  /** The central exemption registry (absent with `exemptionSource: 'tags'`). */
+  readonly exemptionRegistry?: ExemptionRegistry;
 
   constructor(scope: Construct, id: string, props: MfaConfigRulesOrganizationPackProps) {
     super(scope, id);
     validateProps(this, props, ORGANIZATION_PACK_SPEC);
+    // The organization's default: only the central registry exempts (README, exemptions).
+    props = { ...props, exemptionSource: props.exemptionSource ?? ORGANIZATION_EXEMPTION_SOURCE };
     validatePackProps(this, props);
     const stack = Stack.of(this);
     const rules = packRules(this, props);
     const callAs = props.callAs ?? 'SELF';
     const roleName = props.executionRoleName ?? DEFAULT_EXECUTION_ROLE_NAME;
+    this.executionRoleName = roleName;
     const literal = (value: string) => !Token.isUnresolved(value);
 
     check(
@@ -242,6 +261,16 @@ export class MfaConfigRulesOrganizationPack extends Construct {
       );
     }
 
+    const source = props.exemptionSource ?? ORGANIZATION_EXEMPTION_SOURCE;
+    checkWriters(this, props, source);
+    this.exemptionSource = source;
+    this.exemptionRegistry = readsRegistrySource(source)
+      ? new ExemptionRegistry(this, 'ExemptionRegistry', {
+          ...(props.exemptionWriterArns ? { writerPrincipalArns: props.exemptionWriterArns } : {}),
+        })
+      : undefined;
+    const registry = this.exemptionRegistry;
+
     // Central functions: fixed role names (member trust policies name them), AssumeRole only.
     this.reservation = this.planReservation(props, rules, callAs);
     this.functions = rules.map(
@@ -254,8 +283,13 @@ export class MfaConfigRulesOrganizationPack extends Construct {
           ...(this.reservation.perRule[rule.name] !== undefined
             ? { reservedConcurrency: this.reservation.perRule[rule.name] }
             : {}),
+          ...exemptionOptions(rule, source, registry),
         }),
     );
+    // The registry is read with the functions' own (central) credentials, never a member's.
+    if (registry) {
+      for (const fn of this.functions) if (takesExemptionSource(fn.rule)) registry.grantQuery(fn);
+    }
     this.grantInvoke(props, callAs);
 
     const roleSpec = {
@@ -337,6 +371,26 @@ export class MfaConfigRulesOrganizationPack extends Construct {
       organizationId: props.organizationId,
       targetOrganizationalUnitIds: props.targetOrganizationalUnitIds,
       callAs,
+    });
+  }
+
+  /**
+   * The service control policy that protects this pack in member accounts (infra/execution-role.ts
+   * `executionRoleProtectionScp`), from this stack's own names: its execution role, its exemption
+   * source, its forwarding rule when it forwards (notifications). `securityPrincipalArns`: the
+   * security team's roles that may still stop a Config recorder and, when tags are trusted, write
+   * the exemption tag. Attach it to the target OUs (docs/protection-scp.md).
+   */
+  protectionScp(
+    securityPrincipalArns: readonly string[] = [],
+    exemptionTagKey?: string,
+  ): Record<string, unknown> {
+    return executionRoleProtectionScp({
+      executionRoleName: this.executionRoleName,
+      exemptionSource: this.exemptionSource,
+      forwarding: this.operations.forwardingStackSet !== undefined,
+      securityPrincipalArns,
+      ...(exemptionTagKey ? { exemptionTagKey } : {}),
     });
   }
 

@@ -21,6 +21,11 @@ import { LogLevel, OutputFormat, type BundlingOptions } from 'aws-cdk-lib/aws-la
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { formatFrameworksShort } from '../rules/frameworks';
+import {
+  EXEMPTION_SOURCE_ENV,
+  EXEMPTION_TABLE_ENV,
+  type ExemptionSource,
+} from '../rules/runtime/exemption-source';
 import type { RuleMetadata } from '../rules/runtime/types';
 import {
   acknowledge,
@@ -162,6 +167,12 @@ export interface RuleFunctionProps {
   readonly memorySize?: number;
   /** Timeout (at most 15 minutes). Default: the rule's metadata `sizing`. */
   readonly timeout?: Duration;
+  /**
+   * User rules: where exemptions come from, fixed in the function's environment (a differing
+   * `ExemptionSource` parameter refuses the run), and the registry table it reads with its own
+   * role (`registry` and `both`). Default: none in the environment (the parameter decides).
+   */
+  readonly exemptions?: { readonly source: ExemptionSource; readonly tableName?: string };
 }
 
 export interface ConfigInvokeOptions {
@@ -261,6 +272,16 @@ export class RuleFunction extends Construct {
       retryAttempts: ASYNC_MAX_RETRY_ATTEMPTS,
       maxEventAge: Duration.seconds(ASYNC_MAX_EVENT_AGE_SECONDS),
       ...(reserved !== undefined ? { reservedConcurrentExecutions: reserved } : {}),
+      ...(props.exemptions
+        ? {
+            environment: {
+              [EXEMPTION_SOURCE_ENV]: props.exemptions.source,
+              ...(props.exemptions.tableName
+                ? { [EXEMPTION_TABLE_ENV]: props.exemptions.tableName }
+                : {}),
+            },
+          }
+        : {}),
     });
 
     this.acknowledgeWildcards(props, assumableRoles);

@@ -86,6 +86,13 @@ export function centralRoleName(ruleName: string): string {
 /** Name of the StackSet that creates the execution role in member accounts. */
 export const DEFAULT_STACK_SET_NAME = 'mfa-config-rules-execution-role';
 
+/**
+ * Fixed names of the member accounts' compliance-change forwarding rule (default event bus) and its
+ * role (infra/operations.ts memberForwardingTemplate): the protection SCP names them.
+ */
+export const FORWARDING_RULE_NAME = 'mfa-config-rules-compliance-forward';
+export const FORWARDING_ROLE_NAME = 'mfa-config-rules-compliance-forward';
+
 /** The default stack names `infra/app.ts` synthesizes. */
 export const ACCOUNT_STACK_NAME = 'MfaConfigRules-Account';
 export const ORGANIZATION_STACK_NAME = 'MfaConfigRules-Organization';

@@ -15,6 +15,7 @@
 import { RemovalPolicy, type StackProps } from 'aws-cdk-lib';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import type { IConstruct } from 'constructs';
+import { EXEMPTION_SOURCES } from '../rules/runtime/exemption-source';
 import { RULE_NAME_LIST } from '../rules/rule-names';
 import { EXECUTION_FREQUENCIES } from './settings';
 
@@ -248,6 +249,8 @@ const COMMON_CHECKS: Record<string, Check> = {
   tags: recordOf(isString),
   notifications: NOTIFICATIONS,
   securityHub: SECURITY_HUB,
+  exemptionSource: oneOf(EXEMPTION_SOURCES),
+  exemptionWriterArns: isStringArray,
 };
 
 const RULE_DEPLOYMENT = oneOf(['conformancePack', 'configRules']);
@@ -331,6 +334,7 @@ export const RULE_FUNCTION_SPEC: PropSpec = {
     reservedConcurrency: isInteger,
     memorySize: isInteger,
     timeout: isDuration,
+    exemptions: shape({ checks: { source: oneOf(EXEMPTION_SOURCES), tableName: isString } }),
   },
   required: ['rule'],
 };

@@ -9,14 +9,20 @@ export const RULE_PARAMETER_NAMES = {
   'root-account-mfa': [],
   'root-account-hardware-mfa': [],
   'root-account-access-keys': [],
-  'iam-user-console-mfa': ['GracePeriodDays', 'ExemptionTagKey', 'MaxExemptionDays'],
-  'iam-user-mfa': ['ExemptionTagKey', 'MaxExemptionDays'],
+  'iam-user-console-mfa': [
+    'GracePeriodDays',
+    'ExemptionTagKey',
+    'MaxExemptionDays',
+    'ExemptionSource',
+  ],
+  'iam-user-mfa': ['ExemptionTagKey', 'MaxExemptionDays', 'ExemptionSource'],
   'iam-user-hardware-mfa': [
     'PrivilegedPolicyArns',
     'PrivilegedTagKey',
     'RequireCertifiedFido',
     'ExemptionTagKey',
     'MaxExemptionDays',
+    'ExemptionSource',
   ],
 } as const;
 

@@ -9,6 +9,7 @@ import {
   DeleteLoginProfileCommand,
   DeleteUserCommand,
   EnableMFADeviceCommand,
+  GetUserCommand,
   IAMClient,
   TagUserCommand,
 } from '@aws-sdk/client-iam';
@@ -20,6 +21,8 @@ import { ClientProvider } from '../rules/runtime/clients';
 import { describeError } from '../rules/runtime/errors';
 import { createHandler, type InvocationSummary } from '../rules/runtime/handler';
 import { logger } from '../rules/runtime/logger';
+import { DEFAULT_EXEMPTION_TABLE, tableReader } from '../rules/runtime/exemption-registry';
+import { createRegistryTable, putRegistryEntries } from '../test/support/registry';
 import type { AnyRule } from '../rules/runtime/types';
 import { scheduledEvent } from '../test/support/events';
 import { storedEvaluations } from '../test/support/stored';
@@ -46,11 +49,14 @@ class Demo {
     this.clients = new ClientProvider({ endpoint, region: 'us-east-1' });
   }
 
-  async run(rule: AnyRule): Promise<InvocationSummary> {
+  async run(rule: AnyRule, parameters?: Record<string, string>): Promise<InvocationSummary> {
     // The handler returns counts only; the demo keeps the names it saw from its own side.
     const handler = createHandler(rule, {
       clients: this.clients,
       tuning: { pollIntervalMs: 50 },
+      // The central exemption registry, a DynamoDB table in moto (what the organization stack
+      // creates); read with the function's own credentials.
+      registry: tableReader(this.clients.ownDynamoDb, DEFAULT_EXEMPTION_TABLE),
       onEvaluations: (evaluations) => {
         for (const result of evaluations) {
           // A cleared (vanished) resource comes back named by its id: keep the name seen earlier.
@@ -60,7 +66,9 @@ class Demo {
         }
       },
     });
-    const summary = await handler(scheduledEvent(rule.metadata.name));
+    const summary = await handler(
+      scheduledEvent(rule.metadata.name, parameters ? { parameters } : {}),
+    );
     return summary;
   }
 
@@ -128,17 +136,40 @@ async function demo(moto: MotoServer): Promise<void> {
 
     const everyUserRule = RULES.filter((rule) => rule.metadata.name === 'iam-user-mfa');
     const until = new Date(Date.now() + 30 * 86_400_000).toISOString().slice(0, 10);
-    heading(`deploy-bot (API only, no MFA) is exempted until ${until}; rerun iam-user-mfa`);
+    const registry = { ExemptionSource: 'registry' };
+    heading(
+      `deploy-bot's administrator tags it MFA-Exemption = "${until} …"; iam-user-mfa with ExemptionSource registry (the organization default)`,
+    );
     await iam.send(
       new TagUserCommand({
         UserName: 'deploy-bot',
-        Tags: [{ Key: 'mfa-exemption', Value: `${until} moving to an IAM role by then` }],
+        Tags: [{ Key: 'MFA-Exemption', Value: `${until} I exempt myself` }],
       }),
     );
-    for (const rule of everyUserRule) await app.run(rule);
+    await createRegistryTable(moto.endpoint);
+    for (const rule of everyUserRule) await app.run(rule, registry);
     app.print(await app.rows(everyUserRule));
     process.stdout.write(
-      'deploy-bot is NOT_APPLICABLE until the end of that day (UTC), then NON_COMPLIANT again with "exemption expired on …": nobody has to remember to revoke it.\n',
+      "The account's own tag exempts nobody: only the central exemption registry does, and the annotation says the tag was found and ignored.\n",
+    );
+
+    heading(
+      `The security team grants deploy-bot (by id) an exemption until ${until} in the registry; rerun iam-user-mfa`,
+    );
+    const deployBot = await iam.send(new GetUserCommand({ UserName: 'deploy-bot' }));
+    await putRegistryEntries(moto.endpoint, [
+      {
+        accountId: TEST_ACCOUNT_ID,
+        userId: deployBot.User?.UserId ?? '',
+        rule: 'iam-user-mfa',
+        until,
+        reason: 'moving to an IAM role by then',
+      },
+    ]);
+    for (const rule of everyUserRule) await app.run(rule, registry);
+    app.print(await app.rows(everyUserRule));
+    process.stdout.write(
+      'deploy-bot is NOT_APPLICABLE until the end of that day (UTC), then NON_COMPLIANT again with "exemption expired on …": nobody has to remember to revoke it. A user re-created under the same name has a new id, which the entry does not cover. (mfa-config-rules exemptions add/list/remove writes and reads the registry.)\n',
     );
 
     heading('dave is deleted; rerun iam-user-console-mfa');

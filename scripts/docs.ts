@@ -16,6 +16,13 @@ import { conformancePackTemplate, ruleDescription } from '../infra/conformance-p
 import { configRulesProtectionScp, executionRoleProtectionScp } from '../infra/execution-role';
 import { automationRuleProps } from '../infra/operations';
 import {
+  REGISTRY_LIST_ACTIONS,
+  REGISTRY_READ_ACTIONS,
+  REGISTRY_WRITE_ACTIONS,
+} from '../infra/exemption-registry';
+import { DEFAULT_EXEMPTION_TABLE, EXEMPTION_SOURCE_ENV } from '../rules/runtime/exemption-source';
+import { DEFAULT_MAX_EXEMPTION_DAYS } from '../rules/runtime/exemptions';
+import {
   ASYNC_MAX_EVENT_AGE_SECONDS,
   ASYNC_MAX_RETRY_ATTEMPTS,
   centralRoleName,
@@ -478,6 +485,87 @@ function ruleCasesRegion(rules: readonly RuleMetadata[]): string {
     .join('\n\n');
 }
 
+// ---------------------------------------------------------------------------------------------
+// docs/protection-scp.md and docs/exemption-registry.md (issue 18)
+
+const EXAMPLE_SECURITY_ROLE = 'arn:aws:iam::*:role/SecurityExemptionAdmin';
+
+interface ScpStatement {
+  Sid: string;
+  Action: string[];
+  Resource: string | string[];
+  Condition?: Record<string, Record<string, string | string[]>>;
+}
+
+/** Each statement of the protection SCPs: what it denies, on what, and to whom it leaves it. */
+function protectionStatementsRegion(): string {
+  const full = executionRoleProtectionScp({
+    exemptionSource: 'both',
+    securityPrincipalArns: [EXAMPLE_SECURITY_ROLE],
+  }).Statement as ScpStatement[];
+  const plain = configRulesProtectionScp().Statement as ScpStatement[];
+  const list = (value: string | string[]) => (Array.isArray(value) ? value : [value]);
+  const exception = (s: ScpStatement): string => {
+    const parts: string[] = [];
+    for (const [operator, keys] of Object.entries(s.Condition ?? {})) {
+      for (const [key, values] of Object.entries(keys)) {
+        parts.push(`${code(operator)} ${code(key)}: ${list(values).map(code).join(', ')}`);
+      }
+    }
+    return parts.length ? parts.join('; ') : 'none: everyone in a member account';
+  };
+  const rows = [...full, ...plain.slice(1)].map((s) => [
+    code(s.Sid),
+    list(s.Action).map(code).join(', '),
+    list(s.Resource).map(code).join(', '),
+    exception(s),
+  ]);
+  return table(['statement', 'denies', 'on', 'condition (the deny applies when all hold)'], rows);
+}
+
+/** Who can do what with exemptions, from the code's own names and actions. */
+function exemptionWhoRegion(): string {
+  const write = REGISTRY_WRITE_ACTIONS.map(code).join(', ');
+  const rows: string[][] = [
+    [
+      '**Registry writers** (`exemptionWriterArns`, context `exemptionWriterArns`)',
+      `grant, change and revoke exemptions: ${write} on ${code(DEFAULT_EXEMPTION_TABLE)} (\`mfa-config-rules exemptions add/remove\` records the caller's ARN as \`grantedBy\`)`,
+      `grant more than \`MaxExemptionDays\` (default ${String(DEFAULT_MAX_EXEMPTION_DAYS)}) ahead or a date in the past (the CLI refuses it; the rules refuse an entry too long or expired); cover a user re-created under the same name (entries name the user's id)`,
+    ],
+    [
+      '**Everyone else in the central account**, administrators included',
+      `read the registry if their IAM allows (${REGISTRY_LIST_ACTIONS.map(code).join(', ')}, ${REGISTRY_READ_ACTIONS.map(code).join(', ')})`,
+      `write an entry when \`exemptionWriterArns\` is set: the table's resource policy denies ${write} to every other principal (an administrator able to change that resource policy, \`dynamodb:PutResourcePolicy\`, can undo it: keep that to the same people)`,
+    ],
+    [
+      "**The user rules' functions** (central account)",
+      `${REGISTRY_READ_ACTIONS.map(code).join(', ')} on the table and nothing else, with their own credentials (never a member's): one consistent Query per account and run`,
+      'write or scan the registry; read it for the root rules (they get no access)',
+    ],
+    [
+      '**Expiry**',
+      'an entry ends at the end of its `until` day (UTC); the next run reports the user NON_COMPLIANT "exemption expired on …"; `exemptions list --expiring-within 14` and `report --aggregator` show what ends soon',
+      'be extended by anyone but a writer',
+    ],
+    [
+      '**A member-account administrator**, `ExemptionSource: registry` (organization default)',
+      'tag their users `mfa-exemption`: the tag is read, ignored and named in the annotation ("found and ignored")',
+      `exempt anyone; edit \`ExemptionSource\` on a plain Config rule (the function's environment fixes it, ${code(EXEMPTION_SOURCE_ENV)}: the run is refused and the function's error alarm fires centrally)`,
+    ],
+    [
+      '**A member-account administrator**, `tags` or `both`',
+      'exempt any of their users with the tag, **unless** the protection SCP is attached: it denies `iam:TagUser`, `iam:UntagUser` and `iam:CreateUser` with the exemption key (any case) to all but the named security roles',
+      'with the SCP: write the tag, or create or change a role named like a security role',
+    ],
+    [
+      "**The StackSet's `stacksets-exec-…` role**",
+      'create, update and delete the execution role, the forwarding rule and its role (the SCP leaves these to it)',
+      "be created, changed, assumed or passed by anyone in a member account (the SCP's first statement)",
+    ],
+  ];
+  return table(['who', 'can', 'cannot'], rows);
+}
+
 const json = (value: unknown) => ['```json', JSON.stringify(value, null, 2), '```'].join('\n');
 
 export const REGIONS: Record<string, (rules: readonly RuleMetadata[]) => string> = {
@@ -496,6 +584,8 @@ export const REGIONS: Record<string, (rules: readonly RuleMetadata[]) => string>
   'rule-cases': ruleCasesRegion,
   'execution-role-scp': () => json(executionRoleProtectionScp(DEFAULT_EXECUTION_ROLE_NAME)),
   'config-rules-scp': () => json(configRulesProtectionScp()),
+  'protection-statements': protectionStatementsRegion,
+  'exemption-who': exemptionWhoRegion,
 };
 
 /** The files that may hold regions, relative to `root`: README.md and every docs/*.md. */

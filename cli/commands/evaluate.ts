@@ -22,7 +22,11 @@ export function defineEvaluateCommand(program: Command, { io, run }: CommandCont
       '--parameters <json>',
       'rule parameters as a JSON object, e.g. {"GracePeriodDays":"7"}; with several rules, each gets the keys it takes',
     )
-    .option('--account-id <id>', 'with ExecutionRoleName: the account whose role to assume');
+    .option('--account-id <id>', 'with ExecutionRoleName: the account whose role to assume')
+    .option(
+      '--exemptions <file>',
+      "the exemption registry's entries (JSON array or CSV: accountId, userId, rule, until, reason, grantedBy, grantedAt); the user rules then take exemptions from it (ExemptionSource registry) and ignore the users' own exemption tags",
+    );
   awsOptions(command);
   listingOptions(command, 'evaluations');
   return command

@@ -14,12 +14,16 @@ export function defineReportCommand(program: Command, { io, run }: CommandContex
     .requiredOption('--aggregator <name>', 'the AWS Config aggregator to read')
     .option('--source-region <region>', 'only results from this source Region')
     .option(
+      '--exemption-table <name>',
+      "the exemption registry's table whose active exemptions to list (default mfa-config-rules-exemptions, when it exists)",
+    )
+    .option(
       '--concurrency <n>',
       `aggregator requests in flight, 1 to 32 (default ${DEFAULT_REPORT_CONCURRENCY})`,
     );
   awsOptions(
     command,
-    'STS, Config',
+    'STS, Config, DynamoDB',
     'the Region the aggregator lives in (aggregators are regional)',
   );
   listingOptions(command, 'results');

@@ -1,7 +1,6 @@
 /** Options several commands share: where AWS is, and what to list and where to write it. */
 import { InvalidArgumentError, Option, type Command } from 'commander';
-import type { ComplianceType } from '../../rules/runtime/types';
-import { COMPLIANCE_TYPES, OUTPUT_FORMATS } from '../options';
+import { LISTED_VERDICTS, OUTPUT_FORMATS, type ListedVerdict } from '../options';
 
 /** `--endpoint-url`, `--region` and `--profile`. */
 export function awsOptions(
@@ -22,11 +21,11 @@ export function awsOptions(
 }
 
 /** `nOn-compliant` → `NON_COMPLIANT`; anything else is refused with the accepted values. */
-export function parseCompliance(value: string, previous: ComplianceType[] = []): ComplianceType[] {
+export function parseCompliance(value: string, previous: ListedVerdict[] = []): ListedVerdict[] {
   const normal = value.trim().toUpperCase().replace(/-/g, '_');
-  const known = COMPLIANCE_TYPES.find((type) => type === normal);
+  const known = LISTED_VERDICTS.find((type) => type === normal);
   if (!known) {
-    throw new InvalidArgumentError(`expected one of ${COMPLIANCE_TYPES.join(', ')}`);
+    throw new InvalidArgumentError(`expected one of ${LISTED_VERDICTS.join(', ')}`);
   }
   return [...previous, known];
 }
@@ -37,7 +36,7 @@ export function listingOptions(command: Command, what: string): Command {
     .addOption(
       new Option(
         '--compliance <verdict>',
-        `list only ${what} with this verdict, repeatable: ${COMPLIANCE_TYPES.join(', ')} (the counts still cover everything; the exit code too)`,
+        `list only ${what} with this verdict, repeatable: ${LISTED_VERDICTS.join(', ')} (EXEMPT: NOT_APPLICABLE because of an exemption; the counts still cover everything; the exit code too)`,
       ).argParser(parseCompliance),
     )
     .option('--failed', 'short for --compliance NON_COMPLIANT')

@@ -136,7 +136,7 @@ export const rule: RuleDefinition<UsersFacts, typeof parameters> = {
   },
   parameters,
   gather: (ctx, scope, params) => gatherUsers(ctx, scope, consoleCheck(params)),
-  evaluate(facts, params): Evaluation[] {
+  evaluate(facts, params, context): Evaluation[] {
     const grace = graceDays(params);
     return userEvaluations(
       facts,
@@ -145,7 +145,8 @@ export const rule: RuleDefinition<UsersFacts, typeof parameters> = {
         tag: user.exemptionTag,
         evidenceAt: user.evidenceAt,
       }),
-      exemptionSettings(params),
+      exemptionSettings(params, 'iam-user-console-mfa'),
+      context?.registry,
     );
   },
 };

@@ -220,9 +220,9 @@ export const rule: RuleDefinition<PrivilegedUsersFacts, typeof parameters> = {
   },
   parameters,
   gather: (ctx, scope, params) => gatherPrivilegedUsers(ctx, scope, privilegeSettings(params)),
-  evaluate(facts, params): Evaluation[] {
+  evaluate(facts, params, context): Evaluation[] {
     const settings = privilegeSettings(params);
-    const exemptions = exemptionSettings(params);
+    const exemptions = exemptionSettings(params, 'iam-user-hardware-mfa');
     // The tags came with the bulk read: every user's are read.
     return userEvaluations(
       facts,
@@ -237,6 +237,7 @@ export const rule: RuleDefinition<PrivilegedUsersFacts, typeof parameters> = {
         evidenceAt: user.detailsAt,
       }),
       exemptions,
+      context?.registry,
     );
   },
 };

@@ -79,11 +79,12 @@ export const rule: RuleDefinition<UsersFacts, typeof parameters> = {
   },
   parameters,
   gather: (ctx, scope, params) => gatherUsers(ctx, scope, userMfaCheck(params)),
-  evaluate(facts, params): Evaluation[] {
+  evaluate(facts, params, context): Evaluation[] {
     return userEvaluations(
       facts,
       (user) => ({ verdict: verdict(user), tag: user.exemptionTag, evidenceAt: user.evidenceAt }),
-      exemptionSettings(params),
+      exemptionSettings(params, 'iam-user-mfa'),
+      context?.registry,
     );
   },
 };

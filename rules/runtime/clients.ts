@@ -9,6 +9,7 @@
  * to at most one by the CDK construct, so a storm is not replayed three times.
  */
 import { ConfigServiceClient } from '@aws-sdk/client-config-service';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { IAMClient } from '@aws-sdk/client-iam';
 import { AssumeRoleCommand, GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import {
@@ -121,6 +122,7 @@ export interface InvocationHints {
 export class ClientProvider {
   private readonly own: AwsClients;
   private stsClient: STSClient | undefined;
+  private dynamoDbClient: DynamoDBClient | undefined;
   private ownIdentity: Promise<Identity> | undefined;
   private readonly roles = new Map<string, CachedRole>();
 
@@ -132,6 +134,15 @@ export class ClientProvider {
   private get sts(): STSClient {
     this.stsClient ??= new STSClient(sdkConfig(this.options));
     return this.stsClient;
+  }
+
+  /**
+   * DynamoDB with the function's (or CLI user's) own credentials, never an execution role's: the
+   * exemption registry lives in the central account. Created on first use.
+   */
+  get ownDynamoDb(): DynamoDBClient {
+    this.dynamoDbClient ??= new DynamoDBClient(sdkConfig(this.options));
+    return this.dynamoDbClient;
   }
 
   /** The identity of the function's (or CLI user's) own credentials; asked once per container. */

@@ -13,9 +13,18 @@ import { Deadline } from './deadline';
 import {
   AccountMismatchError,
   AccountRefusedError,
+  DataLoadError,
   describeError,
   InvalidInputError,
 } from './errors';
+import {
+  checkSourceAgainstEnvironment,
+  EXEMPTION_TABLE_ENV,
+  tableReader,
+  type AccountRegistry,
+  type ExemptionSource,
+  type RegistryReader,
+} from './exemption-registry';
 import { parseConfigEvent, scopeFor, type ConfigRequest } from './event';
 import { logger } from './logger';
 import { parseParameters } from './parameters';
@@ -55,6 +64,12 @@ export interface HandlerOptions {
    * They never leave the process through the return value.
    */
   onEvaluations?: (evaluations: readonly Evaluation[]) => void;
+  /**
+   * Where the user rules read the exemption registry (`ExemptionSource` `registry` or `both`).
+   * Default: the table named by the function's environment (`MFA_EXEMPTION_TABLE`), with the
+   * function's own credentials.
+   */
+  registry?: RegistryReader;
 }
 
 export interface InvocationSummary {
@@ -95,6 +110,9 @@ export function createHandler(rule: AnyRule, options: HandlerOptions = {}): Conf
         );
       }
       const params = parseParameters(rule, request.ruleParameters);
+      if (typeof params.ExemptionSource === 'string') {
+        checkSourceAgainstEnvironment(params.ExemptionSource as ExemptionSource);
+      }
       const target = request.target;
       if (
         target.kind === 'resource' &&
@@ -130,9 +148,11 @@ export function createHandler(rule: AnyRule, options: HandlerOptions = {}): Conf
       const listedFrom = new Date();
       let evaluations: Evaluation[];
       try {
+        const registry = options.registry ?? environmentRegistry(provider);
         evaluations = await evaluateRule(rule, access, params, scope, {
           remainingMs,
           deadline,
+          ...(registry ? { registry } : {}),
           ...(recorded ? { recorded } : {}),
           ...(options.tuning ? { tuning: options.tuning } : {}),
         });
@@ -226,26 +246,50 @@ function withoutUserName(message: string, request: ConfigRequest | undefined): s
   return message.split(target.resourceName).join(target.resourceId);
 }
 
+/** The registry the function's environment names (`MFA_EXEMPTION_TABLE`), if any. */
+function environmentRegistry(provider: ClientProvider): RegistryReader | undefined {
+  const table = process.env[EXEMPTION_TABLE_ENV];
+  return table ? tableReader(provider.ownDynamoDb, table) : undefined;
+}
+
 /**
  * Gathers a rule's facts in the account `access` reaches and evaluates them: the step the Lambda
- * handler and the CLI's `evaluate` share.
+ * handler and the CLI's `evaluate` share. A user rule whose `ExemptionSource` is `registry` or
+ * `both` also reads the account's registry entries through `options.registry` (one Query), beside
+ * the facts; without a registry it fails: nothing is evaluated without the exemptions it needs.
  */
 export async function evaluateRule(
   rule: AnyRule,
   access: AccountAccess,
   params: Record<string, unknown>,
   scope: Scope,
-  options: Pick<GatherContext, 'remainingMs' | 'deadline' | 'recorded' | 'tuning'>,
+  options: Pick<GatherContext, 'remainingMs' | 'deadline' | 'recorded' | 'tuning'> & {
+    registry?: RegistryReader;
+  },
 ): Promise<Evaluation[]> {
+  const { registry: reader, ...gatherOptions } = options;
+  const accountId = access.identity.accountId;
+  const source = params.ExemptionSource;
+  let registry: Promise<AccountRegistry> | undefined;
+  if (source === 'registry' || source === 'both') {
+    if (!reader) {
+      throw new DataLoadError(
+        `${rule.metadata.name}: ExemptionSource '${source}' but no exemption registry to read (the function's ${EXEMPTION_TABLE_ENV}, or evaluate --exemptions FILE)`,
+      );
+    }
+    registry = reader.read(accountId, options.deadline);
+    // Awaited below; if gathering fails first, this outcome no longer matters.
+    registry.catch(() => undefined);
+  }
   const facts: unknown = await rule.gather(
     {
       clients: access.clients,
-      accountId: access.identity.accountId,
+      accountId,
       partition: access.identity.partition,
-      ...options,
+      ...gatherOptions,
     },
     scope,
     params,
   );
-  return rule.evaluate(facts, params);
+  return rule.evaluate(facts, params, registry ? { registry: await registry } : {});
 }

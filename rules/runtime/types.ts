@@ -12,6 +12,7 @@ import type { ConfigServiceClient } from '@aws-sdk/client-config-service';
 import type { IAMClient } from '@aws-sdk/client-iam';
 import type * as z from 'zod/mini';
 import type { Deadline } from './deadline';
+import type { AccountRegistry } from './exemption-registry';
 
 export type ComplianceType = 'COMPLIANT' | 'NON_COMPLIANT' | 'NOT_APPLICABLE';
 
@@ -61,16 +62,29 @@ export type EvidenceSource = 'credential-report' | 'virtual-mfa' | 'live';
 
 /** An exemption as read for a verdict that would otherwise be NON_COMPLIANT. */
 export interface ExemptionRecord {
-  /** Where it was declared: a tag on the user (`key` is the tag key). */
+  /**
+   * Where it was declared: a tag on the user (`key` is the tag key), or the central exemption
+   * registry (`key` names the table, or the exemptions file of a local run).
+   */
   source: 'tag' | 'registry';
   key: string;
-  /** `honoured` replaced the verdict with NOT_APPLICABLE; any other status left it as it was. */
-  status: 'honoured' | 'expired' | 'too-long' | 'unreadable';
+  /**
+   * `honoured` replaced the verdict with NOT_APPLICABLE; any other status left it as it was
+   * (`ignored`: a tag where only the registry exempts).
+   */
+  status: 'honoured' | 'expired' | 'too-long' | 'unreadable' | 'ignored';
   /** The last day it covers (YYYY-MM-DD, end of day UTC), when the value holds a calendar date. */
   until?: string;
   reason?: string;
+  /** Registry entries: the ARN of whoever granted it. */
+  grantedBy?: string;
   /** The verdict it replaced (`honoured` only). */
   replaced?: ComplianceType;
+}
+
+/** What a rule's `evaluate` gets besides facts and parameters. */
+export interface EvaluateContext {
+  registry?: AccountRegistry;
 }
 
 /** What one invocation evaluates. */
@@ -214,8 +228,15 @@ export interface RuleDefinition<Facts, Shape extends z.core.$ZodShape = z.core.$
     scope: Scope,
     params: z.infer<z.ZodMiniObject<Shape>>,
   ) => Promise<Facts>;
-  /** Pure: facts and parameters in, evaluations out. */
-  evaluate: (facts: Facts, params: z.infer<z.ZodMiniObject<Shape>>) => Evaluation[];
+  /**
+   * Pure: facts and parameters in, evaluations out. `context.registry`: the account's entries of
+   * the exemption registry, read by the caller when the rule's `ExemptionSource` needs them.
+   */
+  evaluate: (
+    facts: Facts,
+    params: z.infer<z.ZodMiniObject<Shape>>,
+    context?: EvaluateContext,
+  ) => Evaluation[];
 }
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any

@@ -3,6 +3,7 @@
  * verdict, then its exemption (runtime/exemptions.ts), at the time of the user's evidence; for each
  * user the facts found gone, NOT_APPLICABLE at the time IAM said so. The rule only decides.
  */
+import type { AccountRegistry } from './exemption-registry';
 import { applyExemption, type ExemptionSettings, type ExemptionTag } from './exemptions';
 import type { DepartedUser } from './facts/users';
 import { EVIDENCE_AT, EVIDENCE_SOURCE, type Evaluation, type EvidenceSource } from './types';
@@ -23,6 +24,7 @@ export function userEvaluations<
   facts: { users: readonly U[]; departed: readonly DepartedUser[] },
   judge: (user: U) => UserJudgement,
   exemptions: ExemptionSettings,
+  registry?: AccountRegistry,
 ): Evaluation[] {
   const evaluations: Evaluation[] = facts.users.map((user) => {
     const { verdict, tag, evidenceAt } = judge(user);
@@ -30,7 +32,10 @@ export function userEvaluations<
       resourceType: USER,
       resourceId: user.userId,
       resourceName: user.userName,
-      ...applyExemption(verdict, tag, exemptions, user.userName),
+      ...applyExemption(verdict, tag, exemptions, user.userName, {
+        userId: user.userId,
+        registry,
+      }),
       [EVIDENCE_AT]: evidenceAt,
       [EVIDENCE_SOURCE]: user.evidence ?? 'live',
     };

@@ -268,6 +268,7 @@ describe('rule parameters', () => {
       GracePeriodDays: '7',
       ExemptionTagKey: 'mfa-exemption',
       MaxExemptionDays: '90',
+      ExemptionSource: 'tags',
     });
     expect(byName['root-account-mfa']?.InputParameters).toBeUndefined();
   });

@@ -601,17 +601,18 @@ describe('safe to deploy org-wide (issue 11)', () => {
     }
   });
 
-  it('the documented SCP is the one the code generates, for the default role name', () => {
-    const docs = path.join(REPO_ROOT, 'docs');
-    const readme = ['README.md', ...fs.readdirSync(docs).map((name) => path.join('docs', name))]
-      .filter((file) => file.endsWith('.md'))
-      .map((file) => fs.readFileSync(path.join(REPO_ROOT, file), 'utf8'))
-      .join('\n');
+  it("docs/protection-scp.md's SCP is the one the code generates, for the default role name", () => {
+    const page = fs.readFileSync(path.join(REPO_ROOT, 'docs', 'protection-scp.md'), 'utf8');
     const scp = executionRoleProtectionScp(DEFAULT_EXECUTION_ROLE_NAME);
-    expect(readme).toContain(JSON.stringify(scp, null, 2));
-    const statement = (scp.Statement as Statement[])[0];
+    expect(page).toContain(JSON.stringify(scp, null, 2));
+    const statement = (scp.Statement as (Statement & { Sid: string })[]).find(
+      (s) => s.Sid === 'ProtectMfaConfigRulesExecutionRole',
+    );
     expect(statement?.Effect).toBe('Deny');
-    expect(statement?.Resource).toBe(`arn:*:iam::*:role/${DEFAULT_EXECUTION_ROLE_NAME}`);
+    expect(statement?.Resource).toEqual([
+      `arn:*:iam::*:role/${DEFAULT_EXECUTION_ROLE_NAME}`,
+      `arn:*:iam::*:role/*/${DEFAULT_EXECUTION_ROLE_NAME}`,
+    ]);
     expect(actionsOf(statement ?? { Effect: '', Action: [], Resource: '' })).toEqual(
       expect.arrayContaining(['iam:DeleteRole', 'iam:PutRolePolicy', 'iam:UpdateAssumeRolePolicy']),
     );

@@ -67,14 +67,15 @@ j. Privilege by policy content (issue 17, its own section below): GetAccountAuth
    profile with its user's CreateDate; IAM gives the password's own ("The date when the password
    for the user was created", API LoginProfile): kept here from CreateLoginProfile. The hardware seed
    (i) also takes policies: [{name, document}] (customer-managed), roles: [{name, trust, policies,
-   inline}], and users' inline documents and boundary.
+   inline}], and users' inline documents and boundary. Created users get IAM's form of unique id
+   (AIDA and 17 characters of A-Z2-7) instead of moto's 20 lowercase characters.
 k. Doctor and organization runs (issue 19, its own section below): Lambda GetAccountSettings
    (quota per account, POST /moto-ext/lambda-concurrency) and Config
    DescribeConfigRuleEvaluationStatus (POST /moto-ext/rule-status), which moto lacks; STS
    AssumeRole requests recorded with their session policy (GET /moto-ext/assume-role-calls).
 """
 
-import argparse, base64, io, json, logging, os, re, sys, threading, time
+import argparse, base64, io, json, logging, os, random, re, sys, threading, time
 from urllib.parse import parse_qs
 from datetime import datetime, timezone
 from typing import Any
@@ -124,6 +125,7 @@ ROOT_DEFAULTS = {"mfaEnabled": False, "passwordPresent": True, "accessKeysPresen
                  "signingCertificatesPresent": False, "virtualMfaSerial": None,
                  "omitSummaryKeys": []}
 
+ID_ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567"
 LOCK = threading.RLock()  # guards STATE; werkzeug serves requests on threads
 STATE: dict[str, dict[str, Any]] = {}
 
@@ -770,6 +772,9 @@ def whole_second_users() -> None:
     def create_user(self: IAMBackend, *args: Any, **kwargs: Any) -> Any:
         user = moto_create_user(self, *args, **kwargs)
         user.create_date = user.create_date.replace(microsecond=0)
+        # IAM's form of a user's unique id (moto gives 20 lowercase characters): AIDA and 17
+        # upper-case letters and digits 2-7, as the exemption registry and its CLI expect.
+        user.id = "AIDA" + "".join(random.choice(ID_ALPHABET) for _ in range(17))
         return user
 
     IAMBackend.create_user = create_user

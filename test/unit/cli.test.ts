@@ -224,7 +224,7 @@ describe('evaluate --parameters with several rules', () => {
     expect(err.split('\n')).toHaveLength(2);
     expect(err).toContain("no selected rule takes 'GracePeriod'");
     expect(err).toContain(
-      'GracePeriodDays, ExemptionTagKey, MaxExemptionDays (iam-user-console-mfa)',
+      'GracePeriodDays, ExemptionTagKey, MaxExemptionDays, ExemptionSource (iam-user-console-mfa)',
     );
     expect(iam.calls()).toHaveLength(0);
   });
