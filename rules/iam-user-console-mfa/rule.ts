@@ -84,6 +84,8 @@ export function consoleCheck(params: Params): UserCheck {
     // Every user the bulk facts make NON_COMPLIANT is confirmed live; the grace needs only the
     // user's creation time, which the listing already gave.
     needsLiveCheck: (bulk) => consoleMfaVerdict(bulk) === 'NON_COMPLIANT',
+    // MFA decides the verdict of a user with a console password only.
+    mfaMatters: (bulk) => bulk.consolePassword === true,
     readsConsolePassword: true,
     exemptionTagKey: exemptionSettings(params).tagKey,
     // Few console users lack MFA in an account that enforces it: their tags are read one by one,
@@ -194,6 +196,8 @@ function sourceText(user: UserFacts): string {
       return `both facts from the credential report of ${at}`;
     case 'virtual-mfa':
       return `console password from the credential report of ${at}; MFA: a virtual device assigned now`;
+    case 'live-mfa':
+      return `console password from the credential report of ${at}; MFA devices listed live`;
     case 'live':
       return `both facts checked live at ${at}`;
   }

@@ -41,6 +41,8 @@ export function userMfaCheck(params: { ExemptionTagKey?: string | undefined }): 
     verdict: userMfaVerdict,
     // A user the bulk facts show without MFA is confirmed live: the finding never rests on the report.
     needsLiveCheck: (bulk) => userMfaVerdict(bulk) === 'NON_COMPLIANT',
+    // MFA is the whole verdict: every user's.
+    mfaMatters: () => true,
     // The console password does not matter here: the live check is ListMFADevices alone.
     readsConsolePassword: false,
     exemptionTagKey: exemptionSettings(params).tagKey,
@@ -113,6 +115,8 @@ function sourceText(user: UserFacts): string {
       return `credential report of ${at}`;
     case 'virtual-mfa':
       return `a virtual device assigned now; user listed in the credential report of ${at}`;
+    case 'live-mfa':
+      return `MFA devices listed live; user listed in the credential report of ${at}`;
     case 'live':
       return `MFA devices listed live at ${at}`;
   }

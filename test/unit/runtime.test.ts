@@ -50,6 +50,7 @@ import {
   reportCsv,
   reportRow,
   type TestUser,
+  virtualMfaListing,
 } from './helpers';
 
 /** The events below name the rule 'the-rule': each rule under test is served under that name. */
@@ -95,7 +96,7 @@ function mockUsers(users: TestUser[], rows: string[]): void {
   iam
     .on(GetCredentialReportCommand)
     .resolves({ Content: reportCsv(rows), GeneratedTime: new Date('2026-03-01T09:00:00Z') });
-  iam.on(ListVirtualMFADevicesCommand).resolves({ VirtualMFADevices: [], IsTruncated: false });
+  iam.on(ListVirtualMFADevicesCommand).resolves(virtualMfaListing(rows));
 }
 
 function sentBatches(): ConfigEvaluation[][] {

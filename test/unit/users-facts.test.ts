@@ -25,6 +25,7 @@ import {
   reportRow,
   ROOT_ROW,
   userArn,
+  virtualDevicesFor,
   type TestUser,
 } from './helpers';
 
@@ -35,7 +36,9 @@ const iam = mockClient(IAMClient);
 const GENERATED = new Date('2026-01-01T00:00:00Z');
 const ALL = { kind: 'all' } as const;
 
-function mockBulk(users: TestUser[], rows: string[], virtual: Record<string, string> = {}): void {
+function mockBulk(users: TestUser[], rows: string[], assigned: Record<string, string> = {}): void {
+  // The report's MFA users hold a virtual device unless a test says otherwise.
+  const virtual = { ...virtualDevicesFor(rows), ...assigned };
   iam.on(ListUsersCommand).resolves({ Users: users, IsTruncated: false });
   iam.on(GenerateCredentialReportCommand).resolves({ State: 'COMPLETE' });
   iam
