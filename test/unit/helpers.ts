@@ -87,7 +87,8 @@ export function reportCsv(rows: readonly string[]): Uint8Array {
  */
 export function virtualDevicesFor(rows: readonly string[]): Record<string, string> {
   const devices: Record<string, string> = {};
-  for (const row of parse(rows.join('\n'), { relax_column_count: true }) as string[][]) {
+  const records: string[][] = parse(rows.join('\n'), { relax_column_count: true });
+  for (const row of records) {
     const [name, , , , , mfa] = row;
     if (name && mfa === 'true') devices[name] = `arn:aws:iam::${ACCOUNT}:mfa/${name}`;
   }
