@@ -127,6 +127,7 @@ export const rule: RuleDefinition<UsersFacts, typeof parameters> = {
     replacesManagedRule: 'mfa-enabled-for-iam-console-access',
     resourceTypes: ['AWS::IAM::User'],
     changeTriggerTypes: ['AWS::IAM::User'],
+    readsChangeLog: true,
     remediation:
       'Assign an MFA device to the user (IAM > Users > user > Security credentials > Assign MFA device), or delete the console password of a user who only needs API access.',
     iamActions: [

@@ -70,6 +70,7 @@ export const rule: RuleDefinition<UsersFacts, typeof parameters> = {
     replacesManagedRule: 'iam-user-mfa-enabled',
     resourceTypes: ['AWS::IAM::User'],
     changeTriggerTypes: ['AWS::IAM::User'],
+    readsChangeLog: true,
     remediation:
       'Assign an MFA device to the user (IAM > Users > user > Security credentials > Assign MFA device), or delete a user nobody needs; for a user on a deadline, tag an expiring exemption.',
     iamActions: [

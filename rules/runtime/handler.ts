@@ -31,6 +31,7 @@ import {
 } from './report';
 import type {
   AnyRule,
+  ChangeLogReader,
   ComplianceType,
   Evaluation,
   GatherContext,
@@ -55,6 +56,11 @@ export interface HandlerOptions {
    * They never leave the process through the return value.
    */
   onEvaluations?: (evaluations: readonly Evaluation[]) => void;
+  /**
+   * The event path's change log (runtime/freshness/change-log.ts): periodic runs read live every
+   * user it names since the credential report. Absent: the event path is off.
+   */
+  changeLog?: ChangeLogReader;
 }
 
 export interface InvocationSummary {
@@ -134,6 +140,7 @@ export function createHandler(rule: AnyRule, options: HandlerOptions = {}): Conf
           remainingMs,
           deadline,
           ...(recorded ? { recorded } : {}),
+          ...(options.changeLog && target.kind === 'all' ? { changeLog: options.changeLog } : {}),
           ...(options.tuning ? { tuning: options.tuning } : {}),
         });
       } catch (error) {
@@ -235,7 +242,7 @@ export async function evaluateRule(
   access: AccountAccess,
   params: Record<string, unknown>,
   scope: Scope,
-  options: Pick<GatherContext, 'remainingMs' | 'deadline' | 'recorded' | 'tuning'>,
+  options: Pick<GatherContext, 'remainingMs' | 'deadline' | 'recorded' | 'changeLog' | 'tuning'>,
 ): Promise<Evaluation[]> {
   const facts: unknown = await rule.gather(
     {

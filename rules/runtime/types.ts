@@ -101,6 +101,11 @@ export interface RuleMetadata {
   /** Resource types whose configuration changes also trigger the rule (besides the periodic run). */
   changeTriggerTypes: readonly ResourceType[];
   remediation: string;
+  /**
+   * Whether periodic runs read the event path's change log (runtime/freshness/change-log.ts): the
+   * construct then gives the function the table's name and dynamodb:Query on it, nothing more.
+   */
+  readsChangeLog?: boolean;
   /** Exactly the IAM actions the rule's function calls; the CDK construct grants these and no others. */
   iamActions: readonly string[];
   /** The rule function's Lambda timeout and memory, with the reason in a comment beside them. */
