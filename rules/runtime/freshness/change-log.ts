@@ -49,9 +49,14 @@ export class ChangeLog implements ChangeLogReader {
 
   /** Records who changed (one item per user named; a call naming nobody records nothing). */
   async record(changes: readonly RecordedChange[]): Promise<number> {
-    const items = changes.filter(
-      (change) => change.userName !== undefined || change.userId !== undefined,
-    );
+    // One item per key: SQS delivers at least once, so a batch may hold one event twice, and
+    // BatchWriteItem refuses a request that names a key twice.
+    const byKey = new Map<string, RecordedChange>();
+    for (const change of changes) {
+      if (change.userName === undefined && change.userId === undefined) continue;
+      byKey.set(`${change.account}|${changeKey(change)}`, change);
+    }
+    const items = [...byKey.values()];
     const expires = Math.floor(this.now() / 1000) + CHANGE_TTL_SECONDS;
     for (let start = 0; start < items.length; start += 25) {
       let requests = items.slice(start, start + 25).map((change) => ({
@@ -145,6 +150,10 @@ export class ChangeLog implements ChangeLogReader {
     } while (start);
     return changes;
   }
+}
+
+function changeKey(change: RecordedChange): string {
+  return `change#${change.at.toISOString()}#${change.eventId}#${change.userName ?? ''}`;
 }
 
 let shared: ChangeLog | undefined;
