@@ -5,7 +5,8 @@ import { cpus, freemem, loadavg, totalmem } from 'node:os';
 import { join, resolve } from 'node:path';
 import { GenerateCredentialReportCommand, IAMClient } from '@aws-sdk/client-iam';
 import { build } from 'esbuild';
-import { BUNDLING, ruleEntry } from '../infra/rule-function';
+import { BUNDLING } from '../infra/rule-function';
+import { ruleEntryStdin } from '../scripts/rule-entry';
 import { ESBUILD_TARGET, LAMBDA_ESBUILD_ALIASES } from '../infra/settings';
 import { motoClientConfig, takeCallCounts, type SeedUser } from '../test/support/moto';
 import type { WorkerResult } from './events';
@@ -179,7 +180,7 @@ export function lambdaNodeFlags(memoryMiB: number): string[] {
 export async function buildRuleBundle(rule: string, dir: string): Promise<string> {
   const file = join(dir, rule, 'index.mjs');
   await build({
-    entryPoints: [ruleEntry(rule)],
+    stdin: ruleEntryStdin(rule),
     outfile: file,
     bundle: true,
     platform: 'node',

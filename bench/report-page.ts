@@ -15,7 +15,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { Browser } from 'playwright-core';
-import { formatHtml } from '../rules/cli/html';
+import { formatHtml } from '../cli/html';
 import { build, isStale } from '../scripts/build';
 import { largeAccountDocument } from '../test/browser/large-report';
 import { measureOperations, median, pdfPages } from '../test/browser/report-timing';

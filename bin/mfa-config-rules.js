@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // The command runs the CLI's bundle (dist/cli/, `npm run build`): no TypeScript loader and no
-// module resolution at run time. See rules/cli/process.ts for how the exit code and the output are
+// module resolution at run time. See cli/process.ts for how the exit code and the output are
 // handled, and scripts/build.ts for why the bundle is two files.
 'use strict';
 // Node.js >= 22.1 keeps the compiled bundle in its compile cache (os.tmpdir()/node-compile-cache, or

@@ -137,7 +137,7 @@ export function complianceChangeMessage(): events.RuleTargetInput {
   const f = (path: string) => events.EventField.fromPath(path);
   return events.RuleTargetInput.fromText(
     [
-      `MFA control ${f('$.detail.configRuleName')}: ${f('$.detail.newEvaluationResult.complianceType')} (was ${f('$.detail.oldEvaluationResult.complianceType')})`,
+      `mfa-config-rules: ${f('$.detail.configRuleName')}: ${f('$.detail.newEvaluationResult.complianceType')} (was ${f('$.detail.oldEvaluationResult.complianceType')})`,
       `Account ${f('$.detail.awsAccountId')}, Region ${f('$.detail.awsRegion')}`,
       `Resource ${f('$.detail.resourceType')} ${f('$.detail.resourceId')} (for an IAM user: the user id; the annotation names the user)`,
       `Annotation: ${f('$.detail.newEvaluationResult.annotation')}`,

@@ -46,11 +46,6 @@ import { RULE_FUNCTION_SPEC, validateProps } from './validate';
 /** Root of the sources (`rules/`, `infra/`): the checkout, or `dist/` in the installed package. */
 export const PACKAGE_ROOT = path.resolve(__dirname, '..');
 
-/** Where a rule's Lambda entry point lives (in a checkout; the build bundles it). */
-export function ruleEntry(ruleName: string): string {
-  return path.join(PACKAGE_ROOT, 'rules', ruleName, 'handler.ts');
-}
-
 /**
  * Directory of a rule's prebuilt Lambda bundle (`index.mjs` and nothing else), made by
  * `npm run build`: `dist/bundles/<rule>`, next to the compiled `infra/` in the installed package,

@@ -22,24 +22,30 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { buildSync, type BuildOptions } from 'esbuild';
 import { OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
-import { BUNDLING, ruleEntry } from '../infra/rule-function';
+import { BUNDLING } from '../infra/rule-function';
 import { LAMBDA_ESBUILD_ALIASES } from '../infra/settings';
 import { RULE_METADATA, RULE_NAMES } from '../rules/catalog';
+import { ruleEntryStdin } from './rule-entry';
 
 const ROOT = path.resolve(__dirname, '..');
 const DIST = path.join(ROOT, 'dist');
 /** Written last: its time is the time of a complete build. */
 const STAMP = path.join(DIST, '.build-stamp');
 /** What a build reads: a change to any of these makes dist/ stale. */
-const INPUTS = ['rules', 'infra', 'package.json', 'tsconfig.json', 'tsconfig.build.json'].map(
-  (name) => path.join(ROOT, name),
-);
+const INPUTS = [
+  'rules',
+  'cli',
+  'infra',
+  'package.json',
+  'tsconfig.json',
+  'tsconfig.build.json',
+].map((name) => path.join(ROOT, name));
 
 /** The esbuild options NodejsFunction derived from BUNDLING, for one rule. */
 export function bundleOptions(ruleName: string, outfile: string): BuildOptions {
   const args = BUNDLING.esbuildArgs ?? {};
   return {
-    entryPoints: [ruleEntry(ruleName)],
+    stdin: ruleEntryStdin(ruleName),
     outfile,
     bundle: true,
     platform: 'node',
@@ -65,7 +71,7 @@ export function buildBundles(outDir = path.join(DIST, 'bundles')): void {
   }
 }
 
-const CLI = path.join(ROOT, 'rules', 'cli');
+const CLI = path.join(ROOT, 'cli');
 
 function packageJsonVersion(): string {
   const pkg = JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as {
@@ -89,10 +95,10 @@ export function cliBundleOptions(outDir: string): {
     minify: true,
     legalComments: 'eof',
     logLevel: 'warning',
-    // rules/cli/metadata.ts: the metadata as data, so the light file needs no catalog.
+    // cli/metadata.ts: the metadata as data, so the light file needs no catalog.
     define: {
       CLI_BUNDLE_RULE_METADATA: JSON.stringify(JSON.stringify(RULE_METADATA)),
-      // rules/cli/version.ts: no package.json to find at run time.
+      // cli/version.ts: no package.json to find at run time.
       CLI_BUNDLE_VERSION: JSON.stringify(packageJsonVersion()),
     },
     metafile: true,
@@ -102,7 +108,7 @@ export function cliBundleOptions(outDir: string): {
       ...common,
       entryPoints: [path.join(CLI, 'process.ts')],
       outfile: path.join(outDir, 'mfa-config-rules.js'),
-      // rules/cli/options.ts `awsCommands()`, `doctorCommands()`: required at run time, from the
+      // cli/options.ts `awsCommands()`, `doctorCommands()`: required at run time, from the
       // files next to it.
       external: ['./aws-commands', './doctor-commands'],
       alias: { 'node:child_process': path.join(CLI, 'lazy-child-process.js') },
@@ -136,7 +142,7 @@ export function buildCli(outDir = path.join(DIST, 'cli')): void {
   const heavy = held.filter((input) => HEAVY_PACKAGES.test(input));
   if (heavy.length > 0) {
     throw new Error(
-      `dist/cli/mfa-config-rules.js would hold ${heavy.slice(0, 3).join(', ')}…: load them through rules/cli/options.ts awsCommands()`,
+      `dist/cli/mfa-config-rules.js would hold ${heavy.slice(0, 3).join(', ')}…: load them through cli/options.ts awsCommands()`,
     );
   }
   buildSync(options.aws);

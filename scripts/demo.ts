@@ -13,9 +13,9 @@ import {
   TagUserCommand,
 } from '@aws-sdk/client-iam';
 import { RULES } from '../rules/catalog';
-import { formatCounts, formatTable } from '../rules/cli/format';
-import { sortReportRows, storedRow, type ReportRow } from '../rules/cli/report-model';
-import { silenceNodeVersionWarning } from '../rules/cli/process';
+import { formatCounts, formatTable } from '../cli/format';
+import { sortReportRows, storedRow, type ReportRow } from '../cli/report-model';
+import { silenceNodeVersionWarning } from '../cli/process';
 import { ClientProvider } from '../rules/runtime/clients';
 import { describeError } from '../rules/runtime/errors';
 import { createHandler, type InvocationSummary } from '../rules/runtime/handler';
@@ -25,12 +25,11 @@ import { scheduledEvent } from '../test/support/events';
 import { storedEvaluations } from '../test/support/stored';
 import {
   motoClientConfig,
-  seedUsers,
-  setRootState,
   startMoto,
   TEST_ACCOUNT_ID,
   type MotoServer,
 } from '../test/support/moto';
+import { DEMO_ACCOUNT, describeScenario, seedScenario } from '../test/support/scenarios';
 
 const USER_RULE = 'iam-user-console-mfa';
 
@@ -96,24 +95,8 @@ async function demo(moto: MotoServer): Promise<void> {
   const iam = new IAMClient(motoClientConfig(moto.endpoint));
   try {
     heading(`Seeding account ${TEST_ACCOUNT_ID} in a local moto server`);
-    await setRootState(moto.endpoint, { mfaEnabled: false, passwordPresent: true });
-    await seedUsers(moto.endpoint, TEST_ACCOUNT_ID, [
-      { name: 'alice', consolePassword: true, mfa: 'virtual' },
-      { name: 'bob', consolePassword: true },
-      { name: 'carol', consolePassword: true, mfa: 'hardware' },
-      { name: 'deploy-bot', consolePassword: false },
-      { name: 'dave', consolePassword: true },
-    ]);
-    process.stdout.write(
-      [
-        'root:       password, no MFA',
-        'alice:      console password + virtual MFA',
-        'bob:        console password, no MFA',
-        'carol:      console password + hardware MFA',
-        'deploy-bot: API only (no console password)',
-        'dave:       console password, no MFA',
-      ].join('\n') + '\n',
-    );
+    await seedScenario(moto.endpoint, DEMO_ACCOUNT);
+    process.stdout.write(describeScenario(DEMO_ACCOUNT) + '\n');
 
     heading('Running every rule through its Lambda handler (scheduled notification)');
     const app = new Demo(moto.endpoint);

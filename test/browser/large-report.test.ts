@@ -7,7 +7,7 @@
  */
 import type { Browser, Page } from 'playwright-core';
 import { pathToFileURL } from 'node:url';
-import { formatHtml } from '../../rules/cli/html';
+import { formatHtml } from '../../cli/html';
 import { largeAccountDocument, organizationDocument } from './large-report';
 import { measureOperations, median, pdfPages } from './report-timing';
 import { launchChromium, writeOutput } from './support';

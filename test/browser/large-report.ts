@@ -18,7 +18,7 @@ import {
   storedRow,
   type ReportDocument,
   type ReportRow,
-} from '../../rules/cli/report-model';
+} from '../../cli/report-model';
 import {
   EVIDENCE_AT,
   EVIDENCE_SOURCE,

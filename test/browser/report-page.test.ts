@@ -7,45 +7,60 @@
 import { parse } from 'csv-parse/sync';
 import type { Browser, Page } from 'playwright-core';
 import { pathToFileURL } from 'node:url';
-import { CSV_COLUMNS } from '../../rules/cli/csv';
-import { seedUsers, setRootState, TEST_ACCOUNT_ID } from '../support/moto';
+import { CSV_COLUMNS } from '../../cli/csv';
+import { RULE_METADATA } from '../../rules/catalog';
+import { SEVERITY_ORDER } from '../../cli/report-model';
+import { TEST_ACCOUNT_ID } from '../support/moto';
+import { DEMO_ACCOUNT, expectedByRule, expectedCounts, seedScenario } from '../support/scenarios';
 import { useMoto } from '../support/use-moto';
 import { runCli } from '../support/cli';
 import { launchChromium, texts, widths, writeOutput } from './support';
 
-/** The demo account of scripts/demo.ts. */
-async function seedDemoAccount(endpoint: string): Promise<void> {
-  await setRootState(endpoint, { mfaEnabled: false, passwordPresent: true });
-  await seedUsers(endpoint, TEST_ACCOUNT_ID, [
-    { name: 'alice', consolePassword: true, mfa: 'virtual' },
-    { name: 'bob', consolePassword: true },
-    { name: 'carol', consolePassword: true, mfa: 'hardware' },
-    { name: 'deploy-bot', consolePassword: false },
-    { name: 'dave', consolePassword: true },
-  ]);
-}
-
-/** Expected verdicts of the demo account, per rule: [NON_COMPLIANT, COMPLIANT, NOT_APPLICABLE]. */
-const EXPECTED: Record<string, [number, number, number]> = {
-  'root-account-mfa': [1, 0, 0],
-  'root-account-hardware-mfa': [1, 0, 0],
-  'iam-user-console-mfa': [2, 2, 1],
-  // deploy-bot (API only) has no MFA either.
-  'iam-user-mfa': [3, 2, 0],
-  // Nobody in the demo account is privileged.
-  'iam-user-hardware-mfa': [0, 0, 5],
-};
-/** The whole report: [NON_COMPLIANT, COMPLIANT, NOT_APPLICABLE, all]. */
-const TOTALS = Object.values(EXPECTED).reduce<number[]>(
-  (sums, [nc, ok, na]) => [
-    (sums[0] ?? 0) + nc,
-    (sums[1] ?? 0) + ok,
-    (sums[2] ?? 0) + na,
-    (sums[3] ?? 0) + nc + ok + na,
-  ],
-  [0, 0, 0, 0],
+/** The demo account of scripts/demo.ts, and what every rule's folder says it must conclude there. */
+const seedDemoAccount = (endpoint: string): Promise<void> => seedScenario(endpoint, DEMO_ACCOUNT);
+const BY_RULE = expectedByRule(DEMO_ACCOUNT);
+const COUNTS = expectedCounts(DEMO_ACCOUNT);
+/** Per rule: [NON_COMPLIANT, COMPLIANT, NOT_APPLICABLE]. */
+const EXPECTED: Record<string, [number, number, number]> = Object.fromEntries(
+  [...COUNTS.byRule].map(([rule, c]) => [rule, [c.NON_COMPLIANT, c.COMPLIANT, c.NOT_APPLICABLE]]),
 );
-const TOTAL = TOTALS[3] ?? 0;
+/** The whole report: [NON_COMPLIANT, COMPLIANT, NOT_APPLICABLE, all]. */
+const TOTALS = [
+  COUNTS.total.NON_COMPLIANT,
+  COUNTS.total.COMPLIANT,
+  COUNTS.total.NOT_APPLICABLE,
+  COUNTS.evaluations,
+];
+const TOTAL = COUNTS.evaluations;
+const LABEL = {
+  NON_COMPLIANT: 'Non-compliant',
+  COMPLIANT: 'Compliant',
+  NOT_APPLICABLE: 'Not applicable',
+};
+/** The summary lists rules by severity, then in the catalog's order. */
+const SUMMARY_ORDER = RULE_METADATA.map((m, index) => ({ m, index }))
+  .sort(
+    (a, b) =>
+      SEVERITY_ORDER.indexOf(a.m.severity) - SEVERITY_ORDER.indexOf(b.m.severity) ||
+      a.index - b.index,
+  )
+  .map(({ m }) => m.name);
+/** Users failing at least one rule, and the others. */
+const userVerdicts = (name: string) =>
+  [...BY_RULE.values()].map((verdicts) => verdicts.get(name)).filter((v) => v !== undefined);
+const FAILING_USERS = DEMO_ACCOUNT.users
+  .map((user) => user.name)
+  .filter((name) => userVerdicts(name).includes('NON_COMPLIANT'));
+const PASSING_USERS = DEMO_ACCOUNT.users
+  .map((user) => user.name)
+  .filter((name) => !FAILING_USERS.includes(name));
+const ROOT_BADGES = RULE_METADATA.filter((m) => m.resourceTypes.includes('AWS::::Account')).map(
+  (m) => LABEL[BY_RULE.get(m.name)?.get(TEST_ACCOUNT_ID) ?? 'NOT_APPLICABLE'],
+);
+const CONSOLE_FAILING = [...(BY_RULE.get('iam-user-console-mfa') ?? new Map<string, string>())]
+  .filter(([, verdict]) => verdict === 'NON_COMPLIANT')
+  .map(([name]) => name)
+  .sort();
 
 describe('evaluate --output html / csv on the demo account', () => {
   const endpoint = useMoto({ env: { MOTO_EXT_REPORT_DELAY_MS: '100' } });
@@ -94,13 +109,7 @@ describe('evaluate --output html / csv on the demo account', () => {
       const cells = await texts(page, `#summary tr[data-rule="${rule}"] td.num`);
       expect([rule, ...cells]).toEqual([rule, `${nc}`, `${ok}`, `${na}`, '0', `${nc + ok + na}`]);
     }
-    expect(await texts(page, '#summary tbody tr th code')).toEqual([
-      'root-account-mfa',
-      'root-account-hardware-mfa',
-      'iam-user-hardware-mfa',
-      'iam-user-console-mfa',
-      'iam-user-mfa',
-    ]);
+    expect(await texts(page, '#summary tbody tr th code')).toEqual(SUMMARY_ORDER);
     const [ncTotal, okTotal, naTotal, all] = TOTALS.map(String);
     expect(await texts(page, '#summary tfoot td.num')).toEqual([
       ncTotal,
@@ -120,10 +129,10 @@ describe('evaluate --output html / csv on the demo account', () => {
     expect(okWidth).toBe(ncWidth);
 
     // Assess: the root panel, then users × rules with the failing users first
-    expect(await texts(page, '#account-panel .badge')).toEqual(['Non-compliant', 'Non-compliant']);
+    expect((await texts(page, '#account-panel .badge')).sort()).toEqual(ROOT_BADGES.sort());
     const users = await texts(page, '#users-body tr .name');
-    expect(users.slice(0, 3).sort()).toEqual(['bob', 'dave', 'deploy-bot']);
-    expect(users.slice(3).sort()).toEqual(['alice', 'carol']);
+    expect(users.slice(0, FAILING_USERS.length).sort()).toEqual(FAILING_USERS.sort());
+    expect(users.slice(FAILING_USERS.length).sort()).toEqual(PASSING_USERS.sort());
     writeOutput('mfa.png', await page.screenshot({ fullPage: true }));
 
     // Assess: every evaluation, then a filtered view
@@ -133,9 +142,9 @@ describe('evaluate --output html / csv on the demo account', () => {
     expect(await page.locator('#evaluations-body tr').count()).toBe(TOTALS[0]);
     await page.selectOption('#evaluations-rule', { label: 'iam-user-console-mfa' });
     const failing = await texts(page, '#evaluations-body tr td[data-label="Resource"] .name');
-    expect(failing.sort()).toEqual(['bob', 'dave']);
+    expect(failing.sort()).toEqual(CONSOLE_FAILING);
     expect(await page.locator('#evaluations-status').textContent()).toBe(
-      `1–2 of 2 evaluations (of ${TOTAL})`,
+      `1–${CONSOLE_FAILING.length} of ${CONSOLE_FAILING.length} evaluations (of ${TOTAL})`,
     );
     await page.selectOption('#evaluations-verdict', '');
     await page.fill('#evaluations-text', 'deploy-bot');

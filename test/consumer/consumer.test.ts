@@ -14,8 +14,8 @@ import { spawn, spawnSync, type SpawnSyncReturns } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { RULE_METADATA, RULE_NAMES } from '../../rules/catalog';
-import { seedUsers, setRootState, TEST_ACCOUNT_ID } from '../support/moto';
+import { RULE_NAMES } from '../../rules/catalog';
+import { consoleUsersAccount, expectedCounts, seedScenario } from '../support/scenarios';
 import { useMoto } from '../support/use-moto';
 
 const ROOT = path.resolve(__dirname, '..', '..');
@@ -497,17 +497,14 @@ describe('the installed mfa-config-rules command', () => {
     );
   }
 
+  /** Every other console user without MFA; the rules' folders say what each must conclude. */
+  const ACCOUNT = consoleUsersAccount(USERS);
+  const COUNTS = expectedCounts(ACCOUNT);
+  const count = (rule: string, verdict: 'NON_COMPLIANT' | 'COMPLIANT' | 'NOT_APPLICABLE') =>
+    COUNTS.byRule.get(rule)?.[verdict] ?? 0;
+
   beforeEach(async () => {
-    await setRootState(endpoint(), { mfaEnabled: true, passwordPresent: true });
-    await seedUsers(
-      endpoint(),
-      TEST_ACCOUNT_ID,
-      Array.from({ length: USERS }, (_, i) => ({
-        name: `user-with-a-longish-name-${String(i).padStart(4, '0')}`,
-        consolePassword: true,
-        ...(i % 2 === 0 ? { mfa: 'virtual' as const } : {}),
-      })),
-    );
+    await seedScenario(endpoint(), ACCOUNT);
   });
 
   it('prints the whole JSON document (> 64 KB) into a slow pipe, and nothing on stderr', () => {
@@ -521,10 +518,11 @@ describe('the installed mfa-config-rules command', () => {
     const rows = JSON.parse(out.stdout) as { rule: string; compliance: string }[];
     const users = rows.filter((row) => row.rule === 'iam-user-console-mfa');
     expect(users).toHaveLength(USERS);
-    expect(users.filter((row) => row.compliance === 'NON_COMPLIANT')).toHaveLength(USERS / 2);
+    expect(users.filter((row) => row.compliance === 'NON_COMPLIANT')).toHaveLength(
+      count('iam-user-console-mfa', 'NON_COMPLIANT'),
+    );
     // One row per user and user rule, one per account rule.
-    const userRules = RULE_METADATA.filter((m) => m.resourceTypes.includes('AWS::IAM::User'));
-    expect(rows).toHaveLength(USERS * userRules.length + RULE_METADATA.length - userRules.length);
+    expect(rows).toHaveLength(COUNTS.evaluations);
   }, 120_000);
 
   it('prints the whole table (> 64 KB) into a slow pipe, the counts line last', () => {
@@ -536,10 +534,9 @@ describe('the installed mfa-config-rules command', () => {
     expect(out.status).toBe(1);
     expect(Buffer.byteLength(out.stdout)).toBeGreaterThan(64 * 1024);
     const lines = out.stdout.trimEnd().split('\n');
-    // iam-user-console-mfa and iam-user-mfa each fail the half without MFA (all have a console
-    // password); iam-user-hardware-mfa finds nobody privileged.
+    const { total } = COUNTS;
     expect(lines.at(-1)).toBe(
-      `${3 * USERS + 2} evaluations: ${USERS} NON_COMPLIANT, ${USERS + 2} COMPLIANT, ${USERS} NOT_APPLICABLE`,
+      `${COUNTS.evaluations} evaluations: ${total.NON_COMPLIANT} NON_COMPLIANT, ${total.COMPLIANT} COMPLIANT, ${total.NOT_APPLICABLE} NOT_APPLICABLE`,
     );
     // Rule names are never cut.
     for (const rule of RULE_NAMES) expect(out.stdout).toContain(` ${rule} `);
@@ -553,7 +550,7 @@ describe('the installed mfa-config-rules command', () => {
     expect(out.stderr).toBe('');
     expect(out.status).toBe(1);
     const rows = JSON.parse(out.stdout) as { compliance: string; region: string }[];
-    expect(rows).toHaveLength(2 * (USERS / 2)); // iam-user-console-mfa and iam-user-mfa
+    expect(rows).toHaveLength(COUNTS.total.NON_COMPLIANT);
     expect(new Set(rows.map((row) => row.compliance))).toEqual(new Set(['NON_COMPLIANT']));
     expect(new Set(rows.map((row) => row.region))).toEqual(new Set(['us-east-1']));
   }, 120_000);

@@ -189,7 +189,7 @@ describe('the package entry', () => {
     expect(lib.RULES.map((rule) => rule.metadata.name)).toEqual(lib.RULE_NAMES);
     expect(lib.RULE_METADATA.map((rule) => rule.name)).toEqual(lib.RULE_NAMES);
     expect(lib.findRule('root-account-mfa')?.metadata.title).toBeTruthy();
-    for (const internal of ['BUNDLING', 'ESM_REQUIRE_BANNER', 'buildApp', 'CONTEXT', 'ruleEntry']) {
+    for (const internal of ['BUNDLING', 'ESM_REQUIRE_BANNER', 'buildApp', 'CONTEXT']) {
       expect(Object.keys(lib)).not.toContain(internal);
     }
   });

@@ -4,7 +4,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { RULE_METADATA } from '../../rules/catalog';
-import { ROW_FIELDS } from '../../rules/cli/report-model';
+import { ROW_FIELDS } from '../../cli/report-model';
 import type { RuleMetadata } from '../../rules/runtime/types';
 import { IAMClient, TagUserCommand } from '@aws-sdk/client-iam';
 import { BIN, runCli } from '../support/cli';

@@ -3,30 +3,24 @@
  * read back with GetComplianceDetailsByConfigRule.
  */
 import {
-  CreateVirtualMFADeviceCommand,
   DeleteLoginProfileCommand,
   DeleteUserCommand,
   EnableMFADeviceCommand,
   GenerateCredentialReportCommand,
   IAMClient,
 } from '@aws-sdk/client-iam';
+import { RULE_METADATA } from '../../rules/catalog';
+import { expectedVerdicts } from '../../rules/runtime/cases';
 import { logger } from '../../rules/runtime/logger';
 import type { ComplianceType } from '../../rules/runtime/types';
 import { changeEvent, type ConfigEvent } from '../support/events';
 import { storedVerdicts } from '../support/stored';
-import {
-  motoClientConfig,
-  seedUsers,
-  setRootState,
-  TEST_ACCOUNT_ID,
-  type SeededUser,
-} from '../support/moto';
+import { motoClientConfig, seedUsers, TEST_ACCOUNT_ID, type SeededUser } from '../support/moto';
 import { useMoto } from '../support/use-moto';
+import { casesOf, ROOT_STATES, seedRoot } from '../support/scenarios';
 import { motoHandler, nextTime, periodicEvent } from '../support/rule-runs';
 
 const USER_RULE = 'iam-user-console-mfa';
-const ROOT_RULE = 'root-account-mfa';
-const HARDWARE_RULE = 'root-account-hardware-mfa';
 const OTHER_ACCOUNT_ID = '111122223333';
 
 /** A change of a seeded user with this configurationItemStatus, a minute after the previous event. */
@@ -213,69 +207,30 @@ describe('rules end to end through the Lambda handlers', () => {
     });
   });
 
-  describe('root rules', () => {
-    async function runRootRules(): Promise<Record<string, ComplianceType | undefined>> {
-      await motoHandler(endpoint(), ROOT_RULE)(periodicEvent(ROOT_RULE));
-      await motoHandler(endpoint(), HARDWARE_RULE)(periodicEvent(HARDWARE_RULE));
-      return {
-        [ROOT_RULE]: (await storedVerdicts(endpoint(), ROOT_RULE))[TEST_ACCOUNT_ID],
-        [HARDWARE_RULE]: (await storedVerdicts(endpoint(), HARDWARE_RULE))[TEST_ACCOUNT_ID],
-      };
-    }
+  describe('account rules, in every root state of the shared scenarios', () => {
+    const accountRules = RULE_METADATA.filter((m) => m.resourceTypes.includes('AWS::::Account'));
 
-    it('flags a root user without MFA on both rules', async () => {
-      // Prepare
-      await setRootState(endpoint(), { mfaEnabled: false, passwordPresent: true });
-
-      // Act
-      const stored = await runRootRules();
-
-      // Assess
-      expect(stored).toEqual({ [ROOT_RULE]: 'NON_COMPLIANT', [HARDWARE_RULE]: 'NON_COMPLIANT' });
-    });
-
-    it('flags a root user whose MFA is a virtual device on the hardware rule only', async () => {
-      // Prepare
-      const created = await iam.send(
-        new CreateVirtualMFADeviceCommand({ VirtualMFADeviceName: 'root-account-mfa-device' }),
+    it.each(Object.entries(ROOT_STATES))('root with %s', async (_state, root) => {
+      // Prepare: what each rule's folder says it must conclude
+      await seedRoot(endpoint(), root);
+      const expected = Object.fromEntries(
+        accountRules.map((m) => [
+          m.name,
+          expectedVerdicts(casesOf(m.name), { root, users: [] }, TEST_ACCOUNT_ID).get(
+            TEST_ACCOUNT_ID,
+          ),
+        ]),
       );
-      await setRootState(endpoint(), {
-        mfaEnabled: true,
-        virtualMfaSerial: created.VirtualMFADevice?.SerialNumber ?? '',
-      });
 
       // Act
-      const stored = await runRootRules();
+      const stored: Record<string, ComplianceType | undefined> = {};
+      for (const m of accountRules) {
+        await motoHandler(endpoint(), m.name)(periodicEvent(m.name));
+        stored[m.name] = (await storedVerdicts(endpoint(), m.name))[TEST_ACCOUNT_ID];
+      }
 
       // Assess
-      expect(stored).toEqual({ [ROOT_RULE]: 'COMPLIANT', [HARDWARE_RULE]: 'NON_COMPLIANT' });
-    });
-
-    it('passes a root user with MFA and no virtual device', async () => {
-      // Prepare
-      await setRootState(endpoint(), { mfaEnabled: true });
-
-      // Act
-      const stored = await runRootRules();
-
-      // Assess
-      expect(stored).toEqual({ [ROOT_RULE]: 'COMPLIANT', [HARDWARE_RULE]: 'COMPLIANT' });
-    });
-
-    it('is NOT_APPLICABLE when root has no credentials', async () => {
-      // Prepare
-      await setRootState(endpoint(), {
-        mfaEnabled: false,
-        passwordPresent: false,
-        accessKeysPresent: false,
-        signingCertificatesPresent: false,
-      });
-
-      // Act
-      const stored = await runRootRules();
-
-      // Assess
-      expect(stored).toEqual({ [ROOT_RULE]: 'NOT_APPLICABLE', [HARDWARE_RULE]: 'NOT_APPLICABLE' });
+      expect(stored).toEqual(expected);
     });
   });
 

@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { PutEvaluationsCommand } from '@aws-sdk/client-config-service';
 import fc from 'fast-check';
 import { RULE_NAMES, RULES } from '../../rules/catalog';
-import { main } from '../../rules/cli/main';
+import { main } from '../../cli/main';
 import { ClientProvider } from '../../rules/runtime/clients';
 import { createHandler } from '../../rules/runtime/handler';
 import { logger } from '../../rules/runtime/logger';

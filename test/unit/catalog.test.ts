@@ -10,14 +10,17 @@ import {
   securityHubControls,
 } from '../../rules/frameworks';
 import { CIS_VERSIONS } from '../../rules/runtime/types';
+import { ruleEntrySource } from '../../scripts/rule-entry';
+import { casesOf } from '../support/scenarios';
 
 const RULES_DIR = path.join(__dirname, '..', '..', 'rules');
 
 describe.each(RULES.map((rule) => [rule.metadata.name, rule] as const))('%s', (name, rule) => {
   const m = rule.metadata;
 
-  it('lives in rules/<name>/ with its Lambda entry point', () => {
-    expect(fs.existsSync(path.join(RULES_DIR, name, 'handler.ts'))).toBe(true);
+  it('lives in rules/<name>/ with its definition, and its entry point is generated', () => {
+    expect(fs.existsSync(path.join(RULES_DIR, name, 'rule.ts'))).toBe(true);
+    expect(ruleEntrySource(name)).toContain(`import { rule } from './${name}/rule';`);
   });
 
   it('maps each CIS version at most once, every mapping with a source', () => {
@@ -50,33 +53,24 @@ describe.each(RULES.map((rule) => [rule.metadata.name, rule] as const))('%s', (n
   });
 });
 
-describe('framework mappings of the three CIS MFA rules', () => {
-  // Prepare: the published numbers (sources: rules/frameworks.ts and each mapping's `sources`).
-  const expected: Record<string, { cis: string; securityHub: string[] }> = {
-    'root-account-mfa': {
-      cis: 'v1.4.0–v4.0.1 1.5, v5.0.0 1.4, v6.0.0 2.4, v7.0.0 2.5',
-      securityHub: ['IAM.9'],
-    },
-    'root-account-hardware-mfa': {
-      cis: 'v1.4.0–v1.5.0 1.6, v2.0.0–v4.0.1 1.6 (manual), v5.0.0 1.5 (manual), v6.0.0 2.5 (manual), v7.0.0 2.6 (manual)',
-      securityHub: ['IAM.6'],
-    },
-    'iam-user-console-mfa': {
-      cis: 'v1.4.0–v4.0.1 1.10, v5.0.0 1.9, v6.0.0 2.9, v7.0.0 2.10',
-      securityHub: ['IAM.5'],
-    },
-  };
+describe('what each rule publishes, as its folder states it (rules/<name>/cases.ts)', () => {
+  it.each(RULES.map((rule) => [rule.metadata.name, rule] as const))(
+    '%s maps its CIS versions, Security Hub controls and severity',
+    (name, rule) => {
+      // Prepare: the published numbers (sources: rules/frameworks.ts and each mapping's `sources`)
+      const want = casesOf(name).published;
 
-  it.each(Object.entries(expected))('%s maps every CIS version and its control', (name, want) => {
-    // Act
-    const rule = RULES.find((r) => r.metadata.name === name);
-
-    // Assess
-    if (!rule) throw new Error(`${name} is not in the catalog`);
-    expect(cisMappings(rule.metadata).map((mapping) => mapping.version)).toEqual([...CIS_VERSIONS]);
-    expect(formatCis(rule.metadata)).toBe(want.cis);
-    expect(securityHubControls(rule.metadata)).toEqual(want.securityHub);
-  });
+      // Assess
+      expect(formatCis(rule.metadata)).toBe(want.cis);
+      if (want.cis !== 'none') {
+        expect(cisMappings(rule.metadata).map((mapping) => mapping.version)).toEqual([
+          ...CIS_VERSIONS,
+        ]);
+      }
+      expect(securityHubControls(rule.metadata)).toEqual(want.securityHub);
+      expect(rule.metadata.severity).toBe(want.severity);
+    },
+  );
 
   it('names the newest CIS number and the Security Hub control in the short form', () => {
     const rule = RULES.find((r) => r.metadata.name === 'iam-user-console-mfa');

@@ -1,7 +1,7 @@
 /** The CSV and HTML documents: escaping, RFC 4180 quoting, formula neutralization, matching rules. */
 import { parse } from 'csv-parse/sync';
-import { CSV_COLUMNS, csvField, formatCsvRows } from '../../rules/cli/csv';
-import { escapeHtml, formatHtml, jsonForScript, pageData } from '../../rules/cli/html';
+import { CSV_COLUMNS, csvField, formatCsvRows } from '../../cli/csv';
+import { escapeHtml, formatHtml, jsonForScript, pageData } from '../../cli/html';
 import {
   catalogRuleOf,
   shortReason,
@@ -9,7 +9,7 @@ import {
   storedRow,
   type ReportDocument,
   type ReportRow,
-} from '../../rules/cli/report-model';
+} from '../../cli/report-model';
 
 const row = (over: Partial<ReportRow> = {}): ReportRow => ({
   ...storedRow({

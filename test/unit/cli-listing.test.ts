@@ -24,10 +24,10 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { RULE_METADATA } from '../../rules/catalog';
-import { CSV_COLUMNS } from '../../rules/cli/csv';
-import { main, type Io } from '../../rules/cli/main';
-import { fileStem, writeOutputs } from '../../rules/cli/outputs';
-import { ROW_FIELDS, SEVERITY_ORDER, type ReportDocument } from '../../rules/cli/report-model';
+import { CSV_COLUMNS } from '../../cli/csv';
+import { main, type Io } from '../../cli/main';
+import { fileStem, writeOutputs } from '../../cli/outputs';
+import { ROW_FIELDS, SEVERITY_ORDER, type ReportDocument } from '../../cli/report-model';
 import {
   ACCOUNT,
   accountSummary,

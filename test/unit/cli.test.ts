@@ -18,9 +18,9 @@ import 'aws-sdk-client-mock-jest';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { RULE_METADATA, RULE_NAMES } from '../../rules/catalog';
-import { formatTable } from '../../rules/cli/format';
-import { main, type Io } from '../../rules/cli/main';
-import { ROW_FIELDS, storedRow, type ReportRow } from '../../rules/cli/report-model';
+import { formatTable } from '../../cli/format';
+import { main, type Io } from '../../cli/main';
+import { ROW_FIELDS, storedRow, type ReportRow } from '../../cli/report-model';
 import { formatCis, formatSecurityHub } from '../../rules/frameworks';
 import type { RuleMetadata } from '../../rules/runtime/types';
 import {

@@ -10,7 +10,7 @@ import { GetLoginProfileCommand, GetUserCommand } from '@aws-sdk/client-iam';
 import { AssumeRoleCommand } from '@aws-sdk/client-sts';
 import 'aws-sdk-client-mock-jest';
 import { RULES } from '../../rules/catalog';
-import { main } from '../../rules/cli/main';
+import { main } from '../../cli/main';
 import { ClientProvider } from '../../rules/runtime/clients';
 import { parseConfigEvent } from '../../rules/runtime/event';
 import { grantedActions, rulePermissions } from '../../rules/runtime/grants';

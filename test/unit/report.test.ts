@@ -5,7 +5,7 @@ import {
   GetAggregateComplianceDetailsByConfigRuleCommand,
 } from '@aws-sdk/client-config-service';
 import { mockClient } from 'aws-sdk-client-mock';
-import { buildOrganizationReport, runReport } from '../../rules/cli/report';
+import { buildOrganizationReport, runReport } from '../../cli/report';
 
 const config = mockClient(ConfigServiceClient);
 const ctx = () => ({

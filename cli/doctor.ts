@@ -2,7 +2,7 @@
  * `mfa-config-rules doctor`: a read-only preflight of the account and Region it runs in, before
  * the first deployment (and after it, `--deployed`). One line per check, ✔ or ✘ (or ! for a
  * warning that does not fail), what was read and what to do. Exit 0 when every check passes, 1
- * when any fails, 2 on a usage error. The checks: rules/cli/doctor-checks.ts.
+ * when any fails, 2 on a usage error. The checks: cli/doctor-checks.ts.
  */
 import { Option, type Command } from 'commander';
 import type * as ConfigService from '@aws-sdk/client-config-service';
@@ -11,8 +11,8 @@ import type * as Lambda from '@aws-sdk/client-lambda';
 import type * as Organizations from '@aws-sdk/client-organizations';
 import type * as SecurityHub from '@aws-sdk/client-securityhub';
 import type * as Sts from '@aws-sdk/client-sts';
-import { InvalidInputError } from '../runtime/errors';
-import type { RuleMetadata } from '../runtime/types';
+import { InvalidInputError } from '../rules/runtime/errors';
+import type { RuleMetadata } from '../rules/runtime/types';
 import type * as Checks from './doctor-checks';
 import { RULE_METADATA } from './metadata';
 import { examples } from './context';

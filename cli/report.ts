@@ -22,9 +22,9 @@ import {
   type AggregateComplianceByConfigRule,
   type ConfigServiceClient,
 } from '@aws-sdk/client-config-service';
-import { describeError, InvalidInputError } from '../runtime/errors';
-import { mapPool } from '../runtime/pool';
-import type { ComplianceType } from '../runtime/types';
+import { describeError, InvalidInputError } from '../rules/runtime/errors';
+import { mapPool } from '../rules/runtime/pool';
+import type { ComplianceType } from '../rules/runtime/types';
 import { clientProvider } from './aws';
 import { EXIT, type Io } from './context';
 import { formatCsv } from './csv';

@@ -4,7 +4,7 @@
  */
 import { existsSync, mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { InvalidInputError } from '../runtime/errors';
+import { InvalidInputError } from '../rules/runtime/errors';
 import type { OutputFormat } from './options';
 import type { ReportDocument } from './report-model';
 

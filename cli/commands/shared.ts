@@ -1,6 +1,6 @@
 /** Options several commands share: where AWS is, and what to list and where to write it. */
 import { InvalidArgumentError, Option, type Command } from 'commander';
-import type { ComplianceType } from '../../runtime/types';
+import type { ComplianceType } from '../../rules/runtime/types';
 import { COMPLIANCE_TYPES, OUTPUT_FORMATS } from '../options';
 
 /** `--endpoint-url`, `--region` and `--profile`. */

@@ -18,13 +18,13 @@
  *   - printed: the summary, the account panel and the failures, nothing else.
  */
 import { createHash } from 'node:crypto';
-import { formatCisControl, formatFrameworksShort } from '../frameworks';
+import { formatCisControl, formatFrameworksShort } from '../rules/frameworks';
 import {
   CIS_VERSIONS,
   EVIDENCE_SOURCES,
   type ComplianceType,
   type FrameworkMapping,
-} from '../runtime/types';
+} from '../rules/runtime/types';
 import { SCRIPT } from './html-script';
 import {
   COLLATOR,

@@ -2,7 +2,7 @@
  * mfa-config-rules: the pack's rules from a laptop or a pipeline, with the same gather/evaluate
  * code as the Lambda functions and the default AWS credential chain.
  *
- * Each command is defined by a function that takes the program (rules/cli/commands/); a new
+ * Each command is defined by a function that takes the program (cli/commands/); a new
  * command is its file plus one line in `program()`. What calls AWS is loaded only when a command
  * runs (options.ts `awsCommands`), so `rules`, `--version`, `--help` and usage errors start
  * without the rules, zod or the AWS SDK.
@@ -16,7 +16,7 @@ import { defineDoctorCommand } from './doctor';
 import { defineInvokeCommand } from './commands/invoke';
 import { defineReportCommand } from './commands/report';
 import { defineRulesCommand } from './commands/rules';
-import { describeError } from '../runtime/errors';
+import { describeError } from '../rules/runtime/errors';
 import { EXIT, type CommandContext, type Io } from './context';
 import { packageVersion } from './version';
 

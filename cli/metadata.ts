@@ -5,8 +5,8 @@
  * build time, esbuild drops the other branch, and those commands load neither the rules nor zod
  * nor the AWS SDK.
  */
-import type * as Catalog from '../catalog';
-import type { RuleMetadata } from '../runtime/types';
+import type * as Catalog from '../rules/catalog';
+import type { RuleMetadata } from '../rules/runtime/types';
 
 declare const CLI_BUNDLE_RULE_METADATA: string | undefined;
 
@@ -14,4 +14,4 @@ export const RULE_METADATA: readonly RuleMetadata[] =
   typeof CLI_BUNDLE_RULE_METADATA === 'string'
     ? (JSON.parse(CLI_BUNDLE_RULE_METADATA) as RuleMetadata[])
     : // eslint-disable-next-line @typescript-eslint/no-require-imports -- see above
-      (require('../catalog') as typeof Catalog).RULE_METADATA;
+      (require('../rules/catalog') as typeof Catalog).RULE_METADATA;

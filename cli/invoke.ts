@@ -1,10 +1,10 @@
 /** `invoke`: a rule's Lambda handler in-process on a Config event, PutEvaluations included. */
 import { readFile } from 'node:fs/promises';
-import { findRule, RULE_NAMES } from '../catalog';
-import { describeError, InvalidInputError } from '../runtime/errors';
-import { createHandler } from '../runtime/handler';
-import { logger } from '../runtime/logger';
-import type { Evaluation } from '../runtime/types';
+import { findRule, RULE_NAMES } from '../rules/catalog';
+import { describeError, InvalidInputError } from '../rules/runtime/errors';
+import { createHandler } from '../rules/runtime/handler';
+import { logger } from '../rules/runtime/logger';
+import type { Evaluation } from '../rules/runtime/types';
 import { clientProvider } from './aws';
 import { EXIT, type Io } from './context';
 import { parseJsonObject } from './evaluate';

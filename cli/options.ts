@@ -5,7 +5,7 @@
  */
 import type * as AwsCommands from './aws-commands';
 import type * as DoctorCommands from './doctor-commands';
-import type { ComplianceType } from '../runtime/types';
+import type { ComplianceType } from '../rules/runtime/types';
 
 export const OUTPUT_FORMATS = ['table', 'json', 'csv', 'html'] as const;
 export type OutputFormat = (typeof OUTPUT_FORMATS)[number];

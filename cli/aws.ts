@@ -1,5 +1,5 @@
 /** The AWS side of the CLI's commands: clients from the default credential chain. */
-import { ClientProvider } from '../runtime/clients';
+import { ClientProvider } from '../rules/runtime/clients';
 import type { AwsOptions } from './options';
 
 /**

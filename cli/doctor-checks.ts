@@ -44,15 +44,15 @@ import {
   GetAdministratorAccountCommand,
   type SecurityHubClient,
 } from '@aws-sdk/client-securityhub';
-import { RULE_METADATA } from '../catalog';
-import { describeError, errorName } from '../runtime/errors';
-import { isRuleName } from '../runtime/rule-name';
-import type { RuleMetadata } from '../runtime/types';
+import { RULE_METADATA } from '../rules/catalog';
+import { describeError, errorName } from '../rules/runtime/errors';
+import { isRuleName } from '../rules/runtime/rule-name';
+import type { RuleMetadata } from '../rules/runtime/types';
 import {
   reservationPlan,
   UNRESERVED_CONCURRENCY_MINIMUM,
   type ReservationPlan,
-} from '../../infra/settings';
+} from '../infra/settings';
 
 export type CheckStatus = 'pass' | 'fail' | 'warn';
 

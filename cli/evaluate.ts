@@ -3,12 +3,12 @@
  * the account of the credentials (or an execution role's); read-only, nothing is sent to Config.
  * One evaluation feeds every format (`--output`, or all of them with `--output-dir`).
  */
-import { findRule, RULE_NAMES, RULES } from '../catalog';
-import { InvalidInputError } from '../runtime/errors';
-import { evaluateRule } from '../runtime/handler';
-import { logger } from '../runtime/logger';
-import { parseParameters } from '../runtime/parameters';
-import type { AnyRule } from '../runtime/types';
+import { findRule, RULE_NAMES, RULES } from '../rules/catalog';
+import { InvalidInputError } from '../rules/runtime/errors';
+import { evaluateRule } from '../rules/runtime/handler';
+import { logger } from '../rules/runtime/logger';
+import { parseParameters } from '../rules/runtime/parameters';
+import type { AnyRule } from '../rules/runtime/types';
 import { clientProvider } from './aws';
 import { formatCsv } from './csv';
 import { EXIT, type Io } from './context';

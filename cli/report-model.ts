@@ -13,7 +13,7 @@ import {
   type EvidenceSource,
   type ExemptionRecord,
   type RuleMetadata,
-} from '../runtime/types';
+} from '../rules/runtime/types';
 import { RULE_METADATA } from './metadata';
 
 export type Severity = RuleMetadata['severity'];

@@ -1,8 +1,8 @@
 /** `mfa-config-rules rules`: every rule of the catalog with its framework mappings. */
 import { RULE_METADATA } from './metadata';
 import { textTable } from './text-table';
-import { formatCis, formatSecurityHub } from '../frameworks';
-import type { RuleMetadata } from '../runtime/types';
+import { formatCis, formatSecurityHub } from '../rules/frameworks';
+import type { RuleMetadata } from '../rules/runtime/types';
 
 import type { RulesOutputFormat } from './commands/rules';
 

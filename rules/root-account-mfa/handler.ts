@@ -1,5 +1,0 @@
-/** Lambda entry point of the root-account-mfa rule: parse, delegate to the shared runtime. */
-import { createHandler } from '../runtime/handler';
-import { rule } from './rule';
-
-export const handler = createHandler(rule);
