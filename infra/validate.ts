@@ -248,6 +248,8 @@ const COMMON_CHECKS: Record<string, Check> = {
   tags: recordOf(isString),
   notifications: NOTIFICATIONS,
   securityHub: SECURITY_HUB,
+  freshness: oneOf(['events', 'schedule']),
+  reevaluationWindowSeconds: isInteger,
 };
 
 const RULE_DEPLOYMENT = oneOf(['conformancePack', 'configRules']);
@@ -352,6 +354,7 @@ export const EXECUTION_ROLE_SPEC: PropSpec = {
     centralRoleNames: isStringArray,
     rules: expect('an array of RULE_METADATA entries', Array.isArray),
     organizationId: isString,
+    reevaluation: isBoolean,
   },
   required: ['roleName', 'centralRoleNames', 'rules', 'organizationId'],
 };

@@ -65,7 +65,13 @@ export const rule: RuleDefinition<RootDeviceFacts> = {
     };
     const id = `Root user of account ${root.accountId}`;
     if (!root.hasCredentials) {
-      return [{ ...base, compliance: 'NOT_APPLICABLE', annotation: noRootCredentials(root, 'MFA does not apply') }];
+      return [
+        {
+          ...base,
+          compliance: 'NOT_APPLICABLE',
+          annotation: noRootCredentials(root, 'MFA does not apply'),
+        },
+      ];
     }
     if (!root.mfaEnabled) {
       return [

@@ -11,5 +11,9 @@ export const cases = casesOf(rule, {
     severity: 'CRITICAL',
   },
   root: (root) =>
-    !rootHasCredentials(root) ? 'NOT_APPLICABLE' : root.mfa === 'none' ? 'NON_COMPLIANT' : 'COMPLIANT',
+    !rootHasCredentials(root)
+      ? 'NOT_APPLICABLE'
+      : root.mfa === 'none'
+        ? 'NON_COMPLIANT'
+        : 'COMPLIANT',
 });

@@ -47,7 +47,13 @@ export const rule: RuleDefinition<RootFacts> = {
       resourceName: root.accountId,
     };
     if (!root.hasCredentials) {
-      return [{ ...base, compliance: 'NOT_APPLICABLE', annotation: noRootCredentials(root, 'MFA does not apply') }];
+      return [
+        {
+          ...base,
+          compliance: 'NOT_APPLICABLE',
+          annotation: noRootCredentials(root, 'MFA does not apply'),
+        },
+      ];
     }
     if (root.mfaEnabled) {
       return [

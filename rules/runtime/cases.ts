@@ -94,4 +94,3 @@ export function countVerdicts(verdicts: Iterable<ComplianceType>): Record<Compli
   }
   return counts;
 }
-

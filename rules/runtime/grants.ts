@@ -71,7 +71,9 @@ function group(actions: Iterable<string>): PermissionGrant[] {
   for (const action of actions) {
     if (action.includes('*')) throw new Error(`wildcard action '${action}' is not allowed`);
     const scope =
-      IAM_ACTION_SCOPES[action] ?? CONFIG_ACTION_SCOPES[action] ?? REEVALUATION_ACTION_SCOPES[action];
+      IAM_ACTION_SCOPES[action] ??
+      CONFIG_ACTION_SCOPES[action] ??
+      REEVALUATION_ACTION_SCOPES[action];
     if (!scope) {
       throw new Error(
         `no resource scope is known for '${action}': add it to rules/runtime/grants.ts after checking the Service Authorization Reference`,

@@ -49,7 +49,9 @@ describe.each(['iam-user-console-mfa', 'iam-user-mfa'])('%s', (ruleName) => {
     const [device] =
       (await iam.send(new ListMFADevicesCommand({ UserName: remover.name }))).MFADevices ?? [];
     const serial = device?.SerialNumber ?? '';
-    await iam.send(new DeactivateMFADeviceCommand({ UserName: remover.name, SerialNumber: serial }));
+    await iam.send(
+      new DeactivateMFADeviceCommand({ UserName: remover.name, SerialNumber: serial }),
+    );
     await iam.send(new DeleteVirtualMFADeviceCommand({ SerialNumber: serial }));
     iam.destroy();
     await takeCallCounts(endpoint());
