@@ -344,8 +344,32 @@ export class MfaConfigRulesFreshness extends Construct {
     ];
 
     const iam5 = organization ? [] : wildcardAcknowledgments(this, reevaluationPermissions());
+    Validations.of(this.deadLetterQueue).acknowledge({
+      id: 'Serverless-SQSRedrivePolicy',
+      reason:
+        'This is the dead-letter queue itself (of the event queue and of the EventBridge targets): nothing consumes it, the alarm reports any message in it.',
+    });
+    const mapping = this.function.node
+      .findAll()
+      .find((child) => child instanceof lambda.CfnEventSourceMapping);
+    if (mapping) {
+      Validations.of(mapping).acknowledge({
+        id: 'Serverless-LambdaEventSourceMappingDestination',
+        reason:
+          "Lambda supports on-failure destinations for stream and Kafka sources, not SQS: a message the function cannot handle returns to the queue (ReportBatchItemFailures) and, after maxReceiveCount, goes to the queue's dead-letter queue, which is alarmed.",
+      });
+    }
     Validations.of(this.role).acknowledge(
       ...iam5,
+      ...(organization
+        ? []
+        : [
+            {
+              id: 'Serverless-LambdaStarPermissions',
+              reason:
+                'config:DescribeConfigRules has no resource type (Service Authorization Reference), so its resource is "*"; config:StartConfigRulesEvaluation is on this account\'s config-rule/* (a rule ARN ends in a generated id).',
+            },
+          ]),
       ...(organization
         ? [
             {
@@ -369,15 +393,6 @@ export class MfaConfigRulesFreshness extends Construct {
         reason:
           'Each batch logs one structured line (changes, users recorded, re-evaluations started, deferred); X-Ray would add xray:PutTraceSegments on "*" without evidence an operator needs.',
       },
-      ...(organization
-        ? []
-        : [
-            {
-              id: 'Serverless-LambdaStarPermissions',
-              reason:
-                'config:DescribeConfigRules has no resource type (Service Authorization Reference), so its resource is "*"; config:StartConfigRulesEvaluation is on this account\'s config-rule/* (a rule ARN ends in a generated id).',
-            },
-          ]),
     ]);
   }
 }
