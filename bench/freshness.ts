@@ -39,7 +39,7 @@ import {
   takeCallCounts,
   TEST_ACCOUNT_ID,
 } from '../test/support/moto';
-import { fmtCalls, machine, population, s, writeSection, type Calls } from './common';
+import { ENV, fmtCalls, machine, population, s, writeSection, type Calls } from './common';
 
 const USERS = Number(process.env.FRESHNESS_USERS ?? 5000);
 const WINDOW_S = Number(process.env.FRESHNESS_WINDOW_S ?? 1);
@@ -314,6 +314,12 @@ async function idOf(endpoint: string, change: Change): Promise<string | undefine
 }
 
 async function main(): Promise<void> {
+  // The emulator's credentials and Region, as the other benches give their workers.
+  Object.assign(process.env, {
+    AWS_ACCESS_KEY_ID: ENV.AWS_ACCESS_KEY_ID,
+    AWS_SECRET_ACCESS_KEY: ENV.AWS_SECRET_ACCESS_KEY,
+    AWS_REGION: ENV.AWS_REGION,
+  });
   logger.setLogLevel('SILENT');
   const cost = await regressionCost();
   const findings = await timeToFinding();
@@ -345,7 +351,9 @@ async function main(): Promise<void> {
   const markdown = [
     '## Freshness: regression checks and time to finding (issue 22)',
     '',
-    `Machine: ${machine()}.`,
+    'Machine:',
+    '',
+    machine(),
     '',
     `Regression check at ${USERS.toLocaleString('en-US')} users (60 % console users, 5 % of everyone console users without MFA, 40 % API-only users without MFA), one periodic run per rule through its Lambda handler after a first run; moto's call counts. The extra ListMFADevices are the users the credential report shows with MFA that no virtual device assigned now explains (console rule: console users only).`,
     '',
