@@ -398,6 +398,39 @@ export class MfaConfigRulesFreshness extends Construct {
 }
 
 const BUS_PARAMETER = 'CentralIamEventBusArn';
+/** The members' forwarding rule (us-east-1, default bus). */
+export const IAM_EVENTS_FORWARD_RULE_NAME = 'mfa-config-rules-iam-events';
+
+/**
+ * A service control policy for the OUs the pack covers: no one in a member account may change,
+ * disable or delete the rule that forwards its IAM events, except the service-managed StackSet
+ * that owns it. Without it, a member administrator can silence the event path for their own
+ * account (their changes then wait for the periodic run: part 1 still catches a removed virtual
+ * device there). A trail the member can stop is the other way to silence it: use an organization
+ * trail, which members cannot change.
+ */
+export function iamEventForwardingProtectionScp(): Record<string, unknown> {
+  return {
+    Version: '2012-10-17',
+    Statement: [
+      {
+        Sid: 'ProtectMfaConfigRulesIamEventForwarding',
+        Effect: 'Deny',
+        Action: [
+          'events:DeleteRule',
+          'events:DisableRule',
+          'events:PutRule',
+          'events:PutTargets',
+          'events:RemoveTargets',
+        ],
+        Resource: `arn:*:events:${IAM_EVENTS_REGION}:*:rule/${IAM_EVENTS_FORWARD_RULE_NAME}`,
+        Condition: {
+          ArnNotLike: { 'aws:PrincipalArn': 'arn:*:iam::*:role/stacksets-exec-*' },
+        },
+      },
+    ],
+  };
+}
 
 function eventPattern(): events.EventPattern {
   const pattern = iamEventPattern();
@@ -483,6 +516,8 @@ export function iamEventForwardingTemplate(): Record<string, unknown> {
       ForwardRule: {
         Type: 'AWS::Events::Rule',
         Properties: {
+          // A fixed name, so iamEventForwardingProtectionScp() can protect it.
+          Name: IAM_EVENTS_FORWARD_RULE_NAME,
           Description:
             'mfa-config-rules: IAM calls that can change an MFA verdict, to the central bus',
           EventPattern: pattern,

@@ -9,6 +9,7 @@ import { MfaConfigRulesAccountPack } from '../../infra/account-pack';
 import {
   FRESHNESS_ROLE_NAME,
   IAM_EVENTS_REGION,
+  iamEventForwardingProtectionScp,
   iamEventForwardingTemplate,
 } from '../../infra/freshness';
 import { RULE_METADATA } from '../../rules/catalog';
@@ -178,6 +179,18 @@ describe("freshness: 'events' (default)", () => {
     // Assess
     expect(findings).toEqual([]);
   });
+});
+
+it("the SCP protects the members' forwarding rule by its fixed name, except from the StackSet", () => {
+  // Act
+  const scp = JSON.stringify(iamEventForwardingProtectionScp());
+  const template = iamEventForwardingTemplate() as {
+    Resources: { ForwardRule: { Properties: { Name: string } } };
+  };
+
+  // Assess
+  expect(scp).toContain(`:rule/${template.Resources.ForwardRule.Properties.Name}"`);
+  expect(scp).toContain('stacksets-exec-*');
 });
 
 describe("freshness: 'schedule'", () => {
