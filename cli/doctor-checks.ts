@@ -458,7 +458,7 @@ async function securityHubCheck(ctx: DoctorContext): Promise<CheckResult[]> {
         id,
         title,
         `${read}: automation rules can be created only by the administrator account`,
-        `deploy without securityHubAutomation here and create the automation rules in ${administrator} (README, Security Hub)`,
+        `deploy without securityHubAutomation here and create the automation rules in ${administrator} (docs/security-hub.md)`,
       );
     }
     if (ctx.options.ruleDeployment !== 'configRules') {
@@ -781,7 +781,7 @@ async function deployedChecks(
               'rules-last-invocation',
               title,
               `last invocation failed: ${failed.join('; ')}`,
-              "read the function's log group and its failure queue (README, Alerts), fix the cause, then aws configservice start-config-rules-evaluation --config-rule-names <rule>",
+              "read the function's log group and its failure queue (docs/operating.md), fix the cause, then aws configservice start-config-rules-evaluation --config-rule-names <rule>",
             );
           }
           if (never.length > 0) {
@@ -900,7 +900,7 @@ async function organizationResults(
               'org-invoke-permissions',
               title,
               `AWS Config of ${[...refused].sort().join(', ')} may not invoke the functions (not in memberAccountIds): their rules fail in the member and nothing arrives centrally`,
-              'add them to -c memberAccountIds and redeploy (or omit memberAccountIds: README, Who may invoke the functions)',
+              'add them to -c memberAccountIds and redeploy (or omit memberAccountIds: docs/security-model.md, Who may invoke the functions)',
             );
       },
     )),

@@ -70,7 +70,7 @@ export interface PackCommonProps extends OperationsOptions {
   /**
    * Per rule (keyed by rule name): values of the rule's own parameters, as strings, e.g.
    * `{ 'iam-user-console-mfa': { GracePeriodDays: '7', ExemptionTagKey: 'mfa-exemption' } }`
-   * (the README's rule parameter table lists them). They become the conformance pack's
+   * (docs/deploying.md's rule parameter table lists them). They become the conformance pack's
    * `<Rule><Parameter>` input parameters (or the plain rules' `InputParameters`). Checked at
    * synth with the parser the functions use: a rule that is not deployed, a parameter the rule
    * does not take or a malformed value is an error. Default: each parameter's documented default.
@@ -87,7 +87,7 @@ export interface PackCommonProps extends OperationsOptions {
    * Reserved concurrency of each rule function (1–1000): at most this many copies run at once,
    * whoever invokes them; the account then needs a Lambda concurrency quota of the sum over the
    * functions + 100. Default: the account pack reserves none (it deploys whatever the quota); the
-   * organization pack sizes it from `expectedAccounts` (README, "How many run at once").
+   * organization pack sizes it from `expectedAccounts` (docs/deploying.md, "How many run at once").
    */
   readonly reservedConcurrency?: number;
   /**
@@ -117,7 +117,7 @@ export interface MfaConfigRulesAccountPackProps extends PackCommonProps {
    * `conformancePack` (default): one `AWS::Config::ConformancePack`. `configRules`: plain
    * `AWS::Config::ConfigRule` custom Lambda rules instead, whose results reach Security Hub
    * (conformance-pack rules are service-linked, and Security Hub's AWS Config integration does not
-   * receive those: see infra/plain-rules.ts and the README).
+   * receive those: see infra/plain-rules.ts and docs/security-hub.md).
    */
   readonly ruleDeployment?: RuleDeployment;
 }

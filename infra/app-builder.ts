@@ -22,7 +22,7 @@ import {
 } from './settings';
 import { MfaConfigRulesAccountStack, MfaConfigRulesOrganizationStack } from './stacks';
 
-/** Context keys the app reads (documented in the README, "Parameters"). */
+/** Context keys the app reads (documented in docs/deploying.md, "Parameters"). */
 export const CONTEXT = {
   organizationId: 'organizationId',
   targetOrganizationalUnitIds: 'targetOrganizationalUnitIds',

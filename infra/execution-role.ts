@@ -157,7 +157,7 @@ export class ExecutionRole extends Construct {
  * role). Without it, an account administrator can freeze their own account's results by breaking
  * the role (every evaluation of that account then fails as a refused account, and the last
  * verdicts stay on record). SCPs never apply to the management account, whose role this stack
- * creates itself. Attach it to the OUs the pack covers (README, "Security").
+ * creates itself. Attach it to the OUs the pack covers (docs/security-model.md).
  */
 export function executionRoleProtectionScp(roleName: string): Record<string, unknown> {
   return {
@@ -195,7 +195,7 @@ export function executionRoleProtectionScp(roleName: string): Record<string, unk
  * (`config-rule/config-rule-ab12cd`), so the policy cannot target these rules alone: it denies
  * changing or deleting any Config rule, and deleting evaluation results, to every principal but the
  * service-managed StackSet's `stacksets-exec-…` role. Attach it to OUs whose accounts need no
- * Config rules of their own (README, "Security").
+ * Config rules of their own (docs/security-model.md).
  */
 export function configRulesProtectionScp(): Record<string, unknown> {
   return {

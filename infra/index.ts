@@ -4,9 +4,15 @@
  *   import { MfaConfigRulesAccountPack } from 'mfa-config-rules';
  *   new MfaConfigRulesAccountPack(myStack, 'MfaRules');
  *
+ * The public API is what a CDK user needs: the constructs and stacks with their props, the rule
+ * names (as types editors complete) and the rules' metadata. Everything else (the rule functions,
+ * permissions, templates, settings) is internal and may change in any release.
+ *
  * This entry loads aws-cdk-lib and constructs (peer dependencies) and the rule catalog; it never
  * loads cdk-nag (the constructs acknowledge their findings through aws-cdk-lib's `Validations`).
  */
+
+// The constructs and their props.
 export {
   MfaConfigRulesAccountPack,
   type MfaConfigRulesAccountPackProps,
@@ -14,18 +20,11 @@ export {
   type RuleFunctionOptions,
 } from './account-pack';
 export {
-  CALL_AS_VALUES,
-  DEFAULT_RULES_STACK_SET_NAME,
-  MAX_SOURCE_ACCOUNT_PERMISSIONS,
   MfaConfigRulesOrganizationPack,
   type CallAs,
   type MfaConfigRulesOrganizationPackProps,
 } from './organization-pack';
 export {
-  automationRuleProps,
-  complianceChangeMessage,
-  complianceChangePattern,
-  FAILURE_METRICS,
   METRIC_NAMESPACE,
   MfaConfigRulesOperations,
   type MfaConfigRulesOperationsProps,
@@ -33,71 +32,32 @@ export {
   type OperationsOptions,
   type SecurityHubAutomationProps,
 } from './operations';
-export {
-  retentionDays,
-  RUNTIME,
-  RuleFunction,
-  type ConfigInvokeOptions,
-  type ExecutionRoleAccess,
-  type RuleFunctionProps,
-} from './rule-function';
-export {
-  ExecutionRole,
-  executionRoleTemplate,
-  type ExecutionRoleProps,
-  type ExecutionRoleSpec,
-} from './execution-role';
-export {
-  conformancePackTemplate,
-  conformancePackTemplateBody,
-  EXECUTION_ROLE_PARAMETER,
-  FREQUENCY_PARAMETER,
-  functionArnParameter,
-  logicalIdOf,
-  MAX_RULE_DESCRIPTION_LENGTH,
-  ruleDescription,
-  type ConformancePackTemplate,
-} from './conformance-pack-template';
-export {
-  grantedActions,
-  packPermissions,
-  rulePermissions,
-  type PermissionGrant,
-  type ResourceScope,
-} from './permissions';
 export { type RuleDeployment } from './plain-rules';
+
+// The ready-made stacks (`cdk deploy` of this package's app uses them).
 export {
   MfaConfigRulesAccountStack,
   MfaConfigRulesOrganizationStack,
-  TARGET_OUS_PARAMETER,
   type MfaConfigRulesAccountStackProps,
   type MfaConfigRulesOrganizationStackProps,
 } from './stacks';
+
+// Defaults the props documentation names.
 export {
   ACCOUNT_STACK_NAME,
-  ASYNC_MAX_EVENT_AGE_SECONDS,
-  ASYNC_MAX_RETRY_ATTEMPTS,
-  centralRoleName,
   DEFAULT_EXECUTION_FREQUENCY,
   DEFAULT_EXECUTION_ROLE_NAME,
-  DEFAULT_LOG_RETENTION_DAYS,
   DEFAULT_PACK_NAME,
   DEFAULT_STACK_SET_NAME,
   EXECUTION_FREQUENCIES,
-  functionSizing,
-  reservationPlan,
-  sizedReservation,
-  UNRESERVED_CONCURRENCY_MINIMUM,
-  type ReservationPlan,
-  isExecutionFrequency,
-  LAMBDA_RUNTIME,
   ORGANIZATION_STACK_NAME,
   type ExecutionFrequency,
-  type FunctionSizing,
 } from './settings';
-// The catalog: every rule with its metadata (title, controls, severity, remediation, IAM actions).
-export { COMMON_PARAMETERS, findRule, RULE_METADATA, RULE_NAMES, RULES } from '../rules/catalog';
-// Rule names and their parameters as string-literal types (editors complete them).
+export { DEFAULT_RULES_STACK_SET_NAME } from './organization-pack';
+
+// The rules: names as string-literal types, and each rule's metadata (title, controls, severity,
+// remediation, parameters, IAM actions).
+export { COMMON_PARAMETERS, RULE_METADATA, RULE_NAMES } from '../rules/catalog';
 export {
   RULE_NAME_LIST,
   RULE_PARAMETER_NAMES,
@@ -105,5 +65,4 @@ export {
   type RuleParametersByRule,
   type RuleParameterValues,
 } from '../rules/rule-names';
-export type { AnyRule, FrameworkMapping, RuleMetadata } from '../rules/runtime/types';
-export { formatCis, formatFrameworks, formatSecurityHub } from '../rules/frameworks';
+export type { FrameworkMapping, RuleMetadata } from '../rules/runtime/types';

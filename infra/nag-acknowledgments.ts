@@ -1,6 +1,6 @@
 /**
  * cdk-nag Serverless findings the rule functions acknowledge on purpose, each with the reason an
- * auditor can check against the design (README, "Security"). AwsSolutions IAM5 wildcards are
+ * auditor can check against the design (docs/security-model.md). AwsSolutions IAM5 wildcards are
  * acknowledged where the policies are built (infra/permissions.ts).
  */
 import { Validations } from 'aws-cdk-lib';

@@ -39,7 +39,7 @@ import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import * as cloudformation from 'aws-cdk-lib/aws-cloudformation';
 import { Construct } from 'constructs';
-import { formatFrameworks, formatSecurityHub } from '../rules/frameworks';
+import { formatFrameworks, formatSecurityHub, securityHubControls } from '../rules/frameworks';
 import type { RuleMetadata } from '../rules/runtime/types';
 import type { RuleFunction } from './rule-function';
 import { OPERATIONS_SPEC, validateProps } from './validate';
@@ -171,7 +171,7 @@ export function automationRuleProps(
   const note = `mfa-config-rules ${rule.name}: ${formatFrameworks(rule)}, severity ${rule.severity}. Remediation: ${rule.remediation}`;
   return {
     ruleName: `mfa-config-rules ${rule.name}`,
-    description: `Sets severity ${rule.severity} and a remediation note on AWS Config findings of ${rule.name} (${rule.title}; as Security Hub ${formatSecurityHub(rule)}).`,
+    description: `Sets severity ${rule.severity} and a remediation note on AWS Config findings of ${rule.name} (${rule.title}${securityHubControls(rule).length > 0 ? `; as Security Hub ${formatSecurityHub(rule)}` : ''}).`,
     ruleOrder: order,
     ruleStatus: 'ENABLED',
     isTerminal: false,
@@ -407,7 +407,7 @@ export class MfaConfigRulesOperations extends Construct {
     if (hub && !props.rulesReachSecurityHub) {
       Annotations.of(this).addWarningV2(
         'mfa-config-rules:securityHubWithServiceLinkedRules',
-        "Security Hub automation rules act on AWS Config findings, but AWS documents that evaluations of service-linked rules (conformance-pack and organization rules) are not sent to Security Hub. Deploy with ruleDeployment 'configRules' (context ruleDeployment=configRules, either stack) so the findings exist; see the README, Operating it > Security Hub.",
+        "Security Hub automation rules act on AWS Config findings, but AWS documents that evaluations of service-linked rules (conformance-pack and organization rules) are not sent to Security Hub. Deploy with ruleDeployment 'configRules' (context ruleDeployment=configRules, either stack) so the findings exist; see docs/security-hub.md.",
       );
     }
     if (hub && (firstOrder < 1 || firstOrder + rules.length - 1 > 1000)) {

@@ -22,7 +22,7 @@
  * account (`SourceAccount`); without, one permission for AWS Config of any account, relying on
  * the compensating controls above (an outside account's event names its own account, whose role
  * the central role may not assume: it fails at its first call and is logged as a refused account)
- * and on the reserved concurrency, which bounds what such events can use (README, "Who may invoke
+ * and on the reserved concurrency, which bounds what such events can use (docs/security-model.md, "Who may invoke
  * the functions").
  */
 import { Annotations, Aws, CfnOutput, Stack, Token } from 'aws-cdk-lib';
@@ -156,7 +156,7 @@ export class MfaConfigRulesOrganizationPack extends Construct {
   readonly managementAccountRole?: ExecutionRole;
   /**
    * Alarms, failure queues, alerts and Security Hub automation rules (infra/operations.ts). The
-   * compliance-change rule sees this account's Config events only: see the README on routing
+   * compliance-change rule sees this account's Config events only: see docs/operating.md on routing
    * member accounts' events centrally.
    */
   readonly operations: MfaConfigRulesOperations;
@@ -235,7 +235,7 @@ export class MfaConfigRulesOrganizationPack extends Construct {
     check(
       this,
       !props.securityHub || props.securityHubAdministrator === true,
-      'securityHub (automation rules) needs securityHubAdministrator: true: only the Security Hub administrator account may create automation rules, and a refused create rolls back the whole stack; deploy them in the administrator account instead (README, Security Hub)',
+      'securityHub (automation rules) needs securityHubAdministrator: true: only the Security Hub administrator account may create automation rules, and a refused create rolls back the whole stack; deploy them in the administrator account instead (docs/security-hub.md)',
     );
     if (props.expectedAccounts !== undefined) {
       check(

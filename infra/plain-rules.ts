@@ -5,7 +5,7 @@
  * Why: Security Hub's AWS Config integration sends evaluations of managed and custom rules but
  * "only evaluations from service-linked AWS Config rules ... are excluded", and AWS documents
  * conformance-pack rules (`<rule>-conformance-pack-<id>`, created by config-conforms.amazonaws.com)
- * as service-linked rules (see README, "Operating it › Security Hub"). Rules you own are not, so
+ * as service-linked rules (see docs/security-hub.md). Rules you own are not, so
  * their results become Security Hub findings (Title = the rule name, ProductName = Config), which
  * the automation rules of infra/operations.ts then rank.
  *

@@ -227,7 +227,7 @@ const SECURITY_HUB = either(
 );
 
 /**
- * Keys people pass from the README's context table (`-c key=value`) as construct props: the
+ * Keys people pass from the context table of docs/deploying.md (`-c key=value`) as construct props: the
  * construct prop that does the same.
  */
 export const CONTEXT_KEY_HINTS: Readonly<Record<string, string>> = {

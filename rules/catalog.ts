@@ -10,6 +10,7 @@ import type { AnyRule, RuleMetadata } from './runtime/types';
 export const RULES: readonly AnyRule[] = [
   entry(require('./root-account-mfa/rule'), 'root-account-mfa'),
   entry(require('./root-account-hardware-mfa/rule'), 'root-account-hardware-mfa'),
+  entry(require('./root-account-access-keys/rule'), 'root-account-access-keys'),
   entry(require('./iam-user-console-mfa/rule'), 'iam-user-console-mfa'),
   entry(require('./iam-user-mfa/rule'), 'iam-user-mfa'),
   entry(require('./iam-user-hardware-mfa/rule'), 'iam-user-hardware-mfa'),

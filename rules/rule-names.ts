@@ -8,6 +8,7 @@
 export const RULE_PARAMETER_NAMES = {
   'root-account-mfa': [],
   'root-account-hardware-mfa': [],
+  'root-account-access-keys': [],
   'iam-user-console-mfa': ['GracePeriodDays', 'ExemptionTagKey', 'MaxExemptionDays'],
   'iam-user-mfa': ['ExemptionTagKey', 'MaxExemptionDays'],
   'iam-user-hardware-mfa': [

@@ -1,28 +1,38 @@
 /**
- * `npm run docs`: rewrites the generated regions of README.md from the rule metadata, so the rule,
- * control, deployment, parameter and cost tables cannot drift from the code. A region is everything between
- * `<!-- NAME:start … -->` and `<!-- NAME:end -->`; text outside the regions is left alone.
+ * `npm run docs`: rewrites the generated regions of README.md and docs/*.md from the code (the rule
+ * metadata, infra/settings.ts, the pack template, the SCPs), so no table or figure that comes from
+ * the code can drift from it. A region is everything between `<!-- NAME:start … -->` and
+ * `<!-- NAME:end -->`; text outside the regions is left alone. Each region lives in exactly one
+ * file, whichever that is: move the markers and the region follows.
  *
- *   tsx scripts/docs.ts           rewrite README.md
- *   tsx scripts/docs.ts --check   exit 1 with one line when README.md is not up to date (run by
- *                                 `npm test`: test/unit/readme.test.ts); --readme FILE: another copy
+ *   tsx scripts/docs.ts               rewrite every file that holds a region
+ *   tsx scripts/docs.ts --check       exit 1 with one line naming the stale files (run by `npm test`:
+ *                                     test/unit/generated-docs.test.ts); --root DIR: another copy
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as prettier from 'prettier';
-import { conformancePackTemplate } from '../infra/conformance-pack-template';
-import { configRulesProtectionScp } from '../infra/execution-role';
+import { conformancePackTemplate, ruleDescription } from '../infra/conformance-pack-template';
+import { configRulesProtectionScp, executionRoleProtectionScp } from '../infra/execution-role';
+import { automationRuleProps } from '../infra/operations';
 import {
   ASYNC_MAX_EVENT_AGE_SECONDS,
+  ASYNC_MAX_RETRY_ATTEMPTS,
   centralRoleName,
   clearingSeconds,
   CLEAR_WITHIN_SECONDS,
   DEFAULT_EXECUTION_ROLE_NAME,
+  ESBUILD_TARGET,
+  LAMBDA_RUNTIME,
   reservationPlan,
   typicalDurationSeconds,
   UNRESERVED_CONCURRENCY_MINIMUM,
 } from '../infra/settings';
 import { COMMON_PARAMETERS, RULE_METADATA } from '../rules/catalog';
+import { DEFAULT_MAX_ATTEMPTS } from '../rules/runtime/clients';
+import { DEFAULT_RESERVE_MS } from '../rules/runtime/deadline';
+import { DEFAULT_CONCURRENCY as LIVE_CHECK_CONCURRENCY } from '../rules/runtime/facts/users';
+import { BATCH_SIZE, FAILED_EVALUATION_ROUNDS, SEND_CONCURRENCY } from '../rules/runtime/report';
 import {
   cisMappings,
   formatCisControl,
@@ -31,7 +41,7 @@ import {
 } from '../rules/frameworks';
 import { CIS_VERSIONS, type CisVersion, type RuleMetadata } from '../rules/runtime/types';
 
-export const README = path.join(__dirname, '..', 'README.md');
+export const ROOT = path.join(__dirname, '..');
 
 const code = (text: string) => `\`${text}\``;
 
@@ -182,23 +192,26 @@ function packCliRegion(rules: readonly RuleMetadata[]): string {
 }
 
 // ---------------------------------------------------------------------------------------------
-// cost: invocations and evaluations follow from the rules' resource types
+// cost: invocations and evaluations follow from the rules' resource types, run times from
+// infra/settings.ts (the durations the concurrency sizing assumes), memory from each rule's sizing.
+// Prices are AWS's (public Regions, at the time of writing): the only figures kept here.
 
+/** AWS Config conformance-pack evaluations per month, tiered (AWS Config pricing page). */
 const CONFIG_TIERS = [
   { upTo: 100_000, price: 0.001 },
   { upTo: 500_000, price: 0.0008 },
   { upTo: Number.POSITIVE_INFINITY, price: 0.0005 },
 ] as const;
-const LAMBDA_PER_REQUEST = 0.2 / 1_000_000;
+/** Lambda arm64 prices (AWS Lambda pricing page) and the monthly free tier. */
+const LAMBDA_PER_MILLION_REQUESTS = 0.2;
 const LAMBDA_PER_GB_SECOND = 0.0000133334;
-/** Assumed run time per invocation (not measured): account rules 1 s, user rules 3 s at 50 users. */
-const ASSUMED_SECONDS = { account: 1, user: 3 } as const;
+const LAMBDA_FREE_TIER = { requests: 1_000_000, gbSeconds: 400_000 } as const;
 
 const n = (value: number) => value.toLocaleString('en-US', { maximumFractionDigits: 2 });
 const usd = (value: number) =>
   `$${value.toLocaleString('en-US', { minimumFractionDigits: 2, maximumFractionDigits: 2 })}`;
 
-function configCost(evaluations: number): string {
+function configCost(evaluations: number): { text: string; total: number } {
   const parts: string[] = [];
   let total = 0;
   let floor = 0;
@@ -210,7 +223,12 @@ function configCost(evaluations: number): string {
     }
     floor = tier.upTo;
   }
-  return `${parts.join(' + ')} = **${usd(total)}**`;
+  return { text: `${parts.join(' + ')} = **${usd(total)}**`, total };
+}
+
+function pricesSentence(): string {
+  const [first, second, rest] = CONFIG_TIERS;
+  return `AWS Config bills each evaluation a conformance-pack rule records ("conformance pack evaluations"), per Region, in tiers counted across the organization with consolidated billing. At the time of writing (AWS Config pricing page, public Regions): **$${String(first.price)}** each for the first ${n(first.upTo)} per month, **$${String(second.price)}** for the next ${n(second.upTo - first.upTo)}, **$${String(rest.price)}** above ${n(second.upTo)}. Check the pricing page before budgeting. Lambda (arm64): $${LAMBDA_PER_MILLION_REQUESTS.toFixed(2)} per million requests and $${String(LAMBDA_PER_GB_SECOND)} per GB-second (free tier: ${n(LAMBDA_FREE_TIER.requests / 1_000_000)} M requests, ${n(LAMBDA_FREE_TIER.gbSeconds)} GB-s per month).`;
 }
 
 function costRegion(rules: readonly RuleMetadata[]): string {
@@ -220,40 +238,47 @@ function costRegion(rules: readonly RuleMetadata[]): string {
   const accountRules = rules.filter((m) => !isUserRule(m));
   const userRules = rules.filter(isUserRule);
   const perRunEvaluations = accountRules.length + userRules.length * users;
-  const u = userRules.length === 1 ? 'U' : `${userRules.length}U`;
-  const gbSeconds =
-    accountRules.reduce(
-      (sum, m) => sum + (ASSUMED_SECONDS.account * m.sizing.memoryMiB) / 1024,
-      0,
-    ) + userRules.reduce((sum, m) => sum + (ASSUMED_SECONDS.user * m.sizing.memoryMiB) / 1024, 0);
+  const u = userRules.length === 1 ? 'U' : `${String(userRules.length)}U`;
+  const gbSeconds = rules.reduce(
+    (sum, m) => sum + (typicalDurationSeconds(m) * m.sizing.memoryMiB) / 1024,
+    0,
+  );
   const column = (runsPerDay: number) => {
     const invocations = rules.length * accounts * runsPerDay;
     const evaluations = perRunEvaluations * accounts * runsPerDay;
     const monthlyInvocations = invocations * days;
     const monthlyGbS = gbSeconds * accounts * runsPerDay * days;
-    const lambda = monthlyInvocations * LAMBDA_PER_REQUEST + monthlyGbS * LAMBDA_PER_GB_SECOND;
+    const lambda =
+      (monthlyInvocations * LAMBDA_PER_MILLION_REQUESTS) / 1_000_000 +
+      monthlyGbS * LAMBDA_PER_GB_SECOND;
+    const config = configCost(evaluations * days);
     const perDay = runsPerDay === 1 ? '' : ` × ${String(runsPerDay)}`;
     return {
       invocations: `${String(rules.length)} × ${String(accounts)}${perDay} = ${n(invocations)}`,
       evaluations: `(${String(accountRules.length)} + ${String(userRules.length * users)}) × ${String(accounts)}${perDay} = ${n(evaluations)}`,
       monthly: n(evaluations * days),
-      config: configCost(evaluations * days),
+      config: config.text,
       lambda: `${n(monthlyInvocations)} requests, ${n(monthlyGbS)} GB-s ≈ **${usd(lambda)}**`,
+      total: config.total + lambda,
+      freeTier:
+        monthlyInvocations <= LAMBDA_FREE_TIER.requests && monthlyGbS <= LAMBDA_FREE_TIER.gbSeconds,
     };
   };
   const daily = column(1);
   const hourly = column(24);
-  const sizes = [
-    ...accountRules.map(
-      (m) =>
-        `${String(ASSUMED_SECONDS.account)} s for ${code(m.name)} at ${String(m.sizing.memoryMiB)} MB`,
-    ),
-    ...userRules.map(
-      (m) =>
-        `${String(ASSUMED_SECONDS.user)} s for ${code(m.name)} at ${String(m.sizing.memoryMiB)} MB with ${String(users)} users`,
-    ),
-  ];
+  const sizes = rules.map(
+    (m) =>
+      `${String(typicalDurationSeconds(m))} s for ${code(m.name)} at ${String(m.sizing.memoryMiB)} MB${isUserRule(m) ? ` with ${String(users)} users` : ''}`,
+  );
+  const freeTier =
+    daily.freeTier && hourly.freeTier
+      ? 'within the Lambda free tier in both cases if nothing else uses it'
+      : daily.freeTier
+        ? 'daily runs within the Lambda free tier if nothing else uses it'
+        : 'beyond the Lambda free tier';
   return [
+    pricesSentence(),
+    '',
     `Per account and periodic run: **${String(rules.length)} invocations** (one per rule) and **${String(accountRules.length)} + ${u} evaluations** (one per account rule, and one per IAM user ${userRules.length === 1 ? 'for the user rule' : `for each of the ${String(userRules.length)} user rules`}, U users); plus, for each recorded change of an IAM user, one invocation and one evaluation per user rule, and a NOT_APPLICABLE evaluation per user deleted since the last run.`,
     '',
     `Worked example, **${String(accounts)} accounts × ${String(users)} IAM users**, ${String(days)}-day month, periodic runs only:`,
@@ -269,7 +294,7 @@ function costRegion(rules: readonly RuleMetadata[]): string {
       ],
     ),
     '',
-    `(${n(gbSeconds)} GB-s per account-run is an assumption, not a measurement: ${sizes.join(', ')} (each function's memory from its metadata), generous next to the 0.2 s the benchmark measures at 100 users against a local emulator; within the Lambda free tier in both cases if nothing else uses it.)`,
+    `(${n(gbSeconds)} GB-s per account-run is an assumption, not a measurement: the run times the concurrency sizing assumes (\`TYPICAL_DURATION_SECONDS\` in \`infra/settings.ts\`), ${sizes.join(', ')} (each function's memory from its metadata); ${freeTier}.) The periodic frequency dominates the bill: hourly runs cost about ${(hourly.total / daily.total).toFixed(1)}× daily ones for the same findings, since IAM changes also trigger the user rules immediately.`,
   ].join('\n');
 }
 
@@ -343,6 +368,95 @@ function organizationRolesRegion(rules: readonly RuleMetadata[]): string {
 
 // ---------------------------------------------------------------------------------------------
 
+// ---------------------------------------------------------------------------------------------
+// Security Hub: what the automation rules set (infra/operations.ts automationRuleProps)
+
+function securityHubSeverityRegion(rules: readonly RuleMetadata[]): string {
+  return table(
+    ['rule', 'Security Hub control', 'automation rule', 'severity set on `FAILED` findings'],
+    rules.map((m, i) => {
+      const props = automationRuleProps(m, 100 + i);
+      const actions = Array.isArray(props.actions) ? props.actions : [];
+      const first = actions[0] as
+        { findingFieldsUpdate?: { severity?: { label?: string } } } | undefined;
+      const label = first?.findingFieldsUpdate?.severity?.label;
+      if (typeof label !== 'string')
+        throw new Error(`no severity in the automation rule of ${m.name}`);
+      return [code(m.name), formatSecurityHub(m), code(props.ruleName), label];
+    }),
+  );
+}
+
+// ---------------------------------------------------------------------------------------------
+// runtime: the limits every run works within (rules/runtime, infra/settings.ts)
+
+function runtimeFiguresRegion(): string {
+  return table(
+    ['what', 'value', 'set in'],
+    [
+      ['Lambda runtime (arm64)', code(LAMBDA_RUNTIME), '`infra/settings.ts` `LAMBDA_RUNTIME`'],
+      [
+        'esbuild target of the rule bundles',
+        code(ESBUILD_TARGET),
+        '`infra/settings.ts` `ESBUILD_TARGET`',
+      ],
+      [
+        'attempts per AWS call (SDK adaptive retry mode, jittered backoff)',
+        String(DEFAULT_MAX_ATTEMPTS),
+        '`rules/runtime/clients.ts` `DEFAULT_MAX_ATTEMPTS`',
+      ],
+      [
+        'time kept in reserve: every AWS call is aborted, and no read or send starts, after "time left minus" this',
+        `${n(DEFAULT_RESERVE_MS / 1000)} s`,
+        '`rules/runtime/deadline.ts` `DEFAULT_RESERVE_MS`',
+      ],
+      [
+        'users checked live at a time',
+        String(LIVE_CHECK_CONCURRENCY),
+        '`rules/runtime/facts/users.ts` `DEFAULT_CONCURRENCY`',
+      ],
+      [
+        'evaluations per `PutEvaluations`',
+        String(BATCH_SIZE),
+        '`rules/runtime/report.ts` `BATCH_SIZE`',
+      ],
+      [
+        '`PutEvaluations` calls at a time',
+        String(SEND_CONCURRENCY),
+        '`rules/runtime/report.ts` `SEND_CONCURRENCY`',
+      ],
+      [
+        'rounds of re-sending `FailedEvaluations`',
+        String(FAILED_EVALUATION_ROUNDS),
+        '`rules/runtime/report.ts` `FAILED_EVALUATION_ROUNDS`',
+      ],
+      [
+        "Lambda's retries of a failed asynchronous invocation",
+        String(ASYNC_MAX_RETRY_ATTEMPTS),
+        '`infra/settings.ts` `ASYNC_MAX_RETRY_ATTEMPTS`',
+      ],
+      [
+        'oldest event Lambda still delivers (`MaximumEventAge`)',
+        `${n(ASYNC_MAX_EVENT_AGE_SECONDS)} s`,
+        '`infra/settings.ts` `ASYNC_MAX_EVENT_AGE_SECONDS`',
+      ],
+    ],
+  );
+}
+
+// ---------------------------------------------------------------------------------------------
+// description: what an analyst reads in the Config console
+
+function ruleDescriptionRegion(rules: readonly RuleMetadata[]): string {
+  const first = rules[0];
+  if (!first) throw new Error('the catalog holds no rule');
+  const description = ruleDescription(first);
+  const ids = description.slice(0, description.indexOf(']') + 1);
+  return `Each rule's description in AWS Config starts with its CIS and Security Hub ids (${code(ids)} for ${code(first.name)}), which is what an analyst reads in the Config console.`;
+}
+
+const json = (value: unknown) => ['```json', JSON.stringify(value, null, 2), '```'].join('\n');
+
 export const REGIONS: Record<string, (rules: readonly RuleMetadata[]) => string> = {
   rules: rulesRegion,
   deploy: deployRegion,
@@ -353,46 +467,102 @@ export const REGIONS: Record<string, (rules: readonly RuleMetadata[]) => string>
   cost: costRegion,
   concurrency: concurrencyRegion,
   'organization-roles': organizationRolesRegion,
-  'config-rules-scp': () =>
-    ['```json', JSON.stringify(configRulesProtectionScp(), null, 2), '```'].join('\n'),
+  'security-hub-severity': securityHubSeverityRegion,
+  'runtime-figures': runtimeFiguresRegion,
+  'rule-description': ruleDescriptionRegion,
+  'execution-role-scp': () => json(executionRoleProtectionScp(DEFAULT_EXECUTION_ROLE_NAME)),
+  'config-rules-scp': () => json(configRulesProtectionScp()),
 };
 
-/** README text with every region regenerated, formatted as `prettier --write` would. */
-export async function renderReadme(
-  text: string,
+/** The files that may hold regions, relative to `root`: README.md and every docs/*.md. */
+export function docFiles(root: string = ROOT): string[] {
+  const docs = path.join(root, 'docs');
+  const inDocs = fs.existsSync(docs)
+    ? fs
+        .readdirSync(docs)
+        .filter((name) => name.endsWith('.md'))
+        .sort()
+        .map((name) => `docs/${name}`)
+    : [];
+  return ['README.md', ...inDocs];
+}
+
+const START = /<!-- ([a-z0-9-]+):start\b[^>]*-->/g;
+
+export interface RenderedFile {
+  /** Relative to the root, `/`-separated. */
+  readonly file: string;
+  readonly current: string;
+  readonly wanted: string;
+}
+
+/**
+ * Every file under `root` that holds a region, with its text as it is and as `npm run docs` would
+ * write it (formatted as `prettier --write` would). Throws, naming the file, for a region the
+ * generator does not know, a region held twice, a start without its end, and a region no file
+ * holds (all of them, in one message).
+ */
+export async function renderDocs(
+  root: string = ROOT,
   rules: readonly RuleMetadata[] = RULE_METADATA,
-  filepath: string = README,
-): Promise<string> {
-  let out = text;
-  for (const [name, render] of Object.entries(REGIONS)) {
-    const pattern = new RegExp(`(<!-- ${name}:start[^>]*-->)[\\s\\S]*?(<!-- ${name}:end -->)`);
-    if (!pattern.test(out))
-      throw new Error(`README.md has no region ${name} (<!-- ${name}:start -->)`);
-    out = out.replace(
-      pattern,
-      (_match, start: string, end: string) => `${start}\n\n${render(rules)}\n\n${end}`,
+): Promise<RenderedFile[]> {
+  const seen = new Map<string, string>();
+  const problems: string[] = [];
+  const out: RenderedFile[] = [];
+  // The repository's prettier settings, wherever the copy is (a copy under test).
+  const options = (await prettier.resolveConfig(path.join(ROOT, 'README.md'))) ?? {};
+  for (const file of docFiles(root)) {
+    const current = fs.readFileSync(path.join(root, file), 'utf8');
+    const names = [...current.matchAll(START)].map((match) => match[1] ?? '');
+    if (names.length === 0) continue;
+    let text = current;
+    for (const name of names) {
+      const render = REGIONS[name];
+      const other = seen.get(name);
+      const pattern = new RegExp(`(<!-- ${name}:start[^>]*-->)[\\s\\S]*?(<!-- ${name}:end -->)`);
+      if (!render)
+        problems.push(`${file} has a region ${name} that npm run docs does not generate`);
+      else if (other !== undefined)
+        problems.push(`the region ${name} is in ${other} and in ${file}`);
+      else if (!pattern.test(text)) problems.push(`${file}: region ${name} has no end marker`);
+      else {
+        text = text.replace(
+          pattern,
+          (_match, start: string, end: string) => `${start}\n\n${render(rules)}\n\n${end}`,
+        );
+      }
+      if (other === undefined) seen.set(name, file);
+    }
+    const wanted = await prettier.format(text, { ...options, filepath: path.join(root, file) });
+    out.push({ file, current, wanted });
+  }
+  const missing = Object.keys(REGIONS).filter((name) => !seen.has(name));
+  if (missing.length > 0) {
+    problems.push(
+      `no file holds the generated region${missing.length > 1 ? 's' : ''} ${missing.join(', ')} (put its start and end markers in README.md or docs/*.md)`,
     );
   }
-  // The repository's prettier settings, whatever the file's location (a copy under test).
-  const options = (await prettier.resolveConfig(README)) ?? {};
-  return prettier.format(out, { ...options, filepath });
+  // Every problem at once, on one line.
+  if (problems.length > 0) throw new Error(problems.join('; '));
+  return out;
 }
 
 async function main(argv: readonly string[]): Promise<number> {
   const check = argv.includes('--check');
-  const at = argv.indexOf('--readme');
-  const file = at === -1 ? README : path.resolve(argv[at + 1] ?? README);
-  const current = fs.readFileSync(file, 'utf8');
-  const wanted = await renderReadme(current, RULE_METADATA, file);
-  if (wanted === current) return 0;
+  const at = argv.indexOf('--root');
+  const root = at === -1 ? ROOT : path.resolve(argv[at + 1] ?? ROOT);
+  const stale = (await renderDocs(root)).filter((f) => f.wanted !== f.current);
+  if (stale.length === 0) return 0;
   if (check) {
     process.stderr.write(
-      'README.md differs from the rule metadata: run `npm run docs` and commit the result\n',
+      `${stale.map((f) => f.file).join(', ')}: generated regions differ from the code: run \`npm run docs\` and commit the result\n`,
     );
     return 1;
   }
-  fs.writeFileSync(file, wanted);
-  process.stdout.write('README.md: generated regions rewritten\n');
+  for (const f of stale) {
+    fs.writeFileSync(path.join(root, f.file), f.wanted);
+    process.stdout.write(`${f.file}: generated regions rewritten\n`);
+  }
   return 0;
 }
 

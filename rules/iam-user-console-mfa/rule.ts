@@ -35,6 +35,7 @@ import {
   type UserCheck,
   type UserFacts,
   type UsersFacts,
+  userReads,
 } from '../runtime/facts/users';
 import { type ComplianceType, type Evaluation, type RuleDefinition } from '../runtime/types';
 import { wholeNumber } from '../runtime/parameters';
@@ -72,6 +73,13 @@ function graceDays(params: Params): number {
   return params.GracePeriodDays ?? 0;
 }
 
+/**
+ * How the rule reads users (runtime/facts/users.ts), and so what it is granted: the console
+ * password, live; tags one by one (few console users lack MFA in an account that enforces it, and
+ * the rule needs no GetAccountAuthorizationDetails, which returns every user's policies).
+ */
+const READS = { readsConsolePassword: true, bulkTagReads: false } as const;
+
 /** What the rule declares to the shared user reads (runtime/facts/users.ts). */
 export function consoleCheck(params: Params): UserCheck {
   const grace = graceDays(params);
@@ -86,11 +94,8 @@ export function consoleCheck(params: Params): UserCheck {
     needsLiveCheck: (bulk) => consoleMfaVerdict(bulk) === 'NON_COMPLIANT',
     // MFA decides the verdict of a user with a console password only.
     mfaMatters: (bulk) => bulk.consolePassword === true,
-    readsConsolePassword: true,
     exemptionTagKey: exemptionSettings(params).tagKey,
-    // Few console users lack MFA in an account that enforces it: their tags are read one by one,
-    // and the rule needs no GetAccountAuthorizationDetails (which returns every user's policies).
-    bulkTagReads: false,
+    ...READS,
   };
 }
 
@@ -130,16 +135,7 @@ export const rule: RuleDefinition<UsersFacts, typeof parameters> = {
     readsChangeLog: true,
     remediation:
       'Assign an MFA device to the user (IAM > Users > user > Security credentials > Assign MFA device), or delete the console password of a user who only needs API access.',
-    iamActions: [
-      'iam:ListUsers',
-      'iam:GenerateCredentialReport',
-      'iam:GetCredentialReport',
-      'iam:ListVirtualMFADevices',
-      'iam:ListMFADevices',
-      'iam:GetLoginProfile',
-      'iam:GetUser',
-      'iam:ListUserTags',
-    ],
+    iamActions: userReads(READS),
   },
   parameters,
   gather: (ctx, scope, params) => gatherUsers(ctx, scope, consoleCheck(params)),

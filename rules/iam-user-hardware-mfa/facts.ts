@@ -291,3 +291,10 @@ class Renames {
     return (await this.byId).get(userId);
   }
 }
+
+/** What this rule's facts reader calls: every user, group, role and policy in bulk, then devices. */
+export const PRIVILEGED_USER_READS = [
+  'iam:GetAccountAuthorizationDetails',
+  'iam:ListMFADevices',
+  'iam:GetMFADevice',
+] as const;

@@ -62,6 +62,7 @@ import {
 } from '../runtime/exemptions';
 import {
   gatherPrivilegedUsers,
+  PRIVILEGED_USER_READS,
   type HardwareSettings,
   type MfaDeviceFacts,
   type PrivilegedUserFacts,
@@ -215,7 +216,7 @@ export const rule: RuleDefinition<PrivilegedUsersFacts, typeof parameters> = {
     changeTriggerTypes: ['AWS::IAM::User'],
     remediation:
       'Register a hardware TOTP token or a FIDO security key for the user (IAM > Users > user > Security credentials > Assign MFA device), then deactivate and delete every virtual MFA device and uncertified passkey it has.',
-    iamActions: ['iam:GetAccountAuthorizationDetails', 'iam:ListMFADevices', 'iam:GetMFADevice'],
+    iamActions: [...PRIVILEGED_USER_READS],
   },
   parameters,
   gather: (ctx, scope, params) => gatherPrivilegedUsers(ctx, scope, privilegeSettings(params)),

@@ -24,6 +24,7 @@ import {
   type UserCheck,
   type UserFacts,
   type UsersFacts,
+  userReads,
 } from '../runtime/facts/users';
 import { type ComplianceType, type Evaluation, type RuleDefinition } from '../runtime/types';
 import { isoSeconds, userEvaluations } from '../runtime/user-evaluations';
@@ -35,6 +36,14 @@ export function userMfaVerdict({ mfaActive }: Pick<UserFacts, 'mfaActive'>): Com
   return mfaActive ? 'COMPLIANT' : 'NON_COMPLIANT';
 }
 
+/**
+ * How the rule reads users (runtime/facts/users.ts), and so what it is granted: no console password
+ * (the live check is ListMFADevices alone); API-only users without MFA can be most of an account,
+ * so past a few per 1,000 users their tags come from GetAccountAuthorizationDetails pages
+ * (facts/exemption-tags.ts).
+ */
+const READS = { readsConsolePassword: false, bulkTagReads: true } as const;
+
 /** What the rule declares to the shared user reads (runtime/facts/users.ts). */
 export function userMfaCheck(params: { ExemptionTagKey?: string | undefined }): UserCheck {
   return {
@@ -43,12 +52,8 @@ export function userMfaCheck(params: { ExemptionTagKey?: string | undefined }): 
     needsLiveCheck: (bulk) => userMfaVerdict(bulk) === 'NON_COMPLIANT',
     // MFA is the whole verdict: every user's.
     mfaMatters: () => true,
-    // The console password does not matter here: the live check is ListMFADevices alone.
-    readsConsolePassword: false,
     exemptionTagKey: exemptionSettings(params).tagKey,
-    // API-only users without MFA can be most of an account: past a few per 1,000 users, their tags
-    // come from GetAccountAuthorizationDetails pages instead (facts/exemption-tags.ts).
-    bulkTagReads: true,
+    ...READS,
   };
 }
 
@@ -73,16 +78,7 @@ export const rule: RuleDefinition<UsersFacts, typeof parameters> = {
     readsChangeLog: true,
     remediation:
       'Assign an MFA device to the user (IAM > Users > user > Security credentials > Assign MFA device), or delete a user nobody needs; for a user on a deadline, tag an expiring exemption.',
-    iamActions: [
-      'iam:ListUsers',
-      'iam:GenerateCredentialReport',
-      'iam:GetCredentialReport',
-      'iam:ListVirtualMFADevices',
-      'iam:ListMFADevices',
-      'iam:GetUser',
-      'iam:ListUserTags',
-      'iam:GetAccountAuthorizationDetails',
-    ],
+    iamActions: userReads(READS),
   },
   parameters,
   gather: (ctx, scope, params) => gatherUsers(ctx, scope, userMfaCheck(params)),

@@ -13,8 +13,8 @@
  * still sign in.
  */
 import { cis, cloudawareV7Source, securityHub } from '../frameworks';
-import { gatherRoot, type RootFacts } from '../runtime/facts/account';
-import { listAssignedVirtualMfa } from '../runtime/facts/virtual-mfa';
+import { ACCOUNT_SUMMARY_READS, gatherRoot, type RootFacts } from '../runtime/facts/account';
+import { listAssignedVirtualMfa, VIRTUAL_MFA_READS } from '../runtime/facts/virtual-mfa';
 import { noRootCredentials } from '../runtime/root-annotations';
 import type { Evaluation, RuleDefinition } from '../runtime/types';
 
@@ -47,7 +47,7 @@ export const rule: RuleDefinition<RootDeviceFacts> = {
     changeTriggerTypes: [],
     remediation:
       'Sign in as the root user, register a hardware TOTP token or FIDO security key under Security credentials, then deactivate and delete every virtual MFA device assigned to root.',
-    iamActions: ['iam:GetAccountSummary', 'iam:ListVirtualMFADevices'],
+    iamActions: [...ACCOUNT_SUMMARY_READS, ...VIRTUAL_MFA_READS],
   },
   parameters: {},
   async gather(ctx) {

@@ -1,6 +1,15 @@
 /** What root-account-mfa must conclude (rules/runtime/cases.ts). */
+import type { RootFacts } from '../runtime/facts/account';
 import { casesOf, rootHasCredentials } from '../runtime/cases';
 import { rule } from './rule';
+
+const ROOT: RootFacts = {
+  accountId: '123456789012',
+  rootArn: 'arn:aws:iam::123456789012:root',
+  hasCredentials: true,
+  credentialsPresent: ['AccountPasswordPresent'],
+  mfaEnabled: true,
+};
 
 export const cases = casesOf(rule, {
   scope: 'account',
@@ -16,4 +25,25 @@ export const cases = casesOf(rule, {
       : root.mfa === 'none'
         ? 'NON_COMPLIANT'
         : 'COMPLIANT',
+  decisions: [
+    { name: 'MFA enabled', facts: ROOT, compliance: 'COMPLIANT', annotation: /has MFA enabled/ },
+    {
+      name: 'a password and no MFA',
+      facts: { ...ROOT, mfaEnabled: false },
+      compliance: 'NON_COMPLIANT',
+      annotation: /has no MFA and holds a password\. Fix: /,
+    },
+    {
+      name: 'access keys and no MFA',
+      facts: { ...ROOT, mfaEnabled: false, credentialsPresent: ['AccountAccessKeysPresent'] },
+      compliance: 'NON_COMPLIANT',
+      annotation: /holds access keys/,
+    },
+    {
+      name: 'no credentials (centralized root access)',
+      facts: { ...ROOT, hasCredentials: false, credentialsPresent: [], mfaEnabled: false },
+      compliance: 'NOT_APPLICABLE',
+      annotation: /cannot sign in or call AWS: MFA does not apply/,
+    },
+  ],
 });

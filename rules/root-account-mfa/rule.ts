@@ -10,7 +10,7 @@
  * Read live from GetAccountSummary on every run (never from the credential report).
  */
 import { cis, cloudawareV7Source, securityHub } from '../frameworks';
-import { gatherRoot, type RootFacts } from '../runtime/facts/account';
+import { ACCOUNT_SUMMARY_READS, gatherRoot, type RootFacts } from '../runtime/facts/account';
 import { noRootCredentials } from '../runtime/root-annotations';
 import type { Evaluation, RuleDefinition } from '../runtime/types';
 
@@ -36,7 +36,7 @@ export const rule: RuleDefinition<RootFacts> = {
     changeTriggerTypes: [],
     remediation:
       'Sign in as the root user, open Security credentials, choose Assign MFA device and register a hardware key (preferred) or an authenticator app. Or remove the root credentials with AWS Organizations centralized root access.',
-    iamActions: ['iam:GetAccountSummary'],
+    iamActions: [...ACCOUNT_SUMMARY_READS],
   },
   parameters: {},
   gather: (ctx) => gatherRoot(ctx),

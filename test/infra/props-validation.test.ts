@@ -5,8 +5,9 @@
  */
 import { App, Duration, Stack } from 'aws-cdk-lib';
 import * as lib from '../../infra';
+import { RULE_METADATA } from '../../rules/catalog';
 import { buildApp } from '../../infra/app-builder';
-import { RuleFunction } from '../../infra/rule-function';
+import { RuleFunction, type RuleFunctionProps } from '../../infra/rule-function';
 import { cdkJsonContext, tempDir } from './support/synth';
 
 const NO_BUNDLING = { 'aws:cdk:bundling-stacks': [] };
@@ -93,7 +94,7 @@ describe('construct props, as a JavaScript caller passes them', () => {
     ],
     [
       'a RuleFunction without its rule',
-      () => new RuleFunction(stack(), 'F', {} as unknown as lib.RuleFunctionProps),
+      () => new RuleFunction(stack(), 'F', {} as unknown as RuleFunctionProps),
       /^S\/F: prop rule is required$/,
     ],
   ])('%s: one line naming it', (_label, build, message) => {
@@ -160,13 +161,13 @@ describe('context keys', () => {
     expect(text).not.toContain('\n');
     // Per stack: the account stack alone, or the organization stack in the administrator account.
     const accountOnly = build({ ...org, securityHubAutomation: 'account' })();
-    expect(accountOnly.account.pack.operations.automationRules).toHaveLength(5);
+    expect(accountOnly.account.pack.operations.automationRules).toHaveLength(RULE_METADATA.length);
     expect(accountOnly.organization?.pack.operations.automationRules).toEqual([]);
     const admin = build({
       ...org,
       securityHubAutomation: 'true',
       securityHubAdministrator: 'true',
     })();
-    expect(admin.organization?.pack.operations.automationRules).toHaveLength(5);
+    expect(admin.organization?.pack.operations.automationRules).toHaveLength(RULE_METADATA.length);
   });
 });

@@ -48,3 +48,6 @@ export async function gatherRoot(ctx: GatherContext): Promise<RootFacts> {
     mfaEnabled: summary.AccountMFAEnabled === 1,
   };
 }
+
+/** What {@link gatherRoot} calls: a rule using it declares `iamActions: ACCOUNT_SUMMARY_READS`. */
+export const ACCOUNT_SUMMARY_READS = ['iam:GetAccountSummary'] as const;

@@ -697,3 +697,24 @@ async function gatherOneUser(
     ? { users: [], departed: [result], liveChecks: 1, newerOnRecord: 0, tagReads: 0 }
     : { users: [result], departed: [], liveChecks: 1, newerOnRecord: 0, tagReads: 0 };
 }
+
+/**
+ * What {@link gatherUsers} calls for a check: the credential report, the user list, the live
+ * devices, the user itself, tags one by one, and, as the check declares, the console password and
+ * the bulk tag pages. A rule declares `iamActions: userReads(check)` and its grant follows.
+ */
+export function userReads(
+  check: Pick<UserCheck, 'readsConsolePassword' | 'bulkTagReads'>,
+): string[] {
+  return [
+    'iam:ListUsers',
+    'iam:GenerateCredentialReport',
+    'iam:GetCredentialReport',
+    'iam:ListVirtualMFADevices',
+    'iam:ListMFADevices',
+    ...(check.readsConsolePassword ? ['iam:GetLoginProfile'] : []),
+    'iam:GetUser',
+    'iam:ListUserTags',
+    ...(check.bulkTagReads ? ['iam:GetAccountAuthorizationDetails'] : []),
+  ];
+}

@@ -43,3 +43,6 @@ export async function listAssignedVirtualMfa(
   }
   return byUser;
 }
+
+/** What {@link listAssignedVirtualMfa} calls. */
+export const VIRTUAL_MFA_READS = ['iam:ListVirtualMFADevices'] as const;
