@@ -24,7 +24,11 @@ import {
   writeTemplate,
 } from './support/synth';
 
-type Statement = { Action: string | string[]; Resource: unknown; Sid?: string };
+interface Statement {
+  Action: string | string[];
+  Resource: unknown;
+  Sid?: string;
+}
 type Resources = Record<string, { Type: string; Properties?: Record<string, unknown> }>;
 
 const FRESHNESS_TYPES = [
@@ -210,7 +214,7 @@ describe("freshness: 'schedule'", () => {
       expect(text).not.toContain('StartConfigRulesEvaluation');
       expect(text).not.toContain('"aws.iam"');
       expect(text).not.toContain(FRESHNESS_ROLE_NAME);
-      expect(Object.keys((json.Rules ?? {}) as object)).toEqual(['CheckBootstrapVersion']);
+      expect(Object.keys(json.Rules ?? {})).toEqual(['CheckBootstrapVersion']);
     }
   });
 });
