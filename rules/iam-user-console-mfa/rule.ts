@@ -115,7 +115,9 @@ export const rule: RuleDefinition<UsersFacts, typeof parameters> = {
     ],
     // 5,000 IAM users in one invocation: a handful of bulk reads (ListUsers, credential report,
     // ListVirtualMFADevices) beside the verdicts on record, then GetLoginProfile + ListMFADevices
-    // for each user the report flags (~250 of each), which IAM serves at about 10 requests per
+    // for each user the report flags (~250 of each), plus ListMFADevices for each console user
+    // whose MFA no virtual device explains (1,375 when half the MFA users hold hardware/FIDO
+    // devices: ~140 s more; BENCHMARKS.md "Freshness"), which IAM serves at about 10 requests per
     // second per API and account (~25 s plus adaptive back-off when other tools share the limit),
     // then PutEvaluations in batches of 100. 300 s leaves room for throttling;
     // 512 MiB holds the parsed credential report and the verdicts.
