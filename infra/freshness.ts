@@ -13,7 +13,17 @@
  *
  * Nothing here is created with `freshness: 'schedule'`.
  */
-import { Aws, CfnRule, Duration, Fn, RemovalPolicy, Stack, Token, Validations } from 'aws-cdk-lib';
+import {
+  Annotations,
+  Aws,
+  CfnRule,
+  Duration,
+  Fn,
+  RemovalPolicy,
+  Stack,
+  Token,
+  Validations,
+} from 'aws-cdk-lib';
 import * as cloudformation from 'aws-cdk-lib/aws-cloudformation';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
@@ -80,13 +90,30 @@ export function reevaluationWindow(scope: Construct, value: number | undefined):
   return window;
 }
 
-/** `freshness`, checked. */
+/**
+ * `freshness`, checked. Not given, in a stack whose Region is known and is not us-east-1 (where
+ * IAM's events are delivered): `schedule`, with a warning saying why and how to get the event path.
+ * Given as `events` there: an error (IAM's events never reach that Region).
+ */
 export function freshnessMode(scope: Construct, value: unknown): Freshness {
   const mode = value ?? DEFAULT_FRESHNESS;
   if (!FRESHNESS_MODES.includes(mode as Freshness)) {
     throw new Error(
       `${scope.node.path}: freshness must be 'events' or 'schedule', not ${JSON.stringify(mode)}`,
     );
+  }
+  const region = Stack.of(scope).region;
+  if (
+    mode === 'events' &&
+    value === undefined &&
+    !Token.isUnresolved(region) &&
+    region !== IAM_EVENTS_REGION
+  ) {
+    Annotations.of(scope).addWarningV2(
+      'mfa-config-rules:freshnessSchedule',
+      `freshness 'schedule' in ${region}: IAM's CloudTrail events are delivered in ${IAM_EVENTS_REGION} only, so the event path (regressions found within minutes, docs/freshness.md) needs the stack there; the periodic runs still catch a removed virtual MFA device at once`,
+    );
+    return 'schedule';
   }
   return mode as Freshness;
 }

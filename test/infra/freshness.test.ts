@@ -197,6 +197,22 @@ it("the SCP protects the members' forwarding rule by its fixed name, except from
   expect(scp).toContain('stacksets-exec-*');
 });
 
+it('not given, in a known Region other than us-east-1: schedule, with a warning saying why', () => {
+  // Prepare
+  const app = new App();
+  const stack = new Stack(app, 'S', { env: { account: '123456789012', region: 'eu-west-1' } });
+
+  // Act
+  const pack = new MfaConfigRulesAccountPack(stack, 'Pack');
+
+  // Assess
+  expect(pack.freshness).toBeUndefined();
+  annotationsOf(stack).hasWarning(
+    '/S/Pack',
+    Match.stringLikeRegexp("freshness 'schedule' in eu-west-1"),
+  );
+});
+
 describe("freshness: 'schedule'", () => {
   it('builds none of the event path in either stack, and no rule function reads a change log', () => {
     // Act
@@ -221,7 +237,11 @@ describe("freshness: 'schedule'", () => {
 
 describe('props', () => {
   it.each<[string, Record<string, unknown>, RegExp]>([
-    ['a Region other than us-east-1', {}, /needs the stack in us-east-1.*freshness: 'schedule'/],
+    [
+      'events in a Region other than us-east-1',
+      { freshness: 'events' },
+      /needs the stack in us-east-1.*freshness: 'schedule'/,
+    ],
     [
       'a window under a minute',
       { reevaluationWindowSeconds: 30 },
