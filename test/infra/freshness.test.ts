@@ -254,7 +254,7 @@ describe('props', () => {
     const stack = new Stack(app, 'S', {
       env: {
         account: '123456789012',
-        region: Object.keys(props).length ? 'us-east-1' : 'eu-west-1',
+        region: props.freshness === 'events' ? 'eu-west-1' : 'us-east-1',
       },
     });
 
