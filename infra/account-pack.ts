@@ -334,6 +334,10 @@ export class MfaConfigRulesAccountPack extends Construct {
         rules,
         functions: this.functions,
         ruleParameters: ruleParameterValues(props),
+        ...(props.logRetention !== undefined ? { logRetention: props.logRetention } : {}),
+        ...(props.logRemovalPolicy !== undefined
+          ? { logRemovalPolicy: props.logRemovalPolicy }
+          : {}),
         ...(props.reevaluationWindowSeconds !== undefined
           ? { windowSeconds: props.reevaluationWindowSeconds }
           : {}),

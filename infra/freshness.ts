@@ -64,6 +64,9 @@ export interface FreshnessProps {
   readonly rules: readonly RuleMetadata[];
   readonly functions: readonly RuleFunction[];
   readonly windowSeconds?: number;
+  /** The pack's log retention and removal policy (default: one year, RETAIN), as its functions'. */
+  readonly logRetention?: logs.RetentionDays;
+  readonly logRemovalPolicy?: RemovalPolicy;
   /** Per rule, its parameter values (for the exemption and privilege tag keys). */
   readonly ruleParameters: Readonly<Record<string, Readonly<Record<string, string>>>>;
   /** Organization: the execution role to assume, the organization, the OUs to forward from. */
@@ -196,8 +199,8 @@ export class MfaConfigRulesFreshness extends Construct {
     });
 
     const logGroup = new logs.LogGroup(this, 'LogGroup', {
-      retention: retentionDays(DEFAULT_LOG_RETENTION_DAYS),
-      removalPolicy: RemovalPolicy.RETAIN,
+      retention: props.logRetention ?? retentionDays(DEFAULT_LOG_RETENTION_DAYS),
+      removalPolicy: props.logRemovalPolicy ?? RemovalPolicy.RETAIN,
     });
     const organization = props.organization;
     const statements = [

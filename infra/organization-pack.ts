@@ -352,6 +352,10 @@ export class MfaConfigRulesOrganizationPack extends Construct {
         rules,
         functions: this.functions,
         ruleParameters: ruleParameterValues(props),
+        ...(props.logRetention !== undefined ? { logRetention: props.logRetention } : {}),
+        ...(props.logRemovalPolicy !== undefined
+          ? { logRemovalPolicy: props.logRemovalPolicy }
+          : {}),
         ...(props.reevaluationWindowSeconds !== undefined
           ? { windowSeconds: props.reevaluationWindowSeconds }
           : {}),
