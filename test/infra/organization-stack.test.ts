@@ -143,8 +143,13 @@ describe('organization stack (only organizationId given: management account)', (
         JSON.stringify(
           executionRoleTemplate({
             roleName: DEFAULT_EXECUTION_ROLE_NAME,
-            centralRoleNames: RULE_METADATA.map((rule) => centralRoleName(rule.name)),
+            // The rule functions, and the event path's freshness function (issue 22).
+            centralRoleNames: [
+              ...RULE_METADATA.map((rule) => centralRoleName(rule.name)),
+              FRESHNESS_ROLE_NAME,
+            ],
             rules: RULE_METADATA,
+            reevaluation: true,
           }),
         ),
       ),
