@@ -13,6 +13,12 @@ const common = {
 /** @type {import('jest').Config} */
 module.exports = {
   globalSetup: '<rootDir>/test/build-once.js',
+  // Every core: test files are independent (each integration file starts its own moto server on a
+  // free port; see test/support/use-moto.ts). Jest's default leaves one of two cores idle.
+  maxWorkers: '100%',
+  // A hang catcher, not a speed check: no test here is about how fast the machine is, and a shared
+  // or slow machine must not fail a test that would pass. Tests about time set their own limits.
+  testTimeout: 15 * 60_000,
   projects: [
     { ...common, displayName: 'unit', testMatch: ['<rootDir>/test/unit/**/*.test.ts'] },
     {

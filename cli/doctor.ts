@@ -4,7 +4,6 @@
  * warning that does not fail), what was read and what to do. Exit 0 when every check passes, 1
  * when any fails, 2 on a usage error. The checks: cli/doctor-checks.ts.
  */
-import { Option, type Command } from 'commander';
 import type * as ConfigService from '@aws-sdk/client-config-service';
 import type * as Iam from '@aws-sdk/client-iam';
 import type * as Lambda from '@aws-sdk/client-lambda';
@@ -15,11 +14,9 @@ import { InvalidInputError } from '../rules/runtime/errors';
 import type { RuleMetadata } from '../rules/runtime/types';
 import type * as Checks from './doctor-checks';
 import { RULE_METADATA } from './metadata';
-import { examples } from './context';
-import { doctorCommands } from './options';
 
 /** The rules' names from the metadata (the command's definition loads no rule code). */
-const RULE_NAMES = RULE_METADATA.map((rule) => rule.name);
+export const RULE_NAMES = RULE_METADATA.map((rule) => rule.name);
 
 export interface DoctorCliOptions {
   organization?: boolean;
@@ -183,74 +180,4 @@ export async function runDoctor(
       : formatDoctor(results, { accountId, region }),
   );
   return results.some((r) => r.status === 'fail') ? 1 : 0;
-}
-
-/** Adds the options and action of `doctor` to `command` (made by the program's `.command()`). */
-export function defineDoctorCommand(
-  command: Command,
-  io: { stdout: (text: string) => void; stderr: (text: string) => void },
-  run: (code: Promise<number>) => void,
-): Command {
-  return command
-    .description(
-      'read-only preflight of this account and Region: what a deployment needs, and (--deployed) whether it works',
-    )
-    .exitOverride()
-    .option(
-      '--organization',
-      'also check the organization (trusted access, delegated administrator, OUs)',
-    )
-    .option('--deployed', 'also check the deployed rules: present, last invocation, results')
-    .addOption(
-      new Option('--rule-deployment <mode>', 'how the stack deploys the rules (-c ruleDeployment)')
-        .choices(['conformancePack', 'configRules'])
-        .default('conformancePack'),
-    )
-    .option(
-      '--reserved-concurrency <n>',
-      "each function's reserved concurrency (-c reservedConcurrency)",
-    )
-    .option(
-      '--expected-accounts <n>',
-      'accounts the organization stack sizes its reservation for (-c expectedAccounts)',
-    )
-    .option(
-      '--security-hub-automation',
-      'the stack creates Security Hub automation rules (-c securityHubAutomation)',
-    )
-    .option('--organization-id <id>', 'the organization id given to the stack (-c organizationId)')
-    .option('--target-ous <ids>', 'the OU or root ids given to the stack, comma-separated')
-    .option(
-      '--aggregator <name>',
-      "with --deployed --organization: the Config aggregator holding every account's results",
-    )
-    .option(
-      '--rule <name>',
-      `only these rules, repeatable (default: all of ${RULE_NAMES.join(', ')})`,
-      (v: string, p: string[] | undefined) => [...(p ?? []), v],
-    )
-    .option('--region <region>', 'AWS Region to check (the one you deploy in)')
-    .option('--endpoint-url <url>', 'send every AWS call to this endpoint, e.g. a local emulator')
-    .addOption(
-      new Option('--output <format>', 'output format').choices(['table', 'json']).default('table'),
-    )
-    .addHelpText(
-      'after',
-      examples(
-        'mfa-config-rules doctor --region eu-west-1 --rule-deployment configRules',
-        'mfa-config-rules doctor --region eu-west-1 --deployed --organization --aggregator org-mfa',
-      ) +
-        `
-Exit codes:
-  0  every check passed (warnings do not fail)
-  1  a check failed: its line says what to do
-  2  usage error or failure: one line on stderr
-`,
-    )
-    .action((options: DoctorCliOptions) => {
-      // A usage error is found before anything loads; the checks and their SDK clients load from
-      // their own file of the CLI's bundle (options.ts doctorCommands) only to run.
-      doctorOptions(options);
-      run(doctorCommands().doctor(options, io));
-    });
 }

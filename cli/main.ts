@@ -4,15 +4,15 @@
  *
  * Each command is defined by a function that takes the program (cli/commands/); a new
  * command is its file plus one line in `program()`. What calls AWS is loaded only when a command
- * runs (options.ts `awsCommands`), so `rules`, `--version`, `--help` and usage errors start
+ * runs (load.ts `awsCommands`), so `rules`, `--version`, `--help` and usage errors start
  * without the rules, zod or the AWS SDK.
  *
  * Exit codes: 0 = ran, nothing NON_COMPLIANT; 1 = ran, something NON_COMPLIANT (a pipeline gate);
  * 2 = usage error or failure, with one line on stderr.
  */
 import { Command, CommanderError } from 'commander';
+import { defineDoctorCommand } from './commands/doctor';
 import { defineEvaluateCommand } from './commands/evaluate';
-import { defineDoctorCommand } from './doctor';
 import { defineInvokeCommand } from './commands/invoke';
 import { defineReportCommand } from './commands/report';
 import { defineRulesCommand } from './commands/rules';

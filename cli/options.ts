@@ -3,9 +3,10 @@
  * command runs), and what both sides read of them. No commander here: the AWS side does not load
  * it (the options themselves are defined in commands/shared.ts).
  */
-import type * as AwsCommands from './aws-commands';
-import type * as DoctorCommands from './doctor-commands';
 import type { ComplianceType } from '../rules/runtime/types';
+
+export const RULES_OUTPUT_FORMATS = ['table', 'json'] as const;
+export type RulesOutputFormat = (typeof RULES_OUTPUT_FORMATS)[number];
 
 export const OUTPUT_FORMATS = ['table', 'json', 'csv', 'html'] as const;
 export type OutputFormat = (typeof OUTPUT_FORMATS)[number];
@@ -57,20 +58,4 @@ export function listedCompliance(options: ListingOptions): ComplianceType[] | un
   const wanted = new Set(options.compliance ?? []);
   if (options.failed) wanted.add('NON_COMPLIANT');
   return wanted.size > 0 ? COMPLIANCE_TYPES.filter((type) => wanted.has(type)) : undefined;
-}
-
-/**
- * The code of the commands that call AWS (and the rules, zod, the SDK), loaded on first use:
- * `rules`, `--version`, `--help` and usage errors start without it. In the CLI's bundle this is a
- * second file (scripts/build.ts).
- */
-export function awsCommands(): typeof AwsCommands {
-  // eslint-disable-next-line @typescript-eslint/no-require-imports -- deliberately lazy
-  return require('./aws-commands') as typeof AwsCommands;
-}
-
-/** `doctor`'s run, loaded on first use (in the CLI's bundle: dist/cli/doctor-commands.js). */
-export function doctorCommands(): typeof DoctorCommands {
-  // eslint-disable-next-line @typescript-eslint/no-require-imports -- deliberately lazy
-  return require('./doctor-commands') as typeof DoctorCommands;
 }

@@ -4,7 +4,7 @@ import { textTable } from './text-table';
 import { formatCis, formatSecurityHub } from '../rules/frameworks';
 import type { RuleMetadata } from '../rules/runtime/types';
 
-import type { RulesOutputFormat } from './commands/rules';
+import type { RulesOutputFormat } from './options';
 
 /** The metadata of every rule, as one JSON array (frameworks with their sources included). */
 export function rulesJson(rules: readonly RuleMetadata[] = RULE_METADATA): string {

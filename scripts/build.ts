@@ -116,7 +116,7 @@ export function cliBundleOptions(outDir: string): {
       ...common,
       entryPoints: [path.join(CLI, 'process.ts')],
       outfile: path.join(outDir, 'mfa-config-rules.js'),
-      // cli/options.ts `awsCommands()`, `doctorCommands()`: required at run time, from the
+      // cli/load.ts `awsCommands()`, `doctorCommands()`: required at run time, from the
       // files next to it.
       external: ['./aws-commands', './doctor-commands'],
       alias: { 'node:child_process': path.join(CLI, 'lazy-child-process.js') },
@@ -150,7 +150,7 @@ export function buildCli(outDir = path.join(DIST, 'cli')): void {
   const heavy = held.filter((input) => HEAVY_PACKAGES.test(input));
   if (heavy.length > 0) {
     throw new Error(
-      `dist/cli/mfa-config-rules.js would hold ${heavy.slice(0, 3).join(', ')}…: load them through cli/options.ts awsCommands()`,
+      `dist/cli/mfa-config-rules.js would hold ${heavy.slice(0, 3).join(', ')}…: load them through cli/load.ts awsCommands()`,
     );
   }
   buildSync(options.aws);

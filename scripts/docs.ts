@@ -39,6 +39,7 @@ import {
   formatSecurityHub,
   SECURITY_HUB_IAM_CONTROLS,
 } from '../rules/frameworks';
+import type { RuleCases } from '../rules/runtime/cases';
 import { CIS_VERSIONS, type CisVersion, type RuleMetadata } from '../rules/runtime/types';
 
 export const ROOT = path.join(__dirname, '..');
@@ -455,6 +456,28 @@ function ruleDescriptionRegion(rules: readonly RuleMetadata[]): string {
   return `Each rule's description in AWS Config starts with its CIS and Security Hub ids (${code(ids)} for ${code(first.name)}), which is what an analyst reads in the Config console.`;
 }
 
+/** Each rule's definition and decision rows, from its folder (rule.ts metadata, cases.ts rows). */
+function ruleCasesRegion(rules: readonly RuleMetadata[]): string {
+  return rules
+    .map((m) => {
+      const file = path.join(ROOT, 'rules', m.name, 'cases');
+      // eslint-disable-next-line @typescript-eslint/no-require-imports
+      const { cases } = require(file) as { cases: RuleCases };
+      const rows = (cases.decisions ?? []).map((row) => [row.name, code(row.compliance)]);
+      return [
+        `### ${code(m.name)}: ${m.title}`,
+        '',
+        `${m.description} Severity ${m.severity}; resource ${m.resourceTypes.map(code).join(', ')}.`,
+        '',
+        `**Fix:** ${m.remediation}`,
+        ...(rows.length > 0
+          ? ['', table(['decision row (rules/' + m.name + '/cases.ts)', 'verdict'], rows)]
+          : []),
+      ].join('\n');
+    })
+    .join('\n\n');
+}
+
 const json = (value: unknown) => ['```json', JSON.stringify(value, null, 2), '```'].join('\n');
 
 export const REGIONS: Record<string, (rules: readonly RuleMetadata[]) => string> = {
@@ -470,6 +493,7 @@ export const REGIONS: Record<string, (rules: readonly RuleMetadata[]) => string>
   'security-hub-severity': securityHubSeverityRegion,
   'runtime-figures': runtimeFiguresRegion,
   'rule-description': ruleDescriptionRegion,
+  'rule-cases': ruleCasesRegion,
   'execution-role-scp': () => json(executionRoleProtectionScp(DEFAULT_EXECUTION_ROLE_NAME)),
   'config-rules-scp': () => json(configRulesProtectionScp()),
 };

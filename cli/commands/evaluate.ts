@@ -2,7 +2,8 @@
 import type { Command } from 'commander';
 import { collect, examples, GATE_EXIT_CODES, type CommandContext } from '../context';
 import { RULE_METADATA } from '../metadata';
-import { awsCommands, type EvaluateOptions } from '../options';
+import { awsCommands } from '../load';
+import { type EvaluateOptions } from '../options';
 import { awsOptions, listingOptions } from './shared';
 
 export function defineEvaluateCommand(program: Command, { io, run }: CommandContext): Command {

@@ -2,7 +2,8 @@
 import type { Command } from 'commander';
 import { examples, type CommandContext } from '../context';
 import { RULE_METADATA } from '../metadata';
-import { awsCommands, type InvokeOptions } from '../options';
+import { awsCommands } from '../load';
+import { type InvokeOptions } from '../options';
 import { awsOptions } from './shared';
 
 export function defineInvokeCommand(program: Command, { io, run }: CommandContext): Command {

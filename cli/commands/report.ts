@@ -1,7 +1,8 @@
 /** `mfa-config-rules report --aggregator NAME`: the organization's verdicts from a Config aggregator. */
 import type { Command } from 'commander';
 import { examples, GATE_EXIT_CODES, type CommandContext } from '../context';
-import { awsCommands, DEFAULT_REPORT_CONCURRENCY, type ReportOptions } from '../options';
+import { awsCommands } from '../load';
+import { DEFAULT_REPORT_CONCURRENCY, type ReportOptions } from '../options';
 import { awsOptions, listingOptions } from './shared';
 
 export function defineReportCommand(program: Command, { io, run }: CommandContext): Command {

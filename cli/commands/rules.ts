@@ -1,10 +1,8 @@
 /** `mfa-config-rules rules`: the catalog, with every rule's framework controls. No AWS call. */
 import { Option, type Command } from 'commander';
 import { EXIT, examples, type CommandContext } from '../context';
+import { RULES_OUTPUT_FORMATS, type RulesOutputFormat } from '../options';
 import type * as RulesOutput from '../rules-output';
-
-export const RULES_OUTPUT_FORMATS = ['table', 'json'] as const;
-export type RulesOutputFormat = (typeof RULES_OUTPUT_FORMATS)[number];
 
 export function defineRulesCommand(program: Command, { io, run }: CommandContext): Command {
   return program

@@ -19,14 +19,11 @@ import {
   errorName,
 } from './errors';
 import { sessionPolicy } from './grants';
-import type { RuleMetadata } from './types';
+import type { AwsClients, RuleMetadata } from './types';
 
 export const DEFAULT_MAX_ATTEMPTS = 8;
 
-export interface AwsClients {
-  iam: IAMClient;
-  config: ConfigServiceClient;
-}
+export type { AwsClients };
 
 export interface ClientOptions {
   /** Region for Config and STS (IAM is global). Defaults to the SDK's chain (`AWS_REGION`, …). */

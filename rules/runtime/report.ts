@@ -13,7 +13,7 @@ import { Deadline } from './deadline';
 import { DataLoadError, DeadlineError, describeError, errorName } from './errors';
 import { pages } from './pages';
 import { allOrAbort, mapPool } from './pool';
-import { EVIDENCE_AT, type Evaluation } from './types';
+import { EVIDENCE_AT, type Evaluation, type RecordedEvaluation } from './types';
 
 /** PutEvaluations accepts at most 100 evaluations per call. */
 export const BATCH_SIZE = 100;
@@ -232,16 +232,7 @@ function describeBatch(batch: ConfigEvaluation[]): string {
   return ids.join(', ') + (batch.length > 3 ? ', …' : '');
 }
 
-/** A verdict this rule recorded earlier, as Config keeps it. */
-export interface RecordedEvaluation {
-  resourceType: string;
-  resourceId: string;
-  compliance: string;
-  /** OrderingTimestamp: the time of the evidence the verdict rests on (as this runtime sends it). */
-  orderingAt?: Date;
-  /** ResultRecordedTime: when Config recorded it. */
-  recordedAt?: Date;
-}
+export type { RecordedEvaluation };
 
 /**
  * Every verdict this rule has on record (NOT_APPLICABLE included: a newer "no console password"

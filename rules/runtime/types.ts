@@ -8,10 +8,10 @@
  *   <rule>/rule.ts turns facts into evaluations (pure, no I/O),
  *   runtime/report.ts sends them with PutEvaluations.
  */
+import type { ConfigServiceClient } from '@aws-sdk/client-config-service';
+import type { IAMClient } from '@aws-sdk/client-iam';
 import type * as z from 'zod/mini';
-import type { AwsClients } from './clients';
 import type { Deadline } from './deadline';
-import type { RecordedEvaluation } from './report';
 
 export type ComplianceType = 'COMPLIANT' | 'NON_COMPLIANT' | 'NOT_APPLICABLE';
 
@@ -162,6 +162,23 @@ export interface RuleParameter {
   description: string;
   /** The value used when the parameter is absent (Config passes every value as a string). */
   default: string;
+}
+
+/** The clients a rule reads with (runtime/clients.ts makes them). */
+export interface AwsClients {
+  iam: IAMClient;
+  config: ConfigServiceClient;
+}
+
+/** A verdict this rule recorded earlier, as Config keeps it. */
+export interface RecordedEvaluation {
+  resourceType: string;
+  resourceId: string;
+  compliance: string;
+  /** OrderingTimestamp: the time of the evidence the verdict rests on (as this runtime sends it). */
+  orderingAt?: Date;
+  /** ResultRecordedTime: when Config recorded it. */
+  recordedAt?: Date;
 }
 
 export interface GatherContext {

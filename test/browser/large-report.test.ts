@@ -31,7 +31,7 @@ describe(`the HTML report at ${USERS} users`, () => {
   beforeAll(async () => {
     browser = await launchChromium();
     file = writeOutput(`report-${USERS}.html`, formatHtml(doc));
-  }, 60_000);
+  });
 
   afterAll(async () => {
     await browser.close();
@@ -93,7 +93,7 @@ describe(`the HTML report at ${USERS} users`, () => {
       expect([name, median(ms) <= LIMIT_MS]).toEqual([name, true]);
     }
     await page.close();
-  }, 180_000);
+  });
 
   it('fits a phone: no horizontal scrolling in any view, rows as cards, the bar sticks', async () => {
     // Prepare
@@ -124,7 +124,7 @@ describe(`the HTML report at ${USERS} users`, () => {
     ).toBe(0);
     writeOutput(`report-${USERS}-phone-users.png`, await page.screenshot());
     await page.close();
-  }, 120_000);
+  });
 
   it('keeps the table header under the sticky bar on a desktop', async () => {
     // Prepare
@@ -140,7 +140,7 @@ describe(`the HTML report at ${USERS} users`, () => {
     // Assess
     expect(Math.abs(barBottom - headTop)).toBeLessThanOrEqual(1);
     await page.close();
-  }, 120_000);
+  });
 
   it("turns a summary count into a filter: the console rule's failures", async () => {
     // Prepare
@@ -160,7 +160,7 @@ describe(`the HTML report at ${USERS} users`, () => {
     expect(status).toBe(`1–50 of ${failingConsole} users (of ${USERS.toLocaleString('en')})`);
     expect(new Set(column)).toEqual(new Set(['Non-compliant']));
     await page.close();
-  }, 120_000);
+  });
 
   it('prints the summary, the root panel and the failures only', async () => {
     // Prepare
@@ -193,7 +193,7 @@ describe(`the HTML report at ${USERS} users`, () => {
     expect(printedRows).toBe(failing);
     expect(pdfPages(pdf)).toBeGreaterThan(1);
     await page.close();
-  }, 120_000);
+  });
 
   it('shows an organization as accounts × rules, failing accounts first, on a phone too', async () => {
     // Prepare: 12 accounts of 200 users; every third account's root fails (CRITICAL).
@@ -228,5 +228,5 @@ describe(`the HTML report at ${USERS} users`, () => {
       390,
     );
     await page.close();
-  }, 120_000);
+  });
 });

@@ -69,7 +69,7 @@ describe('evaluate --output html / csv on the demo account', () => {
 
   beforeAll(async () => {
     browser = await launchChromium();
-  }, 60_000);
+  });
 
   afterAll(async () => {
     await browser.close();
@@ -166,7 +166,7 @@ describe('evaluate --output html / csv on the demo account', () => {
     writeOutput('mfa.pdf', pdf);
     expect(pdf.subarray(0, 5).toString()).toBe('%PDF-');
     await page.close();
-  }, 120_000);
+  });
 
   it('writes CSV that a CSV reader parses into one record per evaluation', async () => {
     // Prepare
@@ -202,5 +202,5 @@ describe('evaluate --output html / csv on the demo account', () => {
     expect(bob?.resource_id).toMatch(/^\w{16,}$/); // the user id, not the name
     expect(bob?.annotation).toContain('bob');
     expect(Number.isNaN(Date.parse(bob?.recorded_at ?? ''))).toBe(false);
-  }, 90_000);
+  });
 });

@@ -74,7 +74,7 @@ beforeAll(() => {
     ...embedded(delegated, 'delegated'),
   };
   findings = cfnLint(Object.values(files));
-}, 120_000);
+});
 
 describe('cfn-lint', () => {
   it('lints every synthesized and embedded template', () => {

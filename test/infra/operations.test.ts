@@ -294,7 +294,7 @@ describe('checks', () => {
           !(f.Level === 'Warning' && f.Rule.Id === 'W3005' && /Role[0-9A-F]{8}'/.test(f.Message)),
       ),
     ).toEqual([]);
-  }, 120_000);
+  });
 });
 
 describe('props', () => {
@@ -417,7 +417,7 @@ describe('ruleDeployment: configRules (Security Hub findings)', () => {
     expect(() => synthesizeApp({ ...NO_BUNDLING, ruleDeployment: 'both' })).toThrow(
       /ruleDeployment: 'both' is not conformancePack or configRules/,
     );
-  }, 120_000);
+  });
 });
 
 describe('organization stack: member accounts forward their compliance changes', () => {
@@ -453,5 +453,5 @@ describe('organization stack: member accounts forward their compliance changes',
     // The member template passes cfn-lint too (cfn-lint never looks inside a StackSet).
     const file = writeTemplate(tempDir('fwd'), 'forward', stackSet?.[1].Properties.TemplateBody);
     expect(cfnLint([file])).toEqual([]);
-  }, 120_000);
+  });
 });

@@ -294,5 +294,5 @@ describe('every combination', () => {
           !(f.Level === 'Warning' && f.Rule.Id === 'W3005' && /Role[0-9A-F]{8}'/.test(f.Message)),
       ),
     ).toEqual([]);
-  }, 180_000);
+  });
 });

@@ -38,7 +38,7 @@ import {
   type SynthesizedWithOrganization,
 } from './support/synth';
 
-/** Target size of each bundle; each size is printed by the load test. */
+/** Target size of each bundle; the load test prints a bundle's size only when it is above. */
 const BUNDLE_TARGET_BYTES = 500 * 1024;
 const OPTIONAL_SIGNERS = ['@aws-sdk/signature-v4-crt', '@aws-sdk/signature-v4a'];
 /** Regression ceiling the suite enforces. */
@@ -300,16 +300,19 @@ describe.each(RULE_METADATA.map((rule) => [rule.name, rule] as const))(
         {
           cwd: dir,
           encoding: 'utf8',
-          timeout: 30_000,
+          // A hang catcher: importing the bundle takes a second or two, more on a busy machine.
+          timeout: 300_000,
           env: { PATH: process.env.PATH ?? '', AWS_REGION: 'us-east-1' },
         },
       );
       expect(run.stderr).not.toMatch(/Error|Cannot find/);
       expect(run.status).toBe(0);
       const size = fs.statSync(target).size;
-      console.log(
-        `${name}: bundle ${(size / 1024).toFixed(1)} KiB (target ${BUNDLE_TARGET_BYTES / 1024} KiB)`,
-      );
+      if (size > BUNDLE_TARGET_BYTES) {
+        console.warn(
+          `${name}: bundle ${(size / 1024).toFixed(1)} KiB, above its target of ${BUNDLE_TARGET_BYTES / 1024} KiB`,
+        );
+      }
       expect(size).toBeLessThanOrEqual(BUNDLE_CEILING_BYTES);
     });
   },

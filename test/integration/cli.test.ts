@@ -62,7 +62,7 @@ describe('mfa-config-rules CLI', () => {
         ['iam-user-console-mfa', 'bob'],
         ['iam-user-mfa', 'bob'],
       ]);
-    }, 90_000);
+    });
 
     it('exits 0 for a fully compliant account', async () => {
       // Prepare
@@ -85,7 +85,7 @@ describe('mfa-config-rules CLI', () => {
       // one row per account rule, one per seeded user (3) for each user rule: from the catalog
       const users = (m: RuleMetadata) => (m.resourceTypes.includes('AWS::IAM::User') ? 3 : 1);
       expect(rows).toHaveLength(RULE_METADATA.reduce((sum, m) => sum + users(m), 0));
-    }, 90_000);
+    });
 
     it('prints a table with the user names', async () => {
       // Prepare
@@ -103,7 +103,7 @@ describe('mfa-config-rules CLI', () => {
       expect(out.stdout).toContain('alice');
       expect(out.stdout).toContain('bob');
       expect(out.stdout).toMatch(/\d+ evaluations: \d+ NON_COMPLIANT/);
-    }, 90_000);
+    });
 
     it('--failed --output json through python3 -m json.tool: NON_COMPLIANT rows only, every field', async () => {
       // Prepare: bob fails; dave is exempt (not the same as a user without a password).
@@ -173,7 +173,7 @@ describe('mfa-config-rules CLI', () => {
           exemptionReason: 'waiting for a key',
         }),
       ]);
-    }, 90_000);
+    });
 
     it('--output-dir writes four files from one evaluation: the AWS calls of one run', async () => {
       // Prepare
@@ -202,7 +202,7 @@ describe('mfa-config-rules CLI', () => {
       const bob = json.filter((row) => row.resourceName === 'bob');
       expect(bob.filter((row) => row.compliance === 'NON_COMPLIANT')).toHaveLength(2);
       fs.rmSync(dir, { recursive: true, force: true });
-    }, 90_000);
+    });
 
     it('--profile takes the profile credentials and Region over the environment', async () => {
       // Prepare: a home with one profile; static keys in the environment that must not be used.
@@ -237,7 +237,7 @@ describe('mfa-config-rules CLI', () => {
       expect(missing.stdout).toBe('');
       expect(missing.stderr.trimEnd().split('\n')).toHaveLength(1);
       fs.rmSync(home, { recursive: true, force: true });
-    }, 90_000);
+    });
 
     it('exits 2 with one line on stderr for an unknown flag', async () => {
       // Prepare
@@ -251,7 +251,7 @@ describe('mfa-config-rules CLI', () => {
       expect(out.stdout).toBe('');
       expect(out.stderr.trimEnd().split('\n')).toHaveLength(1);
       expect(out.stderr).toContain('--bogus-flag');
-    }, 90_000);
+    });
   });
 
   describe('invoke', () => {
@@ -278,7 +278,7 @@ describe('mfa-config-rules CLI', () => {
         counts: { COMPLIANT: 0, NON_COMPLIANT: 1, NOT_APPLICABLE: 0 },
       });
       expect(summary).not.toHaveProperty('results');
-    }, 90_000);
+    });
 
     it('exits 2 with one line and no stack trace for a malformed event', async () => {
       // Prepare
@@ -297,7 +297,7 @@ describe('mfa-config-rules CLI', () => {
       expect(lines).toHaveLength(1);
       expect(lines[0]).toMatch(/^mfa-config-rules: /);
       expect(out.stderr).not.toMatch(/\n\s+at /);
-    }, 90_000);
+    });
 
     it('exits 2 with one line for an event that is JSON but not a Config event', async () => {
       // Prepare
@@ -314,6 +314,6 @@ describe('mfa-config-rules CLI', () => {
       expect(out.stdout).toBe('');
       expect(out.stderr.trimEnd().split('\n')).toHaveLength(1);
       expect(out.stderr).not.toMatch(/\n\s+at /);
-    }, 90_000);
+    });
   });
 });

@@ -150,7 +150,7 @@ describe('doctor, one account', () => {
       ['security-hub', 'pass'],
       ['iam-credential-report', 'pass'],
     ]);
-  }, 60_000);
+  });
 
   it('fails without a recorder, naming the fix', async () => {
     // Act
@@ -167,7 +167,7 @@ describe('doctor, one account', () => {
       fix: containing('put-configuration-recorder'),
     });
     expect(check(checks, 'config-delivery-channel').status).toBe('fail');
-  }, 60_000);
+  });
 
   it('fails on a recorder that records no IAM users, naming the fix', async () => {
     // Prepare
@@ -188,10 +188,13 @@ describe('doctor, one account', () => {
       read: containing('does not record AWS::IAM::User'),
       fix: containing('includeGlobalResourceTypes=true'),
     });
-  }, 60_000);
+  });
 
   it('fails when the Lambda quota cannot hold the reservation, naming the quota to ask for', async () => {
-    // Prepare: 5 functions × 10 reserved need 150; the account has 120.
+    // Prepare: one function per rule × 10 reserved, plus the 100 Lambda keeps unreserved, need
+    // more than the account's 120.
+    const reserved = RULE_METADATA.length * 10;
+    const needed = 100 + reserved;
     await prepare();
     await setQuota(120);
 
@@ -204,17 +207,17 @@ describe('doctor, one account', () => {
     expect(check(low.checks, 'lambda-concurrency')).toMatchObject({
       status: 'fail',
       read: containing(
-        `account quota 120, unreserved 120; the stack reserves ${String(RULE_METADATA.length * 10)}: only 70 would stay unreserved`,
+        `account quota 120, unreserved 120; the stack reserves ${String(reserved)}: only ${String(120 - reserved)} would stay unreserved`,
       ),
-      fix: containing('--desired-value 150'),
+      fix: containing(`--desired-value ${String(needed)}`),
     });
     // The account stack's default reserves nothing: any quota works.
     expect(check(none.checks, 'lambda-concurrency').status).toBe('pass');
-    await setQuota(150);
+    await setQuota(needed);
     expect(
       check((await doctorJson('--reserved-concurrency', '10')).checks, 'lambda-concurrency').status,
     ).toBe('pass');
-  }, 60_000);
+  });
 
   it('fails when IAM global resources are also recorded in another Region', async () => {
     // Prepare
@@ -239,7 +242,7 @@ describe('doctor, one account', () => {
       status: 'fail',
       read: containing('also recorded in eu-west-1'),
     });
-  }, 60_000);
+  });
 
   it('Security Hub automation needs Security Hub enabled', async () => {
     // Prepare: a recorder but no Security Hub.
@@ -264,7 +267,7 @@ describe('doctor, one account', () => {
       status: 'fail',
       fix: containing('enable-security-hub'),
     });
-  }, 60_000);
+  });
 
   it.each([
     [['--target-ous', 'r-ab12'], '--target-ous needs --organization'],
@@ -274,17 +277,13 @@ describe('doctor, one account', () => {
     ],
     [['--organization', '--target-ous', 'ou-1'], "--target-ous: 'ou-1' is not an OU id"],
     [['--output', 'yaml'], "option '--output <format>' argument 'yaml' is invalid"],
-  ])(
-    'usage error %j: exit 2, one line, nothing on stdout',
-    async (args, message) => {
-      const out = await doctor(...args);
-      expect(out.code).toBe(2);
-      expect(out.stdout).toBe('');
-      expect(out.stderr.trimEnd().split('\n')).toHaveLength(1);
-      expect(out.stderr).toContain(message);
-    },
-    60_000,
-  );
+  ])('usage error %j: exit 2, one line, nothing on stdout', async (args, message) => {
+    const out = await doctor(...args);
+    expect(out.code).toBe(2);
+    expect(out.stdout).toBe('');
+    expect(out.stderr.trimEnd().split('\n')).toHaveLength(1);
+    expect(out.stderr).toContain(message);
+  });
 });
 
 describe('doctor --organization', () => {
@@ -350,7 +349,7 @@ describe('doctor --organization', () => {
       status: 'fail',
       read: 'not in the organization: ou-zzzz-zzzzzzzz',
     });
-  }, 90_000);
+  });
 });
 
 /** Deploys what the account stack would, in moto: a function per rule, its Config rule, its invoke permission. */
@@ -457,7 +456,7 @@ describe('doctor --deployed', () => {
       status: 'fail',
       read: 'last invocation failed: iam-user-mfa (DeadlineError: stopped before the Lambda timeout)',
     });
-  }, 90_000);
+  });
 
   it('account: a rule missing and rules without results are named', async () => {
     // Prepare
@@ -471,7 +470,7 @@ describe('doctor --deployed', () => {
       status: 'fail',
       read: `no Config rule for ${RULE_METADATA.map((r) => r.name).join(', ')} in ${TEST_ACCOUNT_ID} ${REGION}`,
     });
-  }, 60_000);
+  });
 
   it('organization: lists the accounts in scope with no results and those whose Config may not invoke', async () => {
     // Prepare: an organization of the management account and three members, one added after the
@@ -542,5 +541,5 @@ describe('doctor --deployed', () => {
     expect(results.read).toContain(
       `2 of 4 accounts in scope have no results in aggregator 'org' (${REGION}): ${[b, late].sort().join(', ')}`,
     );
-  }, 120_000);
+  });
 });

@@ -114,7 +114,7 @@ describe('users are known by id, grace is for new users, tags match in any case'
     expect((await invoke('iam-user-hardware-mfa', alice.userId, 'alice'))[0]?.compliance).toBe(
       'NON_COMPLIANT',
     );
-  }, 120_000);
+  });
 
   it('a user deleted and its name re-used: the old id is NOT_APPLICABLE, the new one gets its own verdict', async () => {
     // Prepare
@@ -139,7 +139,7 @@ describe('users are known by id, grace is for new users, tags match in any case'
       expect(gone?.annotation).toContain(`the name now belongs to user ${renewed.userId}`);
       expect(now).toMatchObject({ resourceId: renewed.userId, compliance: 'NON_COMPLIANT' });
     }
-  }, 120_000);
+  });
 
   it('GracePeriodDays runs from the user’s creation: a re-created password renews nothing', async () => {
     // Prepare: veteran was created 400 days ago; its console password is deleted and re-created
@@ -169,7 +169,7 @@ describe('users are known by id, grace is for new users, tags match in any case'
     expect(byName('newcomer')?.annotation).toMatch(
       /MFA due by \d{4}-\d\d-\d\d .*30-day grace for new users, from the user's creation on /,
     );
-  }, 60_000);
+  });
 
   it('MFA-Exemption=<date> <reason> exempts like mfa-exemption, on every user rule', async () => {
     // Prepare
@@ -194,5 +194,5 @@ describe('users are known by id, grace is for new users, tags match in any case'
       expect(stored?.compliance).toBe('NOT_APPLICABLE');
       expect(stored?.annotation).toContain(`is exempt until ${until}`);
     }
-  }, 60_000);
+  });
 });

@@ -108,6 +108,6 @@ describe.each<DeploymentMode>(['conformancePack', 'configRules'])(
         if (!polling.has(operation))
           expect([operation, count % ACCOUNTS.length]).toEqual([operation, 0]);
       }
-    }, 180_000);
+    });
   },
 );

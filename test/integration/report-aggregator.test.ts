@@ -151,7 +151,7 @@ describe('report --aggregator', () => {
     expect(doc.rows.filter((r) => r.accountId === B && r.region === 'eu-west-1')).toHaveLength(2);
     expect(doc.rows.some((r) => r.compliance === 'NOT_APPLICABLE')).toBe(false);
     expect(doc.notes.join(' ')).toContain('NOT_APPLICABLE verdicts');
-  }, 90_000);
+  });
 
   it('writes CSV and an HTML page with a per-account table', async () => {
     // Act
@@ -175,7 +175,7 @@ describe('report --aggregator', () => {
         `<tr class="account-summary failing" data-account="${A}"><th scope="row" class="id">${A}</th><td class="num" data-label="Failing results">4</td>`,
       ),
     );
-  }, 90_000);
+  });
 
   it('--failed lists the NON_COMPLIANT results only, with the row model; the table leads with the matrix', async () => {
     // Act
@@ -210,7 +210,7 @@ describe('report --aggregator', () => {
     const matrixStart = lines.findIndex((line) => line.startsWith('Accounts × rules'));
     const firstAccount = lines.slice(matrixStart).find((line) => /│ \d{12} /.test(line));
     expect(firstAccount).toContain(A);
-  }, 90_000);
+  });
 
   it('--output-dir writes the four formats from one read of the aggregator', async () => {
     // Prepare
@@ -231,7 +231,7 @@ describe('report --aggregator', () => {
     }
     expect(fs.readdirSync(dir)).toHaveLength(4);
     fs.rmSync(dir, { recursive: true, force: true });
-  }, 90_000);
+  });
 
   it('exits 0 when the selected Region holds nothing NON_COMPLIANT, and prints a table', async () => {
     // Act
@@ -249,7 +249,7 @@ describe('report --aggregator', () => {
     expect(out.stdout).toContain('Nothing NON_COMPLIANT.');
     expect(out.stdout).toContain(B);
     expect(out.stdout).not.toContain(A);
-  }, 90_000);
+  });
 
   it('fails with one line for an unknown aggregator', async () => {
     // Act
@@ -261,5 +261,5 @@ describe('report --aggregator', () => {
     expect(out.stderr).toMatch(
       /^mfa-config-rules: (InvalidInputError: )?no Config aggregator named 'nope' in us-east-1 \(check --aggregator and --region: aggregators are regional\)\n$/,
     );
-  }, 90_000);
+  });
 });

@@ -16,8 +16,6 @@ import { createHandler } from '../../rules/runtime/handler';
 import { logger } from '../../rules/runtime/logger';
 import { ACCOUNT_ID, mockAws } from './mock-aws';
 
-jest.setTimeout(60_000);
-
 const NUM_RUNS = 200;
 const COMPLIANCE = ['COMPLIANT', 'NON_COMPLIANT', 'NOT_APPLICABLE'];
 const ALLOWED_ERRORS = ['InvalidInputError', 'AccountMismatchError'];

@@ -23,8 +23,6 @@ import {
   type SeedUser,
 } from '../support/moto';
 
-jest.setTimeout(60_000);
-
 // ClientProvider uses the default credential chain: moto accepts any keys.
 process.env.AWS_ACCESS_KEY_ID = 'testing';
 process.env.AWS_SECRET_ACCESS_KEY = 'testing';
@@ -180,13 +178,10 @@ describe('moderate faults', () => {
       expect(await stored(summary.rule)).toEqual(baseline.get(summary.rule));
     }
     const counters = proxy.counters();
-    console.info('moderate faults injected', JSON.stringify(counters));
     expect(counters.throttle ?? 0).toBeGreaterThan(0);
     expect((counters['http-500'] ?? 0) + (counters['http-503'] ?? 0)).toBeGreaterThan(0);
     expect(counters['failed-evaluations'] ?? 0).toBeGreaterThan(0);
-    // Five rules side by side under throttling back off for a while: give them time, so a slow
-    // machine does not cut the run short and leave it writing into the next test.
-  }, 180_000);
+  });
 
   test('dropped connections and slow responses: exact fault-free verdicts', async () => {
     // Prepare
@@ -200,9 +195,8 @@ describe('moderate faults', () => {
       expect(await stored(name)).toEqual(baseline.get(name));
     }
     const counters = proxy.counters();
-    console.info('drop/slow faults injected', JSON.stringify(counters));
     expect(counters.drop ?? 0).toBeGreaterThan(0);
-  }, 180_000);
+  });
 });
 
 describe('throttling storm', () => {
@@ -240,7 +234,6 @@ describe('throttling storm', () => {
       }
       expectSubsetOfBaseline(name, await stored(name));
     }
-    console.info('storm outcomes', outcomes.join(', '), JSON.stringify(proxy.counters()));
     // The users rule makes the most calls: it cannot get through a 70 % storm with 3 attempts.
     expect(outcomes[RULES.findIndex((r) => r.metadata.name === 'iam-user-console-mfa')]).toBe(
       'DataLoadError',
@@ -444,19 +437,6 @@ describe('remaining time', () => {
       .filter((l) => l.startsWith('{'))
       .map((l) => JSON.parse(l) as Record<string, unknown>)
       .find((l) => l.level === 'ERROR');
-    console.info(
-      'deadline cut at 1,200 users',
-      JSON.stringify({
-        error: (error as Error).message,
-        stored: Object.fromEntries(
-          ['COMPLIANT', 'NON_COMPLIANT', 'NOT_APPLICABLE'].map((c) => [
-            c,
-            [...verdicts.values()].filter((v) => v === c).length,
-          ]),
-        ),
-        log: line,
-      }),
-    );
     expect(error).toMatchObject({ name: 'DeadlineError' });
     expect([...verdicts.values()].every((v) => v === 'NON_COMPLIANT')).toBe(true);
     expect(verdicts.size).toBe(nonCompliant);

@@ -10,7 +10,7 @@ export function useMoto(options: StartMotoOptions = {}): () => string {
   let server: MotoServer | undefined;
   beforeAll(async () => {
     server = await startMoto(options);
-  }, 60_000);
+  });
   afterAll(async () => {
     await server?.stop();
     server = undefined;

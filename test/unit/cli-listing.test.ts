@@ -4,21 +4,19 @@
  * fields, help with examples and exit codes, the closest option for a typo, progress only on a
  * terminal. Every AWS client is mocked.
  */
-import { ConfigServiceClient } from '@aws-sdk/client-config-service';
 import {
   GenerateCredentialReportCommand,
   GetAccountAuthorizationDetailsCommand,
   GetAccountSummaryCommand,
   GetCredentialReportCommand,
   GetLoginProfileCommand,
-  IAMClient,
   ListMFADevicesCommand,
   ListUsersCommand,
   ListUserTagsCommand,
   ListVirtualMFADevicesCommand,
 } from '@aws-sdk/client-iam';
-import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
-import { mockClient } from 'aws-sdk-client-mock';
+import { GetCallerIdentityCommand } from '@aws-sdk/client-sts';
+import { config, iam, sts } from './aws-mocks';
 import { parse } from 'csv-parse/sync';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
@@ -37,9 +35,6 @@ import {
   virtualMfaListing,
 } from './helpers';
 
-const sts = mockClient(STSClient);
-const iam = mockClient(IAMClient);
-const config = mockClient(ConfigServiceClient);
 const REGION = ['--region', 'eu-west-1'];
 
 interface FakeIo extends Io {

@@ -1,20 +1,17 @@
 /** The CLI: argument errors, exit codes and the JSON output, with every AWS client mocked. */
-import { ConfigServiceClient } from '@aws-sdk/client-config-service';
 import {
   GenerateCredentialReportCommand,
   GetAccountAuthorizationDetailsCommand,
   GetAccountSummaryCommand,
   GetCredentialReportCommand,
-  IAMClient,
   GetLoginProfileCommand,
   ListMFADevicesCommand,
   ListUserTagsCommand,
   ListUsersCommand,
   ListVirtualMFADevicesCommand,
 } from '@aws-sdk/client-iam';
-import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
-import { mockClient } from 'aws-sdk-client-mock';
-import 'aws-sdk-client-mock-jest';
+import { GetCallerIdentityCommand } from '@aws-sdk/client-sts';
+import { config, iam, sts } from './aws-mocks';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { RULE_METADATA, RULE_NAMES } from '../../rules/catalog';
@@ -35,9 +32,6 @@ import {
 const packageJson = JSON.parse(
   readFileSync(join(__dirname, '..', '..', 'package.json'), 'utf8'),
 ) as { version: string };
-const sts = mockClient(STSClient);
-const iam = mockClient(IAMClient);
-const config = mockClient(ConfigServiceClient);
 
 interface FakeIo extends Io {
   out: string[];

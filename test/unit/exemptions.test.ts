@@ -7,14 +7,12 @@ import {
   GetAccountAuthorizationDetailsCommand,
   GetCredentialReportCommand,
   GetLoginProfileCommand,
-  IAMClient,
   ListMFADevicesCommand,
   ListUsersCommand,
   ListUserTagsCommand,
   ListVirtualMFADevicesCommand,
 } from '@aws-sdk/client-iam';
-import { mockClient } from 'aws-sdk-client-mock';
-import 'aws-sdk-client-mock-jest';
+import { iam } from './aws-mocks';
 import * as z from 'zod/mini';
 import { consoleCheck, rule as consoleMfa } from '../../rules/iam-user-console-mfa/rule';
 import { rule as userMfa, userMfaCheck } from '../../rules/iam-user-mfa/rule';
@@ -42,7 +40,6 @@ import {
   type TestUser,
 } from './helpers';
 
-const iam = mockClient(IAMClient);
 const NOW = new Date('2026-11-30T10:00:00Z');
 const GENERATED = new Date('2026-11-30T06:00:00Z');
 const DEFAULTS = exemptionSettings({});

@@ -1,139 +1,25 @@
 /**
  * Who iam-user-hardware-mfa counts as privileged: every decision row of the definition in
  * rules/iam-user-hardware-mfa/privilege.ts, on GetAccountAuthorizationDetails as IAM returns it
- * (URL-encoded documents), and the policy reading beneath it (policy.ts).
+ * (URL-encoded documents). The policy reading beneath it (policy.ts):
+ * iam-user-hardware-mfa-policy.test.ts.
  */
-import type { GroupDetail, RoleDetail, UserDetail } from '@aws-sdk/client-iam';
-import {
-  actionMatches,
-  coversResource,
-  parsePolicy,
-  type ElementMatch,
-} from '../../rules/iam-user-hardware-mfa/policy';
-import {
-  usersWithPrivilege,
-  type AccountDetails,
-  type UserPrivilege,
-} from '../../rules/iam-user-hardware-mfa/privilege';
 import { describePrivilege } from '../../rules/iam-user-hardware-mfa/rule';
-import {
-  allow,
-  awsManagedArn,
-  awsManagedDetails,
-  deny,
-  doc,
-  encode,
-  managedPolicyDetail,
-  type PolicyDocument,
-} from '../support/iam-policies';
+import { allow, awsManagedArn, deny, doc } from '../support/iam-policies';
 import { ACCOUNT, userArn } from './helpers';
-
-const ROOT = `arn:aws:iam::${ACCOUNT}:root`;
-const CUSTOMER = (name: string) => `arn:aws:iam::${ACCOUNT}:policy/${name}`;
-const ROLE = (name: string) => `arn:aws:iam::${ACCOUNT}:role/${name}`;
-const GROUP = (name: string) => `arn:aws:iam::${ACCOUNT}:group/${name}`;
-
-interface UserSpec {
-  inline?: PolicyDocument | string;
-  managed?: string[];
-  groups?: string[];
-  boundary?: string;
-  tags?: Record<string, string>;
-}
-
-function user(name: string, spec: UserSpec = {}): UserDetail {
-  return {
-    UserName: name,
-    UserId: `AIDA${name.toUpperCase()}`,
-    Arn: userArn(name),
-    GroupList: spec.groups ?? [],
-    UserPolicyList: spec.inline
-      ? [
-          {
-            PolicyName: `${name}-inline`,
-            PolicyDocument: typeof spec.inline === 'string' ? spec.inline : encode(spec.inline),
-          },
-        ]
-      : [],
-    AttachedManagedPolicies: (spec.managed ?? []).map((arn) => ({ PolicyArn: arn })),
-    ...(spec.boundary
-      ? {
-          PermissionsBoundary: {
-            PermissionsBoundaryType: 'PermissionsBoundaryPolicy',
-            PermissionsBoundaryArn: spec.boundary,
-          },
-        }
-      : {}),
-    Tags: Object.entries(spec.tags ?? {}).map(([Key, Value]) => ({ Key, Value })),
-  };
-}
-
-function group(name: string, inline?: PolicyDocument, managed: string[] = []): GroupDetail {
-  return {
-    GroupName: name,
-    Arn: GROUP(name),
-    GroupPolicyList: inline
-      ? [{ PolicyName: `${name}-inline`, PolicyDocument: encode(inline) }]
-      : [],
-    AttachedManagedPolicies: managed.map((arn) => ({ PolicyArn: arn })),
-  };
-}
-
-function role(
-  name: string,
-  trust: PolicyDocument,
-  spec: { inline?: PolicyDocument; managed?: string[] } = {},
-): RoleDetail {
-  return {
-    RoleName: name,
-    Arn: ROLE(name),
-    AssumeRolePolicyDocument: encode(trust),
-    RolePolicyList: spec.inline
-      ? [{ PolicyName: `${name}-inline`, PolicyDocument: encode(spec.inline) }]
-      : [],
-    AttachedManagedPolicies: (spec.managed ?? []).map((arn) => ({ PolicyArn: arn })),
-  };
-}
-
-function trusting(...principals: string[]): PolicyDocument {
-  return doc({ Effect: 'Allow', Principal: { AWS: principals }, Action: 'sts:AssumeRole' });
-}
-
-interface Account {
-  users: UserDetail[];
-  groups?: GroupDetail[];
-  roles?: RoleDetail[];
-  customer?: Record<string, PolicyDocument>;
-}
-
-function analyse(account: Account, settings = {}): UserPrivilege[] {
-  const details: AccountDetails = {
-    accountId: ACCOUNT,
-    partition: 'aws',
-    users: account.users,
-    groups: account.groups ?? [],
-    roles: account.roles ?? [],
-    policies: [
-      ...awsManagedDetails(),
-      ...Object.entries(account.customer ?? {}).map(([arn, d]) => managedPolicyDetail(arn, d)),
-    ],
-  };
-  return usersWithPrivilege(details, {
-    privilegedPolicyArns: [],
-    privilegedTagKey: 'mfa-privileged',
-    ...settings,
-  });
-}
-
-function alice(account: Account, settings = {}): UserPrivilege {
-  const found = analyse(account, settings).find((u) => u.userName === 'alice');
-  if (!found) throw new Error('alice was not analysed');
-  return found;
-}
-
-const ADMIN_ROLE = role('Admin', trusting(ROOT), {
-  managed: [awsManagedArn('AdministratorAccess')],
-});
+import {
+  Account,
+  ADMIN_ROLE,
+  alice,
+  CUSTOMER,
+  GROUP,
+  group,
+  ROLE,
+  role,
+  ROOT,
+  trusting,
+  user,
+} from './iam-user-hardware-mfa-privilege-fixtures';
 
 describe('privileged by what its policies allow', () => {
   it.each<[string, Account, RegExp]>([
@@ -558,74 +444,5 @@ describe('not privileged', () => {
       groups: [group('dev', doc(allow('ec2:Describe*')), [awsManagedArn('ReadOnlyAccess')])],
     });
     expect(result.examined).toEqual({ policies: 4, groups: 1, assumableRoles: 0 });
-  });
-});
-
-describe('reading policies', () => {
-  it('reads URL-encoded documents, as IAM returns them, and plain JSON', () => {
-    const text = JSON.stringify(doc(allow('iam:*')));
-    expect(parsePolicy(encodeURIComponent(text))).toMatchObject({
-      ok: true,
-      statements: [{ effect: 'Allow' }],
-    });
-    expect(parsePolicy(text)).toMatchObject({ ok: true });
-    expect(
-      parsePolicy({ Statement: { Effect: 'Deny', Action: '*', Resource: '*' } }),
-    ).toMatchObject({ ok: true });
-  });
-
-  it.each([
-    ['%E0%A4%A', 'not URL-encoded JSON'],
-    ['{"Statement":', 'not JSON'],
-    ['[]', 'not a JSON object'],
-    [
-      JSON.stringify({ Statement: [{ Effect: 'allow', Action: '*', Resource: '*' }] }),
-      'statement 1: Effect "allow"',
-    ],
-    [
-      JSON.stringify({ Statement: [{ Effect: 'Allow', Resource: '*' }] }),
-      'statement 1: no Action or NotAction',
-    ],
-    [
-      JSON.stringify({ Statement: [{ Effect: 'Allow', Action: 3, Resource: '*' }] }),
-      'statement 1: Action is not a string or a list of strings',
-    ],
-  ])('refuses %s: %s', (document, problem) => {
-    expect(parsePolicy(document)).toEqual({ ok: false, problem });
-  });
-
-  it.each([
-    ['*', 'iam:PutUserPolicy', true],
-    ['iam:*', 'IAM:PUTUSERPOLICY', true],
-    ['iam:Put?serPolicy', 'iam:PutUserPolicy', true],
-    ['iam:Get*', 'iam:PutUserPolicy', false],
-    ['s3:*', 'iam:PutUserPolicy', false],
-  ])('action %s matches %s: %s', (pattern, action, expected) => {
-    expect(actionMatches(pattern, action)).toBe(expected);
-  });
-
-  const vars = new Map([['aws:username', 'alice']]);
-  const resource = (...patterns: string[]): ElementMatch => ({ not: false, patterns });
-  it.each<[string, ElementMatch, 'Allow' | 'Deny', boolean]>([
-    ['${aws:username} resolves', resource('arn:aws:iam::*:user/${aws:username}'), 'Allow', true],
-    [
-      'an unknown variable matches anything in an Allow',
-      resource('arn:aws:iam::*:user/${aws:PrincipalTag/team}'),
-      'Allow',
-      true,
-    ],
-    [
-      'an unknown variable matches nothing in a Deny',
-      resource('arn:aws:iam::*:user/${aws:PrincipalTag/team}'),
-      'Deny',
-      false,
-    ],
-    ['ARNs in another case match an Allow', resource(userArn('ALICE')), 'Allow', true],
-    ['ARNs in another case do not match a Deny', resource(userArn('ALICE')), 'Deny', false],
-    ['NotResource excluding the user', { not: true, patterns: [userArn('alice')] }, 'Allow', false],
-    ['NotResource excluding others', { not: true, patterns: [userArn('bob')] }, 'Allow', true],
-    ['${*} is a literal asterisk', resource('arn:aws:iam::*:user/a${*}'), 'Allow', false],
-  ])('%s', (_label, match, effect, expected) => {
-    expect(coversResource(match, userArn('alice'), vars, effect)).toBe(expected);
   });
 });

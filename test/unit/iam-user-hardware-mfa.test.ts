@@ -1,130 +1,30 @@
 /**
  * iam-user-hardware-mfa against a mocked IAM: every row of the decision table, each way a user is
- * privileged, the exemption tag, the reads (request shapes and counts) and change notifications.
+ * privileged, the exemption tag (the reads, change notifications and parameters:
+ * iam-user-hardware-mfa-reads.test.ts).
  */
-import {
-  GetAccountAuthorizationDetailsCommand,
-  GetMFADeviceCommand,
-  IAMClient,
-  ListMFADevicesCommand,
-  type GroupDetail,
-  type UserDetail,
-} from '@aws-sdk/client-iam';
-import { mockClient } from 'aws-sdk-client-mock';
-import 'aws-sdk-client-mock-jest';
-import { rule } from '../../rules/iam-user-hardware-mfa/rule';
-import { DataLoadError, InvalidInputError } from '../../rules/runtime/errors';
+import { GetMFADeviceCommand, ListMFADevicesCommand, type GroupDetail } from '@aws-sdk/client-iam';
+import { iam } from './aws-mocks';
 import { deviceKind } from '../../rules/iam-user-hardware-mfa/facts';
-import { parseParameters } from '../../rules/runtime/parameters';
-import { EVIDENCE_AT, type Evaluation, type Scope } from '../../rules/runtime/types';
+import { EVIDENCE_AT } from '../../rules/runtime/types';
+import { ACCOUNT } from './helpers';
 import {
-  allow,
-  awsManagedDetails,
-  doc,
-  managedPolicyDetail,
-  type PolicyDocument,
-} from '../support/iam-policies';
-import { ACCOUNT, awsError, gatherContext, userArn } from './helpers';
-
-const iam = mockClient(IAMClient);
-const ALL: Scope = { kind: 'all' };
-const ADMIN = 'arn:aws:iam::aws:policy/AdministratorAccess';
-const READ_ONLY = 'arn:aws:iam::aws:policy/ReadOnlyAccess';
-const BREAK_GLASS = `arn:aws:iam::${ACCOUNT}:policy/BreakGlass`;
-const FAKE_ADMIN = `arn:aws:iam::${ACCOUNT}:policy/AdministratorAccess`;
-/** Customer-managed policies of these tests, with their documents. */
-const CUSTOMER: Record<string, PolicyDocument> = {
-  [BREAK_GLASS]: doc(allow('s3:GetObject')),
-  [FAKE_ADMIN]: doc(allow('s3:GetObject')),
-};
-const FILTER = ['User', 'Group', 'Role', 'LocalManagedPolicy', 'AWSManagedPolicy'];
-const VIRTUAL = (name: string) => `arn:aws:iam::${ACCOUNT}:mfa/${name}`;
-const FIDO = (name: string, key = 'key-1') => `arn:aws:iam::${ACCOUNT}:u2f/user/${name}/${key}`;
-const HARDWARE = 'GAHT12345678';
-const CERTIFIED = { 'FIDO Certification': 'L1', 'FIPS-140-3': 'L2' };
-
-interface Spec {
-  name: string;
-  policies?: string[];
-  groups?: string[];
-  tags?: Record<string, string>;
-}
-
-function userDetail({ name, policies = [], groups = [], tags = {} }: Spec): UserDetail {
-  return {
-    UserName: name,
-    UserId: `AIDA${name.toUpperCase()}`,
-    Arn: userArn(name),
-    Path: '/',
-    CreateDate: new Date('2024-01-01T00:00:00Z'),
-    GroupList: groups,
-    AttachedManagedPolicies: policies.map((arn) => ({
-      PolicyArn: arn,
-      PolicyName: arn.split('/').pop(),
-    })),
-    Tags: Object.entries(tags).map(([Key, Value]) => ({ Key, Value })),
-  };
-}
-
-function group(name: string, policies: string[]): GroupDetail {
-  return {
-    GroupName: name,
-    GroupId: `AGPA${name.toUpperCase()}`,
-    Arn: `arn:aws:iam::${ACCOUNT}:group/${name}`,
-    AttachedManagedPolicies: policies.map((arn) => ({ PolicyArn: arn })),
-  };
-}
-
-function policies() {
-  return [
-    ...awsManagedDetails(),
-    ...Object.entries(CUSTOMER).map(([arn, document]) => managedPolicyDetail(arn, document)),
-  ];
-}
-
-function mockDetails(users: Spec[], groups: GroupDetail[] = []): void {
-  iam.on(GetAccountAuthorizationDetailsCommand).resolves({
-    UserDetailList: users.map(userDetail),
-    GroupDetailList: groups,
-    Policies: policies(),
-    IsTruncated: false,
-  });
-}
-
-function mockDevices(userName: string, serials: string[]): void {
-  iam.on(ListMFADevicesCommand, { UserName: userName }).resolves({
-    MFADevices: serials.map((SerialNumber) => ({
-      SerialNumber,
-      UserName: userName,
-      EnableDate: new Date(),
-    })),
-    IsTruncated: false,
-  });
-}
-
-function mockCertifications(serial: string, certifications: Record<string, string> | undefined) {
-  iam.on(GetMFADeviceCommand, { SerialNumber: serial }).resolves({
-    SerialNumber: serial,
-    ...(certifications ? { Certifications: certifications } : {}),
-  });
-}
-
-async function run(raw: Record<string, string> = {}, scope: Scope = ALL): Promise<Evaluation[]> {
-  const params = parseParameters(rule, raw) as Parameters<typeof rule.evaluate>[1];
-  const facts = await rule.gather(gatherContext(), scope, params);
-  return rule.evaluate(facts, params);
-}
-
-function only(evaluations: Evaluation[]): Evaluation {
-  const [first, ...rest] = evaluations;
-  if (!first || rest.length > 0)
-    throw new Error(`expected one evaluation, got ${evaluations.length}`);
-  return first;
-}
-
-beforeEach(() => {
-  iam.reset();
-});
+  ADMIN,
+  BREAK_GLASS,
+  CERTIFIED,
+  FAKE_ADMIN,
+  FIDO,
+  group,
+  HARDWARE,
+  mockCertifications,
+  mockDetails,
+  mockDevices,
+  only,
+  READ_ONLY,
+  run,
+  Spec,
+  VIRTUAL,
+} from './iam-user-hardware-mfa-fixtures';
 
 describe('who is privileged', () => {
   it.each<[string, Spec, GroupDetail[], Record<string, string>, string]>([
@@ -460,192 +360,5 @@ describe('exemptions (through applyExemption, tags from the bulk read)', () => {
       ['carol', 'NON_COMPLIANT'],
     ]);
     expect(evaluations[1]?.annotation).toContain('exemption longer than 10 days');
-  });
-});
-
-describe('reads', () => {
-  it('reads users and groups in bulk, page by page, and lists devices for privileged users only', async () => {
-    // Prepare: the group of alice comes on the second page.
-    iam
-      .on(GetAccountAuthorizationDetailsCommand)
-      .resolvesOnce({
-        UserDetailList: [
-          userDetail({ name: 'alice', groups: ['Admins'] }),
-          userDetail({ name: 'bob' }),
-        ],
-        IsTruncated: true,
-        Marker: 'page-2',
-      })
-      .resolvesOnce({
-        UserDetailList: [userDetail({ name: 'carol', policies: [ADMIN] })],
-        GroupDetailList: [group('Admins', [ADMIN])],
-        Policies: policies(),
-        IsTruncated: false,
-      });
-    mockDevices('alice', [HARDWARE]);
-    mockDevices('carol', [HARDWARE]);
-
-    // Act
-    const evaluations = await run();
-
-    // Assess
-    expect(evaluations.map((e) => [e.resourceName, e.compliance])).toEqual([
-      ['alice', 'COMPLIANT'],
-      ['bob', 'NOT_APPLICABLE'],
-      ['carol', 'COMPLIANT'],
-    ]);
-    expect(iam).toHaveReceivedCommandTimes(GetAccountAuthorizationDetailsCommand, 2);
-    expect(
-      iam.commandCalls(GetAccountAuthorizationDetailsCommand).map((call) => call.args[0].input),
-    ).toEqual([
-      { Filter: FILTER, MaxItems: 1000 },
-      { Filter: FILTER, MaxItems: 1000, Marker: 'page-2' },
-    ]);
-    expect(iam).toHaveReceivedCommandTimes(ListMFADevicesCommand, 2);
-    expect(iam.calls()).toHaveLength(4);
-  });
-
-  it('refuses to judge when a user is in a group the bulk read did not return', async () => {
-    // Prepare
-    mockDetails([{ name: 'alice', groups: ['Ghost'] }]);
-
-    // Act
-    const result = run();
-
-    // Assess
-    await expect(result).rejects.toThrow(DataLoadError);
-    await expect(result).rejects.toThrow('user AIDAALICE is in group Ghost');
-  });
-
-  it('fails with one line naming the read when GetAccountAuthorizationDetails fails', async () => {
-    // Prepare
-    iam.on(GetAccountAuthorizationDetailsCommand).rejects(awsError('AccessDenied', 'not allowed'));
-
-    // Act
-    const result = run();
-
-    // Assess
-    await expect(result).rejects.toThrow(
-      'cannot read IAM users, groups, roles and policies (GetAccountAuthorizationDetails): AccessDenied: not allowed',
-    );
-  });
-
-  it('names the user by id, never by name, when its devices cannot be read', async () => {
-    // Prepare
-    mockDetails([{ name: 'alice', policies: [ADMIN] }]);
-    iam.on(ListMFADevicesCommand).rejects(awsError('Throttling', 'slow down'));
-
-    // Act
-    const result = run();
-
-    // Assess
-    await expect(result).rejects.toThrow(
-      'cannot list the MFA devices of user AIDAALICE: Throttling: slow down',
-    );
-  });
-
-  it('a user deleted between the bulk read and its device listing is NOT_APPLICABLE', async () => {
-    // Prepare
-    mockDetails([{ name: 'alice', policies: [ADMIN] }]);
-    iam.on(ListMFADevicesCommand).rejects(awsError('NoSuchEntityException'));
-
-    // Act
-    const evaluation = only(await run());
-
-    // Assess
-    expect(evaluation).toMatchObject({ resourceId: 'AIDAALICE', compliance: 'NOT_APPLICABLE' });
-    expect(evaluation.annotation).toMatch(/^User alice was deleted during the evaluation/);
-  });
-
-  it('a key removed between listing and GetMFADevice: the user is read again once', async () => {
-    // Prepare
-    mockDetails([{ name: 'alice', policies: [ADMIN] }]);
-    iam
-      .on(ListMFADevicesCommand)
-      .resolvesOnce({
-        MFADevices: [{ SerialNumber: FIDO('alice'), UserName: 'alice', EnableDate: new Date() }],
-      })
-      .resolvesOnce({
-        MFADevices: [{ SerialNumber: HARDWARE, UserName: 'alice', EnableDate: new Date() }],
-      });
-    iam.on(GetMFADeviceCommand).rejects(awsError('NoSuchEntityException'));
-
-    // Act
-    const evaluation = only(await run());
-
-    // Assess
-    expect(evaluation.compliance).toBe('COMPLIANT');
-    expect(iam).toHaveReceivedCommandTimes(ListMFADevicesCommand, 2);
-  });
-});
-
-describe('change notifications', () => {
-  const scope = (userName: string | undefined, userId = 'AIDAALICE'): Scope => ({
-    kind: 'user',
-    userId,
-    userName,
-  });
-
-  it('evaluates only the user named, from the same bulk read', async () => {
-    // Prepare
-    mockDetails([
-      { name: 'alice', policies: [ADMIN] },
-      { name: 'carol', policies: [ADMIN] },
-    ]);
-    mockDevices('alice', [VIRTUAL('alice')]);
-
-    // Act
-    const evaluation = only(await run({}, scope('alice')));
-
-    // Assess
-    expect(evaluation).toMatchObject({ resourceId: 'AIDAALICE', compliance: 'NON_COMPLIANT' });
-    expect(iam).toHaveReceivedCommandTimes(ListMFADevicesCommand, 1);
-    expect(iam).toHaveReceivedCommandWith(ListMFADevicesCommand, { UserName: 'alice' });
-  });
-
-  it('a user that no longer exists is NOT_APPLICABLE', async () => {
-    // Prepare
-    mockDetails([{ name: 'carol', policies: [ADMIN] }]);
-
-    // Act
-    const evaluation = only(await run({}, scope('alice')));
-
-    // Assess
-    expect(evaluation).toMatchObject({
-      resourceId: 'AIDAALICE',
-      resourceName: 'alice',
-      compliance: 'NOT_APPLICABLE',
-    });
-    expect(evaluation.annotation).toMatch(
-      /^User alice no longer exists \(IAM, read live at \S+Z\): nothing to evaluate\.$/,
-    );
-    expect(iam).toHaveReceivedCommandTimes(ListMFADevicesCommand, 0);
-  });
-
-  it('a name that now belongs to another user: the old user is NOT_APPLICABLE', async () => {
-    // Prepare
-    mockDetails([{ name: 'alice', policies: [ADMIN] }]);
-
-    // Act
-    const evaluation = only(await run({}, scope('alice', 'AIDAOLDALICE')));
-
-    // Assess
-    expect(evaluation).toMatchObject({ resourceId: 'AIDAOLDALICE', compliance: 'NOT_APPLICABLE' });
-    expect(evaluation.annotation).toContain('the name now belongs to user AIDAALICE');
-  });
-});
-
-describe('parameters', () => {
-  it.each([
-    [
-      { PrivilegedPolicyArns: 'AdministratorAccess' },
-      /PrivilegedPolicyArns must be managed policy ARNs/,
-    ],
-    [{ RequireCertifiedFido: 'yes' }, /RequireCertifiedFido must be true or false/],
-    [{ PrivilegedTagKey: 'bad*key' }, /PrivilegedTagKey must be an IAM tag key/],
-    [{ MaxExemptionDays: '0' }, /MaxExemptionDays must be a whole number/],
-  ])('refuses %j with one line', (raw, message) => {
-    expect(() => parseParameters(rule, raw)).toThrow(InvalidInputError);
-    expect(() => parseParameters(rule, raw)).toThrow(message);
   });
 });

@@ -4,10 +4,9 @@ import {
   DescribeAggregateComplianceByConfigRulesCommand,
   GetAggregateComplianceDetailsByConfigRuleCommand,
 } from '@aws-sdk/client-config-service';
-import { mockClient } from 'aws-sdk-client-mock';
+import { config } from './aws-mocks';
 import { buildOrganizationReport, runReport } from '../../cli/report';
 
-const config = mockClient(ConfigServiceClient);
 const ctx = () => ({
   config: new ConfigServiceClient({ region: 'us-east-1' }),
   accountId: '999999999999',

@@ -1,10 +1,6 @@
 /** Decision tables of the three rules, through the pure `evaluate` (and gather where the table depends on it). */
-import {
-  GetAccountSummaryCommand,
-  IAMClient,
-  ListVirtualMFADevicesCommand,
-} from '@aws-sdk/client-iam';
-import { mockClient } from 'aws-sdk-client-mock';
+import { GetAccountSummaryCommand, ListVirtualMFADevicesCommand } from '@aws-sdk/client-iam';
+import { iam } from './aws-mocks';
 import * as z from 'zod/mini';
 import { clampAnnotation } from '../../rules/runtime/annotation';
 import { gatherRoot, type RootFacts } from '../../rules/runtime/facts/account';
@@ -15,7 +11,6 @@ import { rule as hardwareMfa } from '../../rules/root-account-hardware-mfa/rule'
 import { rule as rootMfa } from '../../rules/root-account-mfa/rule';
 import { ACCOUNT, accountSummary, gatherContext } from './helpers';
 
-const iam = mockClient(IAMClient);
 const ROOT_ARN = `arn:aws:iam::${ACCOUNT}:root`;
 const REPORT_TIME = new Date('2026-01-01T00:00:00.123Z');
 const LIVE_TIME = new Date('2026-01-01T02:30:00.456Z');

@@ -4,19 +4,14 @@
  * verdict; `MFA-Exemption` is the `mfa-exemption` tag; reasons are cut between code points.
  */
 import {
-  GenerateCredentialReportCommand,
   GetAccountAuthorizationDetailsCommand,
-  GetCredentialReportCommand,
   GetLoginProfileCommand,
   GetUserCommand,
-  IAMClient,
   ListMFADevicesCommand,
   ListUsersCommand,
   ListUserTagsCommand,
-  ListVirtualMFADevicesCommand,
 } from '@aws-sdk/client-iam';
-import { mockClient } from 'aws-sdk-client-mock';
-import 'aws-sdk-client-mock-jest';
+import { iam, mockUserReads } from './aws-mocks';
 import { consoleCheck, rule as consoleMfa } from '../../rules/iam-user-console-mfa/rule';
 import { rule as userMfa, userMfaCheck } from '../../rules/iam-user-mfa/rule';
 import { clampAnnotation } from '../../rules/runtime/annotation';
@@ -24,28 +19,14 @@ import { applyExemption, quote } from '../../rules/runtime/exemptions';
 import { gatherUsers } from '../../rules/runtime/facts/users';
 import { parseParameters } from '../../rules/runtime/parameters';
 import type { AnyRule, Scope } from '../../rules/runtime/types';
-import {
-  awsError,
-  gatherContext,
-  listedUser,
-  reportCsv,
-  reportRow,
-  type TestUser,
-} from './helpers';
+import { awsError, gatherContext, listedUser, reportRow, type TestUser } from './helpers';
 
-const iam = mockClient(IAMClient);
 const ALL: Scope = { kind: 'all' };
 const inDays = (days: number) =>
   new Date(Date.now() + days * 86_400_000).toISOString().slice(0, 10);
 
 function mockBulk(users: TestUser[], rows: string[]): void {
-  iam.on(ListUsersCommand).resolves({ Users: users, IsTruncated: false });
-  iam.on(GenerateCredentialReportCommand).resolves({ State: 'COMPLETE' });
-  iam.on(GetCredentialReportCommand).resolves({
-    Content: reportCsv(rows),
-    GeneratedTime: new Date('2026-01-01T00:00:00Z'),
-  });
-  iam.on(ListVirtualMFADevicesCommand).resolves({ VirtualMFADevices: [], IsTruncated: false });
+  mockUserReads(users, rows);
   iam.on(ListUserTagsCommand).resolves({ Tags: [], IsTruncated: false });
 }
 
@@ -54,10 +35,6 @@ async function evaluate(rule: AnyRule, raw: Record<string, string>, scope: Scope
   const facts: unknown = await rule.gather(gatherContext(), scope, params);
   return rule.evaluate(facts, params);
 }
-
-beforeEach(() => {
-  iam.reset();
-});
 
 describe('a user renamed during a periodic run keeps its verdict', () => {
   it('live check: NoSuchEntity by the old name → found by id, read again under the new name', async () => {

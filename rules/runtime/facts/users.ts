@@ -42,8 +42,14 @@ import type { ExemptionTag } from '../exemptions';
 import { iamMarker, pages } from '../pages';
 import { allOrAbort, mapPool } from '../pool';
 import type { AwsClients } from '../clients';
-import type { RecordedEvaluation } from '../report';
-import type { ComplianceType, EvidenceSource, GatherContext, Scope, UserChange } from '../types';
+import type {
+  ComplianceType,
+  EvidenceSource,
+  GatherContext,
+  RecordedEvaluation,
+  Scope,
+  UserChange,
+} from '../types';
 import { loadCredentialReport, type CredentialReport } from './credential-report';
 import { readExemptionTags } from './exemption-tags';
 import { listAssignedVirtualMfa, PAGE_SIZE } from './virtual-mfa';
