@@ -392,7 +392,8 @@ describe.each(Object.keys(APPS))('a %s CDK app', (name) => {
       const organization = resourcesOf(dir, 'MfaRulesOrganization');
       expectBundledFunctions(dir, organization);
       expect(ofType(organization, 'AWS::Config::OrganizationConformancePack')).toHaveLength(1);
-      expect(ofType(organization, 'AWS::CloudFormation::StackSet')).toHaveLength(1);
+      // The execution role's, and the event path's forwarding of members' IAM events (issue 22).
+      expect(ofType(organization, 'AWS::CloudFormation::StackSet')).toHaveLength(2);
     },
     INSTALL_TIMEOUT_MS + SYNTH_TIMEOUT_MS,
   );
