@@ -95,15 +95,24 @@ export async function worker(
   return result;
 }
 
-/** 60 % console users; 5 % of everyone console users without MFA; the rest of them virtual/hardware. */
-export function population(size: number): SeedUser[] {
+/**
+ * 60 % console users; 5 % of everyone console users without MFA; the rest of them with MFA, of
+ * which `hardwareShare` (0–1, in tenths; default 0.5) hold a hardware/FIDO device and the others a
+ * virtual one.
+ */
+export function population(size: number, hardwareShare = 0.5): SeedUser[] {
   const consoleUsers = Math.round(size * 0.6);
   const noMfa = Math.round(size * 0.05);
+  const hardwareTenths = Math.round(hardwareShare * 10);
   return Array.from({ length: size }, (_, i) => {
     const name = `bench-user-${String(i).padStart(5, '0')}`;
     if (i >= consoleUsers) return { name, consolePassword: false, mfa: 'none' };
     if (i < noMfa) return { name, consolePassword: true, mfa: 'none' };
-    return { name, consolePassword: true, mfa: i % 2 ? 'virtual' : 'hardware' };
+    return {
+      name,
+      consolePassword: true,
+      mfa: (i - noMfa) % 10 < hardwareTenths ? 'hardware' : 'virtual',
+    };
   });
 }
 

@@ -182,22 +182,25 @@ async function exemptionTagOf(iam: IAMClient, userName: string): Promise<string 
 }
 
 /**
- * The floor: bulk reads only, plus GetLoginProfile + ListMFADevices per user the report flags, and
- * ListUserTags (the exemption tag) per user still without MFA.
+ * The floor: bulk reads only, plus GetLoginProfile + ListMFADevices per user the report flags,
+ * ListMFADevices per console user the report shows with MFA that no virtual device assigned now
+ * explains (a hardware/FIDO device, or a virtual one removed since: issue 22; one found without a
+ * device is then checked like a flagged user), and ListUserTags (the exemption tag) per user still
+ * without MFA.
  */
 async function runFloor(endpoint: string): Promise<number> {
   const iam = iamClient(endpoint);
   const [, report, virtual] = await bulkReads(iam);
-  const flagged = report.filter(
-    (row) =>
-      row.user !== '<root_account>' &&
-      row.password_enabled === 'true' &&
-      row.mfa_active === 'false' &&
-      !virtual.has(row.arn ?? ''),
+  const rows = report.filter(
+    (row) => row.user !== '<root_account>' && row.password_enabled === 'true',
+  );
+  const flagged = rows.filter((row) => row.mfa_active === 'false' && !virtual.has(row.arn ?? ''));
+  const unconfirmed = rows.filter(
+    (row) => row.mfa_active === 'true' && !virtual.has(row.arn ?? ''),
   );
   // Both facts of a flagged user, live: the password first, then the MFA devices (which also
   // proves the user still exists when there is no password).
-  const confirmed = await mapPool(flagged, DEFAULT_CONCURRENCY, async (row) => {
+  const check = async (row: (typeof rows)[number]): Promise<boolean> => {
     let password = true;
     try {
       await iam.send(new GetLoginProfileCommand({ UserName: row.user }));
@@ -208,6 +211,15 @@ async function runFloor(endpoint: string): Promise<number> {
     const out = await iam.send(new ListMFADevicesCommand({ UserName: row.user }));
     if (!password || (out.MFADevices ?? []).length > 0) return false;
     return (await exemptionTagOf(iam, row.user ?? '')) === undefined;
+  };
+  const jobs = [
+    ...flagged.map((row) => ({ row, confirm: false })),
+    ...unconfirmed.map((row) => ({ row, confirm: true })),
+  ];
+  const confirmed = await mapPool(jobs, DEFAULT_CONCURRENCY, async ({ row, confirm }) => {
+    if (!confirm) return check(row);
+    const out = await iam.send(new ListMFADevicesCommand({ UserName: row.user }));
+    return (out.MFADevices ?? []).length > 0 ? false : check(row);
   });
   return confirmed.filter(Boolean).length;
 }
@@ -221,9 +233,10 @@ async function runFloor(endpoint: string): Promise<number> {
 async function runUserMfaFloor(endpoint: string, bulkTags: boolean): Promise<number> {
   const iam = iamClient(endpoint);
   const [, report, virtual] = await bulkReads(iam);
+  // Every user the report shows without MFA that no virtual device clears, and every user it shows
+  // with MFA that no virtual device explains (issue 22): ListMFADevices each.
   const flagged = report.filter(
-    (row) =>
-      row.user !== '<root_account>' && row.mfa_active === 'false' && !virtual.has(row.arn ?? ''),
+    (row) => row.user !== '<root_account>' && !virtual.has(row.arn ?? ''),
   );
   const withoutMfa = (
     await mapPool(flagged, DEFAULT_CONCURRENCY, async (row) => {

@@ -25,7 +25,12 @@ export const SCRIPT = `
   var CLS = ['nc', 'ok', 'na'];
   var EXEMPT = ['honoured', 'expired', 'too-long', 'unreadable', 'ignored'];
   var SOURCE = ['tag', 'registry'];
-  var EVIDENCE = ['credential report', 'credential report + virtual MFA devices now', 'IAM, read live'];
+  var EVIDENCE = [
+    'credential report',
+    'credential report + virtual MFA devices now',
+    'credential report + MFA devices listed live',
+    'IAM, read live',
+  ];
   var SEVERITY = ['CRITICAL', 'HIGH', 'MEDIUM', 'LOW'];
   var org = data.kind === 'organization';
 

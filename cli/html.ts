@@ -19,7 +19,12 @@
  */
 import { createHash } from 'node:crypto';
 import { formatCisControl, formatFrameworksShort } from '../rules/frameworks';
-import { CIS_VERSIONS, type ComplianceType, type FrameworkMapping } from '../rules/runtime/types';
+import {
+  CIS_VERSIONS,
+  EVIDENCE_SOURCES,
+  type ComplianceType,
+  type FrameworkMapping,
+} from '../rules/runtime/types';
 import { SCRIPT } from './html-script';
 import {
   COLLATOR,
@@ -77,6 +82,7 @@ const CLASS: Record<ComplianceType, string> = {
 const EVIDENCE_TEXT: Record<string, string> = {
   'credential-report': 'credential report',
   'virtual-mfa': 'credential report + virtual MFA devices now',
+  'live-mfa': 'credential report + MFA devices listed live',
   live: 'IAM, read live',
 };
 
@@ -525,9 +531,7 @@ export function pageData(doc: ReportDocument, rules: readonly string[]) {
       row.complianceWithoutExemption
         ? COMPLIANCE_ORDER.indexOf(row.complianceWithoutExemption)
         : -1,
-      row.evidenceSource
-        ? ['credential-report', 'virtual-mfa', 'live'].indexOf(row.evidenceSource)
-        : -1,
+      row.evidenceSource ? (EVIDENCE_SOURCES as readonly string[]).indexOf(row.evidenceSource) : -1,
       intern(row.evidenceAt),
       intern(row.recordedAt),
       indexIn(regions, row.region),

@@ -18,6 +18,7 @@ import {
   logicalIdOf,
   ruleParameter,
 } from './conformance-pack-template';
+import { freshnessMode, MfaConfigRulesFreshness } from './freshness';
 import { MfaConfigRulesOperations, type OperationsOptions } from './operations';
 import { isRuleDeployment, plainConfigRules, type RuleDeployment } from './plain-rules';
 import { RuleFunction, type RuleFunctionProps } from './rule-function';
@@ -116,6 +117,20 @@ export interface PackCommonProps extends OperationsOptions {
    * Default: none. `Tags.of(scope).add(...)` on an enclosing scope works as well.
    */
   readonly tags?: Readonly<Record<string, string>>;
+  /**
+   * How fast a regression becomes a finding (docs/freshness.md). `events` (default): IAM's
+   * CloudTrail events of the verdict-changing calls trigger a debounced re-evaluation of the
+   * affected rules within minutes, and the next run reads every changed user live (an EventBridge
+   * rule, an SQS queue and its dead-letter queue, a function, a DynamoDB change log; organisation
+   * wide also a bus and a StackSet forwarding members' IAM events). Needs the stack in us-east-1
+   * and a CloudTrail trail there. `schedule`: none of it; the periodic runs alone.
+   */
+  readonly freshness?: 'events' | 'schedule';
+  /**
+   * The debounce window of the event path, seconds (60–300, default 120): at most one
+   * re-evaluation per rule and account per window.
+   */
+  readonly reevaluationWindowSeconds?: number;
 }
 
 export interface MfaConfigRulesAccountPackProps extends PackCommonProps {
@@ -330,6 +345,8 @@ export class MfaConfigRulesAccountPack extends Construct {
   readonly operations: MfaConfigRulesOperations;
   /** The exemption registry (only with `exemptionSource` `registry` or `both`). */
   readonly exemptionRegistry?: ExemptionRegistry;
+  /** The event path (absent with `freshness: 'schedule'`). */
+  readonly freshness?: MfaConfigRulesFreshness;
 
   constructor(scope: Construct, id: string, props: MfaConfigRulesAccountPackProps = {}) {
     super(scope, id);
@@ -397,6 +414,20 @@ export class MfaConfigRulesAccountPack extends Construct {
       rulesReachSecurityHub: deployment === 'configRules',
       ...operationsOptions(props),
     });
+    if (freshnessMode(this, props.freshness) === 'events') {
+      this.freshness = new MfaConfigRulesFreshness(this, 'Freshness', {
+        rules,
+        functions: this.functions,
+        ruleParameters: ruleParameterValues(props),
+        ...(props.logRetention !== undefined ? { logRetention: props.logRetention } : {}),
+        ...(props.logRemovalPolicy !== undefined
+          ? { logRemovalPolicy: props.logRemovalPolicy }
+          : {}),
+        ...(props.reevaluationWindowSeconds !== undefined
+          ? { windowSeconds: props.reevaluationWindowSeconds }
+          : {}),
+      });
+    }
   }
 }
 

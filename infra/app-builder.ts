@@ -43,6 +43,8 @@ export const CONTEXT = {
   exemptionSource: 'exemptionSource',
   accountExemptionSource: 'accountExemptionSource',
   exemptionWriterArns: 'exemptionWriterArns',
+  freshness: 'freshness',
+  reevaluationWindowSeconds: 'reevaluationWindowSeconds',
 } as const;
 
 /**
@@ -168,7 +170,12 @@ export function buildApp(app: App = new App()): MfaConfigRulesApp {
   const hubAdministrator = choice(app, CONTEXT.securityHubAdministrator, ['true', 'false']);
   // Environment-agnostic: the stacks deploy to the account and Region of the credentials in use
   // (pick ONE Region: IAM is global).
+  // The event path (issue 22): 'events' (default) or 'schedule'; its debounce window.
+  const freshness = choice(app, CONTEXT.freshness, ['events', 'schedule'] as const);
+  const windowText = text(app, CONTEXT.reevaluationWindowSeconds);
   const common = {
+    ...(freshness ? { freshness } : {}),
+    ...(windowText !== undefined ? { reevaluationWindowSeconds: Number(windowText) } : {}),
     maximumExecutionFrequency: frequency,
     ...(logRetention !== undefined ? { logRetention } : {}),
     ...(packName !== undefined ? { packName } : {}),

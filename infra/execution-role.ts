@@ -45,6 +45,11 @@ export interface ExecutionRoleSpec {
   readonly centralRoleNames: readonly string[];
   /** The rules whose reads the role allows. */
   readonly rules: readonly RuleMetadata[];
+  /**
+   * The event path (issue 22): the role also allows config:DescribeConfigRules and
+   * config:StartConfigRulesEvaluation (the freshness function's session is limited to those).
+   */
+  readonly reevaluation?: boolean;
 }
 
 export function executionRoleDescription(spec: ExecutionRoleSpec): string {
@@ -100,7 +105,9 @@ export function executionRoleTemplate(spec: ExecutionRoleSpec): Record<string, u
           Policies: [
             {
               PolicyName: EXECUTION_ROLE_POLICY_NAME,
-              PolicyDocument: toPolicyDocumentJson(packPermissions(spec.rules)),
+              PolicyDocument: toPolicyDocumentJson(
+                packPermissions(spec.rules, { reevaluation: spec.reevaluation === true }),
+              ),
             },
           ],
         },
@@ -139,12 +146,18 @@ export class ExecutionRole extends Construct {
       }),
       inlinePolicies: {
         [EXECUTION_ROLE_POLICY_NAME]: new iam.PolicyDocument({
-          statements: toPolicyStatements(this, packPermissions(props.rules)),
+          statements: toPolicyStatements(
+            this,
+            packPermissions(props.rules, { reevaluation: props.reevaluation === true }),
+          ),
         }),
       },
     });
     Validations.of(this.role).acknowledge(
-      ...wildcardAcknowledgments(this, packPermissions(props.rules)),
+      ...wildcardAcknowledgments(
+        this,
+        packPermissions(props.rules, { reevaluation: props.reevaluation === true }),
+      ),
     );
   }
 }

@@ -68,6 +68,7 @@ import {
   ORGANIZATION_PARAMETER,
 } from './execution-role';
 import { RuleFunction } from './rule-function';
+import { FRESHNESS_ROLE_NAME, freshnessMode, MfaConfigRulesFreshness } from './freshness';
 import { ORGANIZATION_PACK_SPEC, validateProps } from './validate';
 import type { RuleMetadata } from '../rules/runtime/types';
 import {
@@ -175,6 +176,8 @@ export class MfaConfigRulesOrganizationPack extends Construct {
   readonly exemptionSource: ExemptionSource;
   /** The central exemption registry (absent with `exemptionSource: 'tags'`). */
   readonly exemptionRegistry?: ExemptionRegistry;
+  /** The event path (absent with `freshness: 'schedule'`). */
+  readonly freshness?: MfaConfigRulesFreshness;
 
   constructor(scope: Construct, id: string, props: MfaConfigRulesOrganizationPackProps) {
     super(scope, id);
@@ -292,10 +295,16 @@ export class MfaConfigRulesOrganizationPack extends Construct {
     }
     this.grantInvoke(props, callAs);
 
+    const events = freshnessMode(this, props.freshness) === 'events';
     const roleSpec = {
       roleName,
-      centralRoleNames: rules.map((rule) => centralRoleName(rule.name)),
+      // The freshness function re-evaluates the rules in each account through the same role.
+      centralRoleNames: [
+        ...rules.map((rule) => centralRoleName(rule.name)),
+        ...(events ? [FRESHNESS_ROLE_NAME] : []),
+      ],
       rules,
+      reevaluation: events,
     };
     if (callAs === 'SELF') {
       this.managementAccountRole = new ExecutionRole(this, 'ManagementAccountExecutionRole', {
@@ -372,6 +381,28 @@ export class MfaConfigRulesOrganizationPack extends Construct {
       targetOrganizationalUnitIds: props.targetOrganizationalUnitIds,
       callAs,
     });
+    if (events) {
+      this.freshness = new MfaConfigRulesFreshness(this, 'Freshness', {
+        rules,
+        functions: this.functions,
+        ruleParameters: ruleParameterValues(props),
+        ...(props.logRetention !== undefined ? { logRetention: props.logRetention } : {}),
+        ...(props.logRemovalPolicy !== undefined
+          ? { logRemovalPolicy: props.logRemovalPolicy }
+          : {}),
+        ...(props.reevaluationWindowSeconds !== undefined
+          ? { windowSeconds: props.reevaluationWindowSeconds }
+          : {}),
+        organization: {
+          executionRoleName: roleName,
+          organizationId: props.organizationId,
+          targetOrganizationalUnitIds: props.targetOrganizationalUnitIds,
+          callAs,
+        },
+      });
+      // Members' execution roles must trust the freshness role before it starts re-evaluations.
+      this.freshness.node.addDependency(this.stackSet);
+    }
   }
 
   /**

@@ -251,6 +251,8 @@ const COMMON_CHECKS: Record<string, Check> = {
   securityHub: SECURITY_HUB,
   exemptionSource: oneOf(EXEMPTION_SOURCES),
   exemptionWriterArns: isStringArray,
+  freshness: oneOf(['events', 'schedule']),
+  reevaluationWindowSeconds: isInteger,
 };
 
 const RULE_DEPLOYMENT = oneOf(['conformancePack', 'configRules']);
@@ -356,6 +358,7 @@ export const EXECUTION_ROLE_SPEC: PropSpec = {
     centralRoleNames: isStringArray,
     rules: expect('an array of RULE_METADATA entries', Array.isArray),
     organizationId: isString,
+    reevaluation: isBoolean,
   },
   required: ['roleName', 'centralRoleNames', 'rules', 'organizationId'],
 };

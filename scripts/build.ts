@@ -69,6 +69,14 @@ export function buildBundles(outDir = path.join(DIST, 'bundles')): void {
   for (const rule of RULE_NAMES) {
     buildSync(bundleOptions(rule, path.join(outDir, rule, 'index.mjs')));
   }
+  // The event path's function (issue 22): same options, its own entry point.
+  const options: BuildOptions = bundleOptions(RULE_NAMES[0] ?? '', '');
+  delete options.stdin;
+  buildSync({
+    ...options,
+    entryPoints: [path.join(ROOT, 'rules', 'runtime', 'freshness', 'handler.ts')],
+    outfile: path.join(outDir, 'freshness', 'index.mjs'),
+  });
 }
 
 const CLI = path.join(ROOT, 'cli');

@@ -92,6 +92,8 @@ export function consoleCheck(params: Params): UserCheck {
     // Every user the bulk facts make NON_COMPLIANT is confirmed live; the grace needs only the
     // user's creation time, which the listing already gave.
     needsLiveCheck: (bulk) => consoleMfaVerdict(bulk) === 'NON_COMPLIANT',
+    // MFA decides the verdict of a user with a console password only.
+    mfaMatters: (bulk) => bulk.consolePassword === true,
     exemptionTagKey: exemptionSettings(params).tagKey,
     ...READS,
   };
@@ -113,7 +115,9 @@ export const rule: RuleDefinition<UsersFacts, typeof parameters> = {
     ],
     // 5,000 IAM users in one invocation: a handful of bulk reads (ListUsers, credential report,
     // ListVirtualMFADevices) beside the verdicts on record, then GetLoginProfile + ListMFADevices
-    // for each user the report flags (~250 of each), which IAM serves at about 10 requests per
+    // for each user the report flags (~250 of each), plus ListMFADevices for each console user
+    // whose MFA no virtual device explains (1,375 when half the MFA users hold hardware/FIDO
+    // devices: ~140 s more; BENCHMARKS.md "Freshness"), which IAM serves at about 10 requests per
     // second per API and account (~25 s plus adaptive back-off when other tools share the limit),
     // then PutEvaluations in batches of 100. 300 s leaves room for throttling;
     // 512 MiB holds the parsed credential report and the verdicts.
@@ -130,6 +134,7 @@ export const rule: RuleDefinition<UsersFacts, typeof parameters> = {
     replacesManagedRule: 'mfa-enabled-for-iam-console-access',
     resourceTypes: ['AWS::IAM::User'],
     changeTriggerTypes: ['AWS::IAM::User'],
+    readsChangeLog: true,
     remediation:
       'Assign an MFA device to the user (IAM > Users > user > Security credentials > Assign MFA device), or delete the console password of a user who only needs API access.',
     iamActions: userReads(READS),
@@ -191,6 +196,8 @@ function sourceText(user: UserFacts): string {
       return `both facts from the credential report of ${at}`;
     case 'virtual-mfa':
       return `console password from the credential report of ${at}; MFA: a virtual device assigned now`;
+    case 'live-mfa':
+      return `console password from the credential report of ${at}; MFA devices listed live`;
     case 'live':
       return `both facts checked live at ${at}`;
   }

@@ -50,6 +50,8 @@ export function userMfaCheck(params: { ExemptionTagKey?: string | undefined }): 
     verdict: userMfaVerdict,
     // A user the bulk facts show without MFA is confirmed live: the finding never rests on the report.
     needsLiveCheck: (bulk) => userMfaVerdict(bulk) === 'NON_COMPLIANT',
+    // MFA is the whole verdict: every user's.
+    mfaMatters: () => true,
     exemptionTagKey: exemptionSettings(params).tagKey,
     ...READS,
   };
@@ -73,6 +75,7 @@ export const rule: RuleDefinition<UsersFacts, typeof parameters> = {
     replacesManagedRule: 'iam-user-mfa-enabled',
     resourceTypes: ['AWS::IAM::User'],
     changeTriggerTypes: ['AWS::IAM::User'],
+    readsChangeLog: true,
     remediation:
       'Assign an MFA device to the user (IAM > Users > user > Security credentials > Assign MFA device), or delete a user nobody needs; for a user on a deadline, tag an expiring exemption.',
     iamActions: userReads(READS),
@@ -110,6 +113,8 @@ function sourceText(user: UserFacts): string {
       return `credential report of ${at}`;
     case 'virtual-mfa':
       return `a virtual device assigned now; user listed in the credential report of ${at}`;
+    case 'live-mfa':
+      return `MFA devices listed live; user listed in the credential report of ${at}`;
     case 'live':
       return `MFA devices listed live at ${at}`;
   }

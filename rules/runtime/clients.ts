@@ -112,6 +112,15 @@ export interface InvocationHints {
    * Absent: the role's full permissions (the CLI's read-only `evaluate` of several rules).
    */
   rules?: readonly RuleMetadata[];
+  /**
+   * A session policy other than the rules' (the freshness function's re-evaluation: only
+   * config:StartConfigRulesEvaluation and config:DescribeConfigRules, rules/runtime/grants.ts).
+   * Used only with an execution role; `name` keys the cached session.
+   */
+  sessionPolicy?: {
+    name: string;
+    document: (target: { partition: string; accountId: string }) => string;
+  };
 }
 
 /**
@@ -171,14 +180,21 @@ export class ClientProvider {
     const target = accountId ?? own.accountId;
     const roleArn = `arn:${own.partition}:iam::${target}:role/${executionRoleName}`;
     const rules = hints.rules ?? [];
-    const policy = rules.length
-      ? sessionPolicy(rules, { partition: own.partition, accountId: target })
-      : undefined;
+    const targetIdentity = { partition: own.partition, accountId: target };
+    const policy = hints.sessionPolicy
+      ? hints.sessionPolicy.document(targetIdentity)
+      : rules.length
+        ? sessionPolicy(rules, targetIdentity)
+        : undefined;
     // One session per role and rule set: a session narrowed to one rule never serves another.
-    const cacheKey = `${roleArn}|${rules
-      .map((rule) => rule.name)
-      .sort()
-      .join(',')}`;
+    const cacheKey = `${roleArn}|${
+      hints.sessionPolicy
+        ? `policy:${hints.sessionPolicy.name}`
+        : rules
+            .map((rule) => rule.name)
+            .sort()
+            .join(',')
+    }`;
     const cached = this.roles.get(cacheKey);
     if (cached && cached.expiresAt - Date.now() > CREDENTIAL_REFRESH_MARGIN_MS) {
       return cached.access;

@@ -43,6 +43,21 @@ export const IAM_ACTION_SCOPES: Readonly<Record<string, ResourceScope>> = {
   'iam:GetMFADevice': 'iam-user',
 };
 
+/**
+ * What the freshness function (issue 22) calls in an evaluated account to re-evaluate the pack's
+ * rules: config:DescribeConfigRules to find the deployed names (a conformance pack's or an
+ * organization rule's carry a generated suffix), config:StartConfigRulesEvaluation to start them.
+ * Service Authorization Reference (AWS Config,
+ * https://docs.aws.amazon.com/service-authorization/latest/reference/list_config.html):
+ * StartConfigRulesEvaluation requires a `ConfigRule` (`config-rule/${ConfigRuleId}`, a generated
+ * id, not the name), DescribeConfigRules has no resource type (`*`). The rule names are matched
+ * in code (runtime/rule-name.ts) before anything is started.
+ */
+export const REEVALUATION_ACTION_SCOPES: Readonly<Record<string, ResourceScope>> = {
+  'config:DescribeConfigRules': 'any',
+  'config:StartConfigRulesEvaluation': 'config-rule',
+};
+
 /** What every rule calls to report and to clear verdicts on vanished resources. */
 export const CONFIG_ACTION_SCOPES: Readonly<Record<string, ResourceScope>> = {
   'config:PutEvaluations': 'any',
@@ -55,7 +70,10 @@ function group(actions: Iterable<string>): PermissionGrant[] {
   const byScope = new Map<ResourceScope, Set<string>>();
   for (const action of actions) {
     if (action.includes('*')) throw new Error(`wildcard action '${action}' is not allowed`);
-    const scope = IAM_ACTION_SCOPES[action] ?? CONFIG_ACTION_SCOPES[action];
+    const scope =
+      IAM_ACTION_SCOPES[action] ??
+      CONFIG_ACTION_SCOPES[action] ??
+      REEVALUATION_ACTION_SCOPES[action];
     if (!scope) {
       throw new Error(
         `no resource scope is known for '${action}': add it to rules/runtime/grants.ts after checking the Service Authorization Reference`,
@@ -76,9 +94,47 @@ export function rulePermissions(rule: RuleMetadata): PermissionGrant[] {
   return group([...rule.iamActions, ...Object.keys(CONFIG_ACTION_SCOPES)]);
 }
 
-/** The union over several rules: what the shared member execution role needs. */
-export function packPermissions(rules: readonly RuleMetadata[]): PermissionGrant[] {
-  return group([...rules.flatMap((rule) => rule.iamActions), ...Object.keys(CONFIG_ACTION_SCOPES)]);
+/**
+ * The union over several rules: what the shared member execution role needs; with
+ * `reevaluation`, also what the freshness function's re-evaluation needs (the event path).
+ */
+export function packPermissions(
+  rules: readonly RuleMetadata[],
+  options: { reevaluation?: boolean } = {},
+): PermissionGrant[] {
+  return group([
+    ...rules.flatMap((rule) => rule.iamActions),
+    ...Object.keys(CONFIG_ACTION_SCOPES),
+    ...(options.reevaluation ? Object.keys(REEVALUATION_ACTION_SCOPES) : []),
+  ]);
+}
+
+/** The re-evaluation's own grants (the freshness function's role, and its session policy). */
+export function reevaluationPermissions(): PermissionGrant[] {
+  return group(Object.keys(REEVALUATION_ACTION_SCOPES));
+}
+
+/**
+ * The session policy the freshness function passes when it assumes the execution role in a member
+ * account: config:DescribeConfigRules and config:StartConfigRulesEvaluation on that account's
+ * Config rules, nothing else (no IAM read, no PutEvaluations).
+ */
+export function reevaluationSessionPolicy(target: {
+  partition: string;
+  accountId: string;
+}): string {
+  return JSON.stringify({
+    Version: '2012-10-17',
+    Statement: reevaluationPermissions().map((grant) => ({
+      Sid: statementId(grant.scope),
+      Effect: 'Allow',
+      Action: grant.actions,
+      Resource:
+        grant.scope === 'config-rule'
+          ? `arn:${target.partition}:config:*:${target.accountId}:config-rule/*`
+          : '*',
+    })),
+  });
 }
 
 /** Every action of a set of grants, sorted. */

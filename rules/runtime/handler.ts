@@ -40,6 +40,7 @@ import {
 } from './report';
 import type {
   AnyRule,
+  ChangeLogReader,
   ComplianceType,
   Evaluation,
   GatherContext,
@@ -70,6 +71,11 @@ export interface HandlerOptions {
    * function's own credentials.
    */
   registry?: RegistryReader;
+  /**
+   * The event path's change log (runtime/freshness/change-log.ts): periodic runs read live every
+   * user it names since the credential report. Absent: the event path is off.
+   */
+  changeLog?: ChangeLogReader;
 }
 
 export interface InvocationSummary {
@@ -154,6 +160,7 @@ export function createHandler(rule: AnyRule, options: HandlerOptions = {}): Conf
           deadline,
           ...(registry ? { registry } : {}),
           ...(recorded ? { recorded } : {}),
+          ...(options.changeLog && target.kind === 'all' ? { changeLog: options.changeLog } : {}),
           ...(options.tuning ? { tuning: options.tuning } : {}),
         });
       } catch (error) {
@@ -263,7 +270,7 @@ export async function evaluateRule(
   access: AccountAccess,
   params: Record<string, unknown>,
   scope: Scope,
-  options: Pick<GatherContext, 'remainingMs' | 'deadline' | 'recorded' | 'tuning'> & {
+  options: Pick<GatherContext, 'remainingMs' | 'deadline' | 'recorded' | 'changeLog' | 'tuning'> & {
     registry?: RegistryReader;
   },
 ): Promise<Evaluation[]> {

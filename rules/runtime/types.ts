@@ -56,9 +56,12 @@ export const EXEMPTION: unique symbol = Symbol('exemption');
 
 /**
  * Both facts from the credential report; the password from the report and the MFA from a virtual
- * device assigned now; or every fact read live from IAM.
+ * device assigned now; the password from the report and the MFA devices listed live
+ * (ListMFADevices: the report showed MFA and no virtual device is assigned now); or every fact read
+ * live from IAM.
  */
-export type EvidenceSource = 'credential-report' | 'virtual-mfa' | 'live';
+export const EVIDENCE_SOURCES = ['credential-report', 'virtual-mfa', 'live-mfa', 'live'] as const;
+export type EvidenceSource = (typeof EVIDENCE_SOURCES)[number];
 
 /** An exemption as read for a verdict that would otherwise be NON_COMPLIANT. */
 export interface ExemptionRecord {
@@ -112,6 +115,11 @@ export interface RuleMetadata {
   /** Resource types whose configuration changes also trigger the rule (besides the periodic run). */
   changeTriggerTypes: readonly ResourceType[];
   remediation: string;
+  /**
+   * Whether periodic runs read the event path's change log (runtime/freshness/change-log.ts): the
+   * construct then gives the function the table's name and dynamodb:Query on it, nothing more.
+   */
+  readsChangeLog?: boolean;
   /** Exactly the IAM actions the rule's function calls; the CDK construct grants these and no others. */
   iamActions: readonly string[];
   /** The rule function's Lambda timeout and memory, with the reason in a comment beside them. */
@@ -200,7 +208,27 @@ export interface GatherContext {
    * from older evidence never replaces a newer one on record without a live check.
    */
   recorded?: Promise<readonly RecordedEvaluation[]>;
+  /**
+   * The users IAM calls changed recently (runtime/freshness, issue 22); periodic runs read each one
+   * changed since the credential report live. Absent: the event path is off.
+   */
+  changeLog?: ChangeLogReader;
   tuning?: GatherTuning;
+}
+
+/** One IAM call that changed a user, as the change log recorded it. */
+export interface UserChange {
+  userName?: string;
+  userId?: string;
+  /** When the IAM call was made (CloudTrail's eventTime). */
+  at: Date;
+  /** The IAM call, e.g. `DeactivateMFADevice`. */
+  call: string;
+}
+
+/** Reads the change log of an account: every change it still holds (its entries expire). */
+export interface ChangeLogReader {
+  changes(accountId: string, signal?: AbortSignal): Promise<readonly UserChange[]>;
 }
 
 /** Knobs tests and benchmarks turn; production uses the defaults. */

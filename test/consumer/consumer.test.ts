@@ -254,15 +254,23 @@ function resourcesOf(dir: string, stack: string): Resources {
 const ofType = (resources: Resources, type: string): Resource[] =>
   Object.values(resources).filter((resource) => resource.Type === type);
 
-/** Each function deploys its rule's prebuilt bundle, byte for byte, and nothing else. */
+/** The event path's function (issue 22, `freshness: 'events'`, the default): its own bundle. */
+const FRESHNESS_BUNDLE = 'freshness';
+
+/**
+ * Each function deploys its prebuilt bundle, byte for byte, and nothing else: one per rule, and
+ * the event path's freshness function.
+ */
 function expectBundledFunctions(dir: string, resources: Resources): void {
   const functions = ofType(resources, 'AWS::Lambda::Function');
-  expect(functions).toHaveLength(RULE_NAMES.length);
+  expect(functions).toHaveLength(RULE_NAMES.length + 1);
   const deployed = functions.map((fn) => {
     const properties = fn.Properties ?? {};
     expect(properties.Handler).toBe('index.handler');
     const description = String(properties.Description);
-    const rule = RULE_NAMES.find((name) => description.includes(`rule ${name}:`));
+    const rule =
+      RULE_NAMES.find((name) => description.includes(`rule ${name}:`)) ??
+      (description.includes('re-evaluation per rule and account') ? FRESHNESS_BUNDLE : undefined);
     const hash = (properties.Code as { S3Key: string }).S3Key.replace(/\.zip$/, '');
     const asset = path.join(dir, 'cdk.out', `asset.${hash}`);
     expect(fs.readdirSync(asset)).toEqual(['index.mjs']);
@@ -272,7 +280,7 @@ function expectBundledFunctions(dir: string, resources: Resources): void {
     );
     return rule;
   });
-  expect(deployed.sort()).toEqual([...RULE_NAMES].sort());
+  expect(deployed.sort()).toEqual([...RULE_NAMES, FRESHNESS_BUNDLE].sort());
   // No custom resource, no other function (log retention is a LogGroup, not a provider).
   expect(Object.values(resources).filter((r) => r.Type.startsWith('Custom::'))).toEqual([]);
 }
@@ -297,7 +305,9 @@ beforeAll(() => {
   expect(files.filter((file) => !file.startsWith('dist/')).sort()).toEqual(
     ['LICENSE', 'README.md', 'bin/mfa-config-rules.js', 'package.json'].sort(),
   );
-  for (const rule of RULE_NAMES) expect(files).toContain(`dist/bundles/${rule}/index.mjs`);
+  for (const rule of [...RULE_NAMES, FRESHNESS_BUNDLE]) {
+    expect(files).toContain(`dist/bundles/${rule}/index.mjs`);
+  }
   // The command: its bundled files (scripts/build.ts).
   expect(files).toEqual(
     expect.arrayContaining([
@@ -382,7 +392,8 @@ describe.each(Object.keys(APPS))('a %s CDK app', (name) => {
       const organization = resourcesOf(dir, 'MfaRulesOrganization');
       expectBundledFunctions(dir, organization);
       expect(ofType(organization, 'AWS::Config::OrganizationConformancePack')).toHaveLength(1);
-      expect(ofType(organization, 'AWS::CloudFormation::StackSet')).toHaveLength(1);
+      // The execution role's, and the event path's forwarding of members' IAM events (issue 22).
+      expect(ofType(organization, 'AWS::CloudFormation::StackSet')).toHaveLength(2);
     },
     INSTALL_TIMEOUT_MS + SYNTH_TIMEOUT_MS,
   );

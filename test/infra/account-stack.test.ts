@@ -123,7 +123,9 @@ describe('account stack', () => {
     expect(acknowledged.length).toBeGreaterThan(0);
     for (const [id, reason] of acknowledged) {
       expect(id.replace(/^annotation::/i, '')).toMatch(
-        /^(AwsSolutions-(IAM5\[Resource::|SQS3$)|Serverless-(Lambda(StarPermissions|DLQ|Tracing)|SQSRedrivePolicy|SNSRedrivePolicy|EventBusDLQ)$)/,
+        // LambdaEventSourceMappingDestination: the event path's SQS mapping (issue 22), whose
+        // failures go to the queue's dead-letter queue (Lambda has no SQS on-failure destination).
+        /^(AwsSolutions-(IAM5\[Resource::|SQS3$)|Serverless-(Lambda(StarPermissions|DLQ|Tracing|EventSourceMappingDestination)|SQSRedrivePolicy|SNSRedrivePolicy|EventBusDLQ)$)/,
       );
       expect(reason.length).toBeGreaterThan(40);
     }
@@ -169,7 +171,8 @@ describe('construct library (infra/index.ts)', () => {
     });
     expect(pack.functions.map((fn) => fn.rule.name)).toEqual(RULE_METADATA.map((r) => r.name));
     const t = templateOf(stack);
-    t.resourceCountIs('AWS::Lambda::Function', RULE_METADATA.length);
+    // One per rule, and the event path's freshness function (issue 22).
+    t.resourceCountIs('AWS::Lambda::Function', RULE_METADATA.length + 1);
     t.hasResourceProperties('AWS::Config::ConformancePack', {
       ConformancePackName: 'team-mfa-rules',
       ConformancePackInputParameters: Match.arrayWith([

@@ -28,12 +28,15 @@ type Resources = Record<string, { Type: string; Properties: Record<string, unkno
 function functionsByRule(template: Template): Record<string, Record<string, unknown>> {
   const functions = template.findResources('AWS::Lambda::Function') as Resources;
   return Object.fromEntries(
-    Object.values(functions).map((fn) => {
-      const rule = lib.RULE_NAMES.find((name) =>
-        String(fn.Properties.Description).includes(`rule ${name}:`),
-      );
-      return [rule ?? '?', fn.Properties];
-    }),
+    Object.values(functions)
+      // The event path's freshness function (issue 22) is not a rule's.
+      .filter((fn) => String(fn.Properties.Description).startsWith('AWS Config rule '))
+      .map((fn) => {
+        const rule = lib.RULE_NAMES.find((name) =>
+          String(fn.Properties.Description).includes(`rule ${name}:`),
+        );
+        return [rule ?? '?', fn.Properties];
+      }),
   );
 }
 
@@ -108,8 +111,9 @@ describe('per-rule function settings', () => {
       );
     }
     const groups = Object.values(template.findResources('AWS::Logs::LogGroup') as Resources);
+    // One per rule function and the event path's function (issue 22).
     expect(groups.map((group) => group.Properties.RetentionInDays)).toEqual(
-      lib.RULE_NAMES.map(() => 365),
+      [...lib.RULE_NAMES, 'freshness'].map(() => 365),
     );
   });
 
@@ -139,7 +143,8 @@ describe('per-rule function settings', () => {
     const groups = Object.values(template.findResources('AWS::Logs::LogGroup') as Resources);
     expect(groups.map((group) => group.Properties.RetentionInDays).sort()).toEqual([
       731,
-      ...lib.RULE_NAMES.slice(1).map(() => 90),
+      // The other rules' and the event path's function (the pack's retention).
+      ...lib.RULE_NAMES.map(() => 90),
     ]);
   });
 });
@@ -177,9 +182,9 @@ describe('tags', () => {
         }
       }
     }
-    // A function, role and log group per rule in each pack; the management account's role; the
-    // StackSet.
-    expect(tagged).toBe(2 * 3 * lib.RULE_NAMES.length + 1 + 1);
+    // A function, role and log group per rule and for the event path's function (issue 22) in
+    // each pack; the management account's role; the StackSets (execution role, IAM events).
+    expect(tagged).toBe(2 * 3 * (lib.RULE_NAMES.length + 1) + 1 + 2);
   });
 });
 

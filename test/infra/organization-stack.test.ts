@@ -21,6 +21,7 @@ import {
   executionRoleProtectionScp,
   executionRoleTemplate,
 } from '../../infra/execution-role';
+import { FRESHNESS_ROLE_NAME } from '../../infra/freshness';
 import { grantedActions, packPermissions } from '../../infra/permissions';
 import {
   ACCOUNT_STACK_NAME,
@@ -142,8 +143,13 @@ describe('organization stack (only organizationId given: management account)', (
         JSON.stringify(
           executionRoleTemplate({
             roleName: DEFAULT_EXECUTION_ROLE_NAME,
-            centralRoleNames: RULE_METADATA.map((rule) => centralRoleName(rule.name)),
+            // The rule functions, and the event path's freshness function (issue 22).
+            centralRoleNames: [
+              ...RULE_METADATA.map((rule) => centralRoleName(rule.name)),
+              FRESHNESS_ROLE_NAME,
+            ],
             rules: RULE_METADATA,
+            reevaluation: true,
           }),
         ),
       ),
@@ -159,8 +165,12 @@ describe('organization stack (only organizationId given: management account)', (
         Action: 'sts:AssumeRole',
         Condition: {
           ArnEquals: {
-            'aws:PrincipalArn': RULE_METADATA.map((rule) => ({
-              'Fn::Sub': `arn:\${AWS::Partition}:iam::\${CentralAccountId}:role/${centralRoleName(rule.name)}`,
+            // The rule functions, and the event path's freshness function (issue 22).
+            'aws:PrincipalArn': [
+              ...RULE_METADATA.map((rule) => centralRoleName(rule.name)),
+              FRESHNESS_ROLE_NAME,
+            ].map((name) => ({
+              'Fn::Sub': `arn:\${AWS::Partition}:iam::\${CentralAccountId}:role/${name}`,
             })),
           },
           StringEquals: { 'aws:PrincipalOrgID': { Ref: 'OrganizationId' } },
@@ -178,10 +188,13 @@ describe('organization stack (only organizationId given: management account)', (
         ...RULE_METADATA.flatMap((rule) => rule.iamActions),
         'config:PutEvaluations',
         'config:GetComplianceDetailsByConfigRule',
+        // The event path's re-evaluation (issue 22), used only in the freshness function's session.
+        'config:DescribeConfigRules',
+        'config:StartConfigRulesEvaluation',
       ]),
     ].sort();
     expect(actions).toEqual(expected);
-    expect(actions).toEqual(grantedActions(packPermissions(RULE_METADATA)));
+    expect(actions).toEqual(grantedActions(packPermissions(RULE_METADATA, { reevaluation: true })));
     for (const action of actions) expect(action).not.toContain('*');
     const resourceOfAction = (action: string) =>
       statements.find((s) => actionsOf(s).includes(action))?.Resource;
@@ -218,9 +231,10 @@ describe('organization stack (only organizationId given: management account)', (
         Action: 'sts:AssumeRole',
         Condition: {
           ArnEquals: {
-            'aws:PrincipalArn': RULE_METADATA.map((rule) =>
-              join('arn:', partition, ':iam::', account, `:role/${centralRoleName(rule.name)}`),
-            ),
+            'aws:PrincipalArn': [
+              ...RULE_METADATA.map((rule) => centralRoleName(rule.name)),
+              FRESHNESS_ROLE_NAME,
+            ].map((name) => join('arn:', partition, ':iam::', account, `:role/${name}`)),
           },
           StringEquals: { 'aws:PrincipalOrgID': TEST_ORGANIZATION_ID },
         },
@@ -229,7 +243,7 @@ describe('organization stack (only organizationId given: management account)', (
     const policy = role?.Properties.Policies[0];
     expect(policy?.PolicyName).toBe(EXECUTION_ROLE_POLICY_NAME);
     expect((policy?.PolicyDocument.Statement ?? []).flatMap(actionsOf).sort()).toEqual(
-      grantedActions(packPermissions(RULE_METADATA)),
+      grantedActions(packPermissions(RULE_METADATA, { reevaluation: true })),
     );
   });
 

@@ -73,6 +73,11 @@ k. Doctor and organization runs (issue 19, its own section below): Lambda GetAcc
    (quota per account, POST /moto-ext/lambda-concurrency) and Config
    DescribeConfigRuleEvaluationStatus (POST /moto-ext/rule-status), which moto lacks; STS
    AssumeRole requests recorded with their session policy (GET /moto-ext/assume-role-calls).
+l. Event path (issue 22, its own section below): Config StartConfigRulesEvaluation, which moto
+   lacks: the rules must exist (NoSuchConfigRuleException otherwise, as in AWS); a rule started
+   less than MOTO_EXT_REEVALUATION_INTERVAL_MS ago (default 60000: "more than once per minute")
+   is LimitExceededException, as AWS answers; every accepted request is recorded and GET
+   /moto-ext/reevaluations returns them ({accountId, region, rules, at}) and starts again from zero.
 """
 
 import argparse, base64, io, json, logging, os, random, re, sys, threading, time
@@ -807,6 +812,7 @@ def install_patches() -> None:
     install_hardware_mfa_patches()  # (i) iam-user-hardware-mfa
     install_privilege_patches()  # (j) privilege by policy content
     install_doctor_patches()  # (k) doctor, issue 19
+    install_event_path_patches()  # (l) event path, issue 22
 
 
 # ---------------------------------------------------------------- doctor, organization runs (k, issue 19)
@@ -938,6 +944,64 @@ def install_doctor_patches() -> None:
             LAMBDA_QUOTAS.clear()
             RULE_STATUS.clear()
             ASSUME_ROLE_CALLS.clear()
+            reset_before(self)
+
+    MotoAPIBackend.reset = reset
+
+
+# ---------------------------------------------------------------- event path (l, issue 22)
+REEVALUATION_INTERVAL = int(os.environ.get("MOTO_EXT_REEVALUATION_INTERVAL_MS", "60000")) / 1000
+REEVALUATIONS: list[dict[str, Any]] = []
+LAST_STARTED: dict[tuple[str, str, str], float] = {}
+
+
+def start_config_rules_evaluation(self: ConfigResponse) -> str:
+    body = json.loads(self.body or "{}")
+    names = body.get("ConfigRuleNames") or []
+    if not isinstance(names, list) or not 1 <= len(names) <= 25:
+        raise invalid("ConfigRuleNames must name 1 to 25 rules")
+    held = self.config_backend.config_rules
+    now = time.time()
+    with LOCK:
+        for name in names:
+            if name not in held:
+                raise cfx.NoSuchConfigRuleException(name)
+        for name in names:
+            last = LAST_STARTED.get((self.current_account, self.region, name))
+            if last is not None and now - last < REEVALUATION_INTERVAL:
+                raise cfx.JsonRESTError(
+                    "LimitExceededException",
+                    "an evaluation is in progress or StartConfigRulesEvaluation was called more "
+                    "than once per minute")
+        for name in names:
+            LAST_STARTED[(self.current_account, self.region, name)] = now
+        REEVALUATIONS.append({"accountId": self.current_account, "region": self.region,
+                              "rules": list(names), "at": now})
+    return "{}"
+
+
+def install_event_path_patches() -> None:
+    ConfigResponse.start_config_rules_evaluation = start_config_rules_evaluation
+    app_call = ExtensionApp.__call__
+
+    def call(self: ExtensionApp, environ: dict[str, Any], start_response: Any) -> Any:
+        if (environ.get("PATH_INFO", "") == "/moto-ext/reevaluations"
+                and environ.get("REQUEST_METHOD") == "GET"):
+            with LOCK:
+                taken = list(REEVALUATIONS)
+                REEVALUATIONS.clear()
+            response = Response(json.dumps({"reevaluations": taken}), 200,
+                                mimetype="application/json")
+            return response(environ, start_response)
+        return app_call(self, environ, start_response)
+
+    ExtensionApp.__call__ = call  # type: ignore[method-assign]
+    reset_before = MotoAPIBackend.reset
+
+    def reset(self: MotoAPIBackend) -> None:
+        with LOCK:
+            REEVALUATIONS.clear()
+            LAST_STARTED.clear()
             reset_before(self)
 
     MotoAPIBackend.reset = reset

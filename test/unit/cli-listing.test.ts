@@ -26,7 +26,14 @@ import { CSV_COLUMNS } from '../../cli/csv';
 import { main, type Io } from '../../cli/main';
 import { fileStem, writeOutputs } from '../../cli/outputs';
 import { ROW_FIELDS, SEVERITY_ORDER, type ReportDocument } from '../../cli/report-model';
-import { ACCOUNT, accountSummary, listedUser, reportCsv, reportRow } from './helpers';
+import {
+  ACCOUNT,
+  accountSummary,
+  listedUser,
+  reportCsv,
+  reportRow,
+  virtualMfaListing,
+} from './helpers';
 
 const REGION = ['--region', 'eu-west-1'];
 
@@ -60,7 +67,9 @@ function mockAccount(): void {
   const until = new Date(Date.now() + 10 * 86_400_000).toISOString().slice(0, 10);
   const users = ['alice', 'bob', 'carol', 'dave'];
   iam.on(GetAccountSummaryCommand).resolves(accountSummary({ AccountMFAEnabled: 0 }));
-  iam.on(ListVirtualMFADevicesCommand).resolves({ VirtualMFADevices: [], IsTruncated: false });
+  iam
+    .on(ListVirtualMFADevicesCommand)
+    .resolves(virtualMfaListing(users.map((u) => reportRow(u, true, u === 'bob'))));
   iam.on(ListUsersCommand).resolves({ Users: users.map((u) => listedUser(u)), IsTruncated: false });
   iam.on(GenerateCredentialReportCommand).resolves({ State: 'COMPLETE' });
   iam.on(GetCredentialReportCommand).resolves({

@@ -20,7 +20,14 @@ import { main, type Io } from '../../cli/main';
 import { ROW_FIELDS, storedRow, type ReportRow } from '../../cli/report-model';
 import { formatCis, formatSecurityHub } from '../../rules/frameworks';
 import type { RuleMetadata } from '../../rules/runtime/types';
-import { ACCOUNT, accountSummary, listedUser, reportCsv, reportRow } from './helpers';
+import {
+  ACCOUNT,
+  accountSummary,
+  listedUser,
+  reportCsv,
+  reportRow,
+  virtualMfaListing,
+} from './helpers';
 
 const packageJson = JSON.parse(
   readFileSync(join(__dirname, '..', '..', 'package.json'), 'utf8'),
@@ -45,7 +52,9 @@ function fakeIo(): FakeIo {
 
 function mockAccount(aliceHasMfa: boolean): void {
   iam.on(GetAccountSummaryCommand).resolves(accountSummary());
-  iam.on(ListVirtualMFADevicesCommand).resolves({ VirtualMFADevices: [], IsTruncated: false });
+  iam
+    .on(ListVirtualMFADevicesCommand)
+    .resolves(virtualMfaListing([reportRow('alice', true, aliceHasMfa)]));
   iam.on(ListUsersCommand).resolves({ Users: [listedUser('alice')], IsTruncated: false });
   iam.on(GenerateCredentialReportCommand).resolves({ State: 'COMPLETE' });
   iam.on(GetCredentialReportCommand).resolves({

@@ -359,6 +359,7 @@ describe('which users get ListUserTags (mocked IAM)', () => {
     iam.on(ListVirtualMFADevicesCommand).resolves({
       VirtualMFADevices: [
         { SerialNumber: 'arn:aws:iam::123456789012:mfa/v', User: listedUser('virtual') },
+        { SerialNumber: 'arn:aws:iam::123456789012:mfa/good', User: listedUser('good') },
       ],
       IsTruncated: false,
     });

@@ -1,4 +1,5 @@
 /** Shared fixtures for the unit suites (mocked SDK clients, report CSV, errors). */
+import { parse } from 'csv-parse/sync';
 import { ConfigServiceClient } from '@aws-sdk/client-config-service';
 import { IAMClient } from '@aws-sdk/client-iam';
 import type { GatherContext } from '../../rules/runtime/types';
@@ -77,4 +78,33 @@ export const ROOT_ROW = `<root_account>,arn:aws:iam::${ACCOUNT}:root,${CREATED},
 
 export function reportCsv(rows: readonly string[]): Uint8Array {
   return new TextEncoder().encode([REPORT_HEADER, ROOT_ROW, ...rows].join('\n') + '\n');
+}
+
+/**
+ * A virtual device assigned now, by user name, for every report row that shows MFA: the bulk
+ * facts then stand as the report gives them (a user the report shows with MFA and no virtual device
+ * assigned gets ListMFADevices live, runtime/facts/users.ts).
+ */
+export function virtualDevicesFor(rows: readonly string[]): Record<string, string> {
+  const devices: Record<string, string> = {};
+  const records: string[][] = parse(rows.join('\n'), { relax_column_count: true });
+  for (const row of records) {
+    const [name, , , , , mfa] = row;
+    if (name && mfa === 'true') devices[name] = `arn:aws:iam::${ACCOUNT}:mfa/${name}`;
+  }
+  return devices;
+}
+
+/** ListVirtualMFADevices' answer with `virtualDevicesFor(rows)` assigned. */
+export function virtualMfaListing(rows: readonly string[]): {
+  VirtualMFADevices: { SerialNumber: string; User: TestUser }[];
+  IsTruncated: false;
+} {
+  return {
+    VirtualMFADevices: Object.entries(virtualDevicesFor(rows)).map(([name, serial]) => ({
+      SerialNumber: serial,
+      User: listedUser(name),
+    })),
+    IsTruncated: false,
+  };
 }

@@ -10,6 +10,13 @@
  *   - a user the rule's `needsLiveCheck` picks from the bulk facts (both rules: a user the bulk data
  *     would make NON_COMPLIANT), so an MFA device added or a console password deleted since the
  *     report counts at once;
+ *   - a user the report shows with MFA but who has no virtual device assigned now (so either a
+ *     hardware or FIDO device, or a virtual device removed since the report), when MFA decides the
+ *     rule's verdict for that user (`mfaMatters`): ListMFADevices alone ("live-mfa"); only if it
+ *     finds no device is the user checked live whole, so a removed virtual device is a finding on
+ *     the next run whatever the report's age;
+ *   - a user the change log (runtime/freshness, issue 22) records as changed by an IAM call since
+ *     the report was generated (minus a margin for clock skew): checked live whole;
  *   - a user whose verdict on record (periodic runs) is newer than the report and differs from what
  *     the report says: a fresher verdict is never replaced by older evidence.
  *   Last, the exemption tag (runtime/exemptions.ts) of each user still NON_COMPLIANT, when
@@ -17,8 +24,9 @@
  *
  * Every fact carries the time it describes: the report's GeneratedTime, or the moment the live
  * reads began. What stays stale until IAM regenerates the report (at most four hours), for a user
- * the report does not flag and no newer verdict contradicts: an MFA device removed, or a console
- * password added or removed, after the report was generated.
+ * the report does not flag, no newer verdict contradicts and no change-log entry names (the event
+ * path is off, `freshness: 'schedule'`, or its events are late): a hardware or FIDO device removed
+ * while another stays, or a console password added, after the report was generated.
  *
  * Log lines and error messages name users by their unique id (AIDA…), never by name.
  */
@@ -34,7 +42,14 @@ import type { ExemptionTag } from '../exemptions';
 import { iamMarker, pages } from '../pages';
 import { allOrAbort, mapPool } from '../pool';
 import type { AwsClients } from '../clients';
-import type { ComplianceType, GatherContext, RecordedEvaluation, Scope } from '../types';
+import type {
+  ComplianceType,
+  EvidenceSource,
+  GatherContext,
+  RecordedEvaluation,
+  Scope,
+  UserChange,
+} from '../types';
 import { loadCredentialReport, type CredentialReport } from './credential-report';
 import { readExemptionTags } from './exemption-tags';
 import { listAssignedVirtualMfa, PAGE_SIZE } from './virtual-mfa';
@@ -43,11 +58,18 @@ import { listAssignedVirtualMfa, PAGE_SIZE } from './virtual-mfa';
  * Where a user's facts came from: both from the credential report; the password from the report
  * and the MFA from a virtual device assigned now; or both read live.
  */
-export type Evidence = 'credential-report' | 'virtual-mfa' | 'live';
+export type Evidence = EvidenceSource;
 
 /** Why a user was checked live instead of settled by the bulk reads. */
 export type LiveReason =
-  'no-matching-row' | 'flagged' | 'newer-verdict-on-record' | 'change-notification';
+  | 'no-matching-row'
+  | 'flagged'
+  | 'newer-verdict-on-record'
+  | 'change-notification'
+  /** The report shows MFA, no virtual device is assigned now, and ListMFADevices found none. */
+  | 'report-mfa-gone'
+  /** The change log names the user: an IAM call changed it after the report was generated. */
+  | 'changed-since-report';
 
 export interface UserFacts {
   userName: string;
@@ -90,6 +112,13 @@ export interface UsersFacts {
   reportGeneratedAt?: Date;
   /** Users checked live (per-user calls) because bulk data could not settle their verdict. */
   liveChecks: number;
+  /**
+   * Users the report shows with MFA and no virtual device assigned now whose devices were listed
+   * live (one ListMFADevices each; those found without a device count in `liveChecks` too).
+   */
+  mfaConfirmations?: number;
+  /** Users checked live because the change log named them (counted in `liveChecks` too). */
+  changedSinceReport?: number;
   /** Of those, users whose verdict on record was newer than the report and disagreed with it. */
   newerOnRecord: number;
   /** Users whose exemption tag was read: those the rule made NON_COMPLIANT. */
@@ -119,6 +148,12 @@ export interface UserCheck {
    * finding never rests on a report up to four hours old.
    */
   needsLiveCheck: (bulk: UserFacts) => boolean;
+  /**
+   * Whether the user's MFA decides the verdict, on the bulk facts (console rule: the user has a
+   * console password; all-users rule: always). For these users an MFA the report shows but no
+   * virtual device assigned now explains is confirmed with ListMFADevices.
+   */
+  mfaMatters: (bulk: UserFacts) => boolean;
   /** Whether the live check reads the console password (GetLoginProfile) as well as MFA. */
   readsConsolePassword: boolean;
   /** The exemption tag to read for users still NON_COMPLIANT; undefined: exemptions off. */
@@ -234,38 +269,44 @@ async function gatherAllUsers(
   directory: UserDirectory,
 ): Promise<UsersFacts> {
   const tuning = ctx.tuning ?? {};
-  // The first failure aborts the other reads and is thrown once all three have stopped: in Lambda,
+  // The first failure aborts the other reads and is thrown once all four have stopped: in Lambda,
   // reads left running would be frozen and resumed in a later invocation. The deadline aborts
   // them all too.
-  let bulk: [ListedUser[], CredentialReport, Map<string, string[]>];
+  let bulk: [ListedUser[], CredentialReport, Map<string, string[]>, readonly UserChange[]];
   try {
-    bulk = await allOrAbort<[ListedUser[], CredentialReport, Map<string, string[]>]>(
-      deadline.signal,
-      [
-        (signal) => listAllUsers(ctx.clients, signal, deadline),
-        (signal) =>
-          loadCredentialReport(ctx.clients, {
-            remainingMs: ctx.remainingMs,
-            ...(tuning.pollIntervalMs !== undefined
-              ? { pollIntervalMs: tuning.pollIntervalMs }
-              : {}),
-            ...(tuning.sleep ? { sleep: tuning.sleep } : {}),
-            signal,
-          }),
-        (signal) => listAssignedVirtualMfa(ctx.clients, signal),
-      ],
-    );
+    bulk = await allOrAbort<
+      [ListedUser[], CredentialReport, Map<string, string[]>, readonly UserChange[]]
+    >(deadline.signal, [
+      (signal) => listAllUsers(ctx.clients, signal, deadline),
+      (signal) =>
+        loadCredentialReport(ctx.clients, {
+          remainingMs: ctx.remainingMs,
+          ...(tuning.pollIntervalMs !== undefined ? { pollIntervalMs: tuning.pollIntervalMs } : {}),
+          ...(tuning.sleep ? { sleep: tuning.sleep } : {}),
+          signal,
+        }),
+      (signal) => listAssignedVirtualMfa(ctx.clients, signal),
+      (signal) => readChangeLog(ctx, signal),
+    ]);
   } catch (error) {
     throw deadline.explain(error);
   }
-  const [users, report, virtualMfa] = bulk;
+  const [users, report, virtualMfa, changes] = bulk;
+  const changed = changedSince(changes, report.generatedAt);
   const settled: UserFacts[] = [];
   const needLive: { user: ListedUser; because: LiveReason }[] = [];
+  const confirmMfa: { user: ListedUser; bulk: UserFacts }[] = [];
   const fromReport: UserFacts[] = [];
+  let changedSinceReport = 0;
   for (const user of users) {
     const row = matchingRow(report, user);
     if (!row) {
       needLive.push({ user, because: 'no-matching-row' });
+      continue;
+    }
+    if (changed.names.has(user.UserName) || changed.ids.has(user.UserId)) {
+      needLive.push({ user, because: 'changed-since-report' });
+      changedSinceReport += 1;
       continue;
     }
     const bulk =
@@ -273,7 +314,10 @@ async function gatherAllUsers(
         ? facts(user, row.passwordEnabled, true, 'virtual-mfa', report)
         : facts(user, row.passwordEnabled, row.mfaActive, 'credential-report', report);
     if (check.needsLiveCheck(bulk)) needLive.push({ user, because: 'flagged' });
-    else fromReport.push(bulk);
+    else if (row.mfaActive && !virtualMfa.has(user.Arn) && check.mfaMatters(bulk)) {
+      // The report's MFA is a hardware or FIDO device, or a virtual device removed since.
+      confirmMfa.push({ user, bulk });
+    } else fromReport.push(bulk);
   }
 
   // The users the report cannot settle are checked while the verdicts on record are still being
@@ -281,12 +325,43 @@ async function gatherAllUsers(
   const concurrency = tuning.concurrency ?? DEFAULT_CONCURRENCY;
   const live = ({ user, because }: { user: ListedUser; because: LiveReason }) =>
     liveCheck(ctx.clients, user, because, deadline, check.readsConsolePassword, directory);
-  const [firstChecks, onRecord] = await Promise.allSettled([
-    mapPool(needLive, concurrency, live),
+  const confirm = async ({
+    user,
+    bulk,
+  }: {
+    user: ListedUser;
+    bulk: UserFacts;
+  }): Promise<{ confirmed: UserFacts } | { checked: UserFacts | DepartedUser }> => {
+    const devices = await countMfaDevices(ctx.clients, user, deadline);
+    // No device (or no user by that name any more): the whole live check decides, as for a user
+    // the report flags, so the finding rests on no fact from the report.
+    if (devices === 0 || devices === 'no-such-user') {
+      return { checked: await live({ user, because: 'report-mfa-gone' }) };
+    }
+    return { confirmed: { ...bulk, evidence: 'live-mfa' } };
+  };
+  // One pool for both kinds of per-user read: IAM's request rate is the account's, not the pool's.
+  type Job =
+    { live: { user: ListedUser; because: LiveReason } } | { confirm: (typeof confirmMfa)[0] };
+  const jobs: Job[] = [
+    ...needLive.map((job) => ({ live: job })),
+    ...confirmMfa.map((job) => ({ confirm: job })),
+  ];
+  const [firstReads, onRecord] = await Promise.allSettled([
+    mapPool(jobs, concurrency, async (job) =>
+      'live' in job ? { checked: await live(job.live) } : confirm(job.confirm),
+    ),
     ctx.recorded ?? Promise.resolve([]),
   ]);
-  if (firstChecks.status === 'rejected') throw deadline.explain(firstChecks.reason);
+  if (firstReads.status === 'rejected') throw deadline.explain(firstReads.reason);
   if (onRecord.status === 'rejected') throw deadline.explain(onRecord.reason);
+  const firstChecks: (UserFacts | DepartedUser)[] = [];
+  let gone = 0;
+  for (const result of firstReads.value) {
+    if ('confirmed' in result) fromReport.push(result.confirmed);
+    else firstChecks.push(result.checked);
+  }
+  gone = firstChecks.length - needLive.length;
   const recorded = recordedUsers(onRecord.value);
   const listedById = new Map(users.map((user) => [user.UserId, user]));
   const newer: { user: ListedUser; because: LiveReason }[] = [];
@@ -298,7 +373,7 @@ async function gatherAllUsers(
       settled.push(candidate);
     }
   }
-  const checked = [...firstChecks.value, ...(await mapPool(newer, concurrency, live))];
+  const checked = [...firstChecks, ...(await mapPool(newer, concurrency, live))];
 
   const departed: DepartedUser[] = [];
   for (const result of checked) {
@@ -309,10 +384,72 @@ async function gatherAllUsers(
     users: settled,
     departed,
     reportGeneratedAt: report.generatedAt,
-    liveChecks: needLive.length + newer.length,
+    liveChecks: needLive.length + gone + newer.length,
     newerOnRecord: newer.length,
+    mfaConfirmations: confirmMfa.length,
+    changedSinceReport,
     tagReads: 0,
   };
+}
+
+/**
+ * How far before the report's GeneratedTime a change still counts as newer than the report: the
+ * report may have been built from IAM's state a little before the time it carries, and CloudTrail's
+ * eventTime comes from another clock.
+ */
+export const CHANGE_MARGIN_MS = 5 * 60_000;
+
+/** The change log's entries for the account; none when the event path is off. */
+async function readChangeLog(
+  ctx: GatherContext,
+  signal: AbortSignal,
+): Promise<readonly UserChange[]> {
+  if (!ctx.changeLog) return [];
+  try {
+    return await ctx.changeLog.changes(ctx.accountId, signal);
+  } catch (error) {
+    // Fail closed: without the log, a user changed since the report could keep the report's verdict.
+    throw new DataLoadError(
+      `cannot read the change log of the event path: ${describeError(error)}`,
+    );
+  }
+}
+
+/** Names and ids of the users changed at or after `reportAt` minus the margin. */
+function changedSince(
+  changes: readonly UserChange[],
+  reportAt: Date,
+): { names: Set<string>; ids: Set<string> } {
+  const names = new Set<string>();
+  const ids = new Set<string>();
+  const from = reportAt.getTime() - CHANGE_MARGIN_MS;
+  for (const change of changes) {
+    if (change.at.getTime() < from) continue;
+    if (change.userName) names.add(change.userName);
+    if (change.userId) ids.add(change.userId);
+  }
+  return { names, ids };
+}
+
+/** ListMFADevices for one user: how many devices, or that no user has that name any more. */
+async function countMfaDevices(
+  clients: AwsClients,
+  user: ListedUser,
+  deadline: Deadline,
+): Promise<number | 'no-such-user'> {
+  deadline.check();
+  try {
+    const out = await clients.iam.send(new ListMFADevicesCommand({ UserName: user.UserName }), {
+      abortSignal: deadline.signal,
+    });
+    return (out.MFADevices ?? []).length;
+  } catch (error) {
+    if (errorName(error) === 'NoSuchEntityException') return 'no-such-user';
+    if (deadline.expired()) throw deadline.explain(error);
+    throw new DataLoadError(
+      `cannot read the MFA devices of user ${user.UserId}: ${describeError(error)}`,
+    );
+  }
 }
 
 /** The rule's recorded user verdicts by user id. */
