@@ -26,6 +26,8 @@ import {
   DEFAULT_EXECUTION_ROLE_NAME,
   FORWARDING_ROLE_NAME,
   FORWARDING_RULE_NAME,
+  IAM_EVENTS_FORWARD_ROLE_NAME,
+  IAM_EVENTS_FORWARD_RULE_NAME,
 } from './settings';
 import {
   DEFAULT_EXEMPTION_TAG_KEY,
@@ -224,6 +226,11 @@ export interface ProtectionScpOptions {
   readonly exemptionTagKey?: string;
   /** Whether the forwarding rule and its role are deployed (notifications). Default: true. */
   readonly forwarding?: boolean;
+  /**
+   * Whether the members forward their IAM events (the event path, `freshness: 'events'`): the
+   * forwarding rule and its role are then protected too. Default: true.
+   */
+  readonly iamEventForwarding?: boolean;
 }
 
 const SECURITY_ROLE = /^arn:(aws|aws-cn|aws-us-gov|\*):iam::(\d{12}|\*):role\/[\w+=,.@/*-]+$/;
@@ -267,7 +274,8 @@ function stackSetsRoleStatement(): Record<string, unknown> {
  *      that name made before the SCP was attached can no longer be assumed or handed to a
  *      service; docs/protection-scp.md says how to look for one);
  *   2. the execution role: changed or deleted only by the StackSet's role;
- *   3. the compliance-change forwarding rule and its role (fixed names): the same;
+ *   3. the forwarding rules and their roles (fixed names; compliance changes with notifications,
+ *      IAM events with the event path), when deployed: the same;
  *   4. the AWS Config recorder and delivery channel: not stopped or deleted but by the StackSet's
  *      role and the named security roles;
  *   5. with `exemptionSource` `tags` or `both`: no exemption tag written, removed or created with a
@@ -306,18 +314,8 @@ export function executionRoleProtectionScp(
       Condition: stackSetsOnly,
     },
   ];
-  if (o.forwarding ?? true) {
-    statements.push({
-      Sid: 'ProtectComplianceForwarding',
-      Effect: 'Deny',
-      Action: [...FORWARDING_RULE_ACTIONS, ...ROLE_CHANGE_ACTIONS],
-      Resource: [
-        `arn:*:events:*:*:rule/${FORWARDING_RULE_NAME}`,
-        ...anyPath(`arn:*:iam::*:role/${FORWARDING_ROLE_NAME}`),
-      ],
-      Condition: stackSetsOnly,
-    });
-  }
+  const forwarding = forwardingStatement(o.forwarding ?? true, o.iamEventForwarding ?? true);
+  if (forwarding) statements.push(forwarding);
   statements.push({
     Sid: 'ProtectConfigRecorder',
     Effect: 'Deny',
@@ -347,6 +345,49 @@ export function executionRoleProtectionScp(
     });
   }
   return { Version: '2012-10-17', Statement: statements };
+}
+
+/**
+ * The members' forwarding rules and their roles (fixed names), changed only by the StackSet's role:
+ * the compliance-change forwarding (notifications, infra/operations.ts) and the IAM event
+ * forwarding (the event path, infra/freshness.ts: the rule on the default bus in us-east-1). One
+ * statement for both keeps the policy under the SCP size limit. Without it, a member administrator
+ * could silence their own account's alerts or its event path (their changes would then wait for
+ * the periodic run, which still catches a removed virtual device live).
+ */
+function forwardingStatement(
+  compliance: boolean,
+  iamEvents: boolean,
+): Record<string, unknown> | undefined {
+  const names: [rule: string, role: string][] = [
+    ...(compliance ? [[FORWARDING_RULE_NAME, FORWARDING_ROLE_NAME] as [string, string]] : []),
+    ...(iamEvents
+      ? [[IAM_EVENTS_FORWARD_RULE_NAME, IAM_EVENTS_FORWARD_ROLE_NAME] as [string, string]]
+      : []),
+  ];
+  if (names.length === 0) return undefined;
+  return {
+    Sid: 'ProtectEventForwarding',
+    Effect: 'Deny',
+    Action: [...FORWARDING_RULE_ACTIONS, ...ROLE_CHANGE_ACTIONS],
+    Resource: names.flatMap(([rule, role]) => [
+      `arn:*:events:*:*:rule/${rule}`,
+      ...anyPath(`arn:*:iam::*:role/${role}`),
+    ]),
+    Condition: exceptFor([STACKSETS_EXECUTION_ROLE]),
+  };
+}
+
+/**
+ * The IAM event forwarding alone (the `ProtectEventForwarding` statement for it), behind the same
+ * first statement (no `stacksets-exec-*` role a member can make): for organizations that attach
+ * their own SCP for the rest. `executionRoleProtectionScp()` already holds it.
+ */
+export function iamEventForwardingProtectionScp(): Record<string, unknown> {
+  return {
+    Version: '2012-10-17',
+    Statement: [stackSetsRoleStatement(), forwardingStatement(false, true)],
+  };
 }
 
 /**

@@ -43,7 +43,11 @@ import { DEFAULT_EXEMPTION_TAG_KEY } from '../rules/runtime/exemptions';
 import { acknowledge } from './nag-acknowledgments';
 import { toPolicyStatements, wildcardAcknowledgments } from './permissions';
 import { bundleDir, RUNTIME, type RuleFunction } from './rule-function';
-import { DEFAULT_LOG_RETENTION_DAYS } from './settings';
+import {
+  DEFAULT_LOG_RETENTION_DAYS,
+  IAM_EVENTS_FORWARD_ROLE_NAME,
+  IAM_EVENTS_FORWARD_RULE_NAME,
+} from './settings';
 import { retentionDays } from './rule-function';
 
 export type Freshness = 'events' | 'schedule';
@@ -324,7 +328,8 @@ export class MfaConfigRulesFreshness extends Construct {
         permissionModel: 'SERVICE_MANAGED',
         autoDeployment: { enabled: true, retainStacksOnAccountRemoval: false },
         callAs: organization.callAs,
-        capabilities: ['CAPABILITY_IAM'],
+        // The forwarding role has a fixed name (the protection SCP names it).
+        capabilities: ['CAPABILITY_NAMED_IAM'],
         managedExecution: { Active: true },
         operationPreferences: {
           regionConcurrencyType: 'PARALLEL',
@@ -428,40 +433,6 @@ export class MfaConfigRulesFreshness extends Construct {
 }
 
 const BUS_PARAMETER = 'CentralIamEventBusArn';
-/** The members' forwarding rule (us-east-1, default bus). */
-export const IAM_EVENTS_FORWARD_RULE_NAME = 'mfa-config-rules-iam-events';
-
-/**
- * A service control policy for the OUs the pack covers: no one in a member account may change,
- * disable or delete the rule that forwards its IAM events, except the service-managed StackSet
- * that owns it. Without it, a member administrator can silence the event path for their own
- * account (their changes then wait for the periodic run: part 1 still catches a removed virtual
- * device there). A trail the member can stop is the other way to silence it: use an organization
- * trail, which members cannot change.
- */
-export function iamEventForwardingProtectionScp(): Record<string, unknown> {
-  return {
-    Version: '2012-10-17',
-    Statement: [
-      {
-        Sid: 'ProtectMfaConfigRulesIamEventForwarding',
-        Effect: 'Deny',
-        Action: [
-          'events:DeleteRule',
-          'events:DisableRule',
-          'events:PutRule',
-          'events:PutTargets',
-          'events:RemoveTargets',
-        ],
-        Resource: `arn:*:events:${IAM_EVENTS_REGION}:*:rule/${IAM_EVENTS_FORWARD_RULE_NAME}`,
-        Condition: {
-          ArnNotLike: { 'aws:PrincipalArn': 'arn:*:iam::*:role/stacksets-exec-*' },
-        },
-      },
-    ],
-  };
-}
-
 function eventPattern(): events.EventPattern {
   const pattern = iamEventPattern();
   return { source: pattern.source, detailType: pattern['detail-type'], detail: pattern.detail };
@@ -485,6 +456,8 @@ export function iamEventForwardingTemplate(): Record<string, unknown> {
       ForwardRole: {
         Type: 'AWS::IAM::Role',
         Properties: {
+          // A fixed name, so the protection SCP (executionRoleProtectionScp) can protect it.
+          RoleName: IAM_EVENTS_FORWARD_ROLE_NAME,
           Description: 'Lets EventBridge forward IAM calls to the mfa-config-rules central bus',
           AssumeRolePolicyDocument: {
             Version: '2012-10-17',
@@ -546,7 +519,7 @@ export function iamEventForwardingTemplate(): Record<string, unknown> {
       ForwardRule: {
         Type: 'AWS::Events::Rule',
         Properties: {
-          // A fixed name, so iamEventForwardingProtectionScp() can protect it.
+          // A fixed name, so the protection SCP (executionRoleProtectionScp) can protect it.
           Name: IAM_EVENTS_FORWARD_RULE_NAME,
           Description:
             'mfa-config-rules: IAM calls that can change an MFA verdict, to the central bus',

@@ -36,6 +36,7 @@ export {
 export {
   configRulesProtectionScp,
   executionRoleProtectionScp,
+  iamEventForwardingProtectionScp,
   type ProtectionScpOptions,
 } from './execution-role';
 export {

@@ -420,6 +420,7 @@ export class MfaConfigRulesOrganizationPack extends Construct {
       executionRoleName: this.executionRoleName,
       exemptionSource: this.exemptionSource,
       forwarding: this.operations.forwardingStackSet !== undefined,
+      iamEventForwarding: this.freshness?.forwardingStackSet !== undefined,
       securityPrincipalArns,
       ...(exemptionTagKey ? { exemptionTagKey } : {}),
     });

@@ -92,6 +92,12 @@ export const DEFAULT_STACK_SET_NAME = 'mfa-config-rules-execution-role';
  */
 export const FORWARDING_RULE_NAME = 'mfa-config-rules-compliance-forward';
 export const FORWARDING_ROLE_NAME = 'mfa-config-rules-compliance-forward';
+/**
+ * The members' IAM event forwarding rule (us-east-1, default bus; the event path) and its role:
+ * fixed names, so the protection SCP can name them.
+ */
+export const IAM_EVENTS_FORWARD_RULE_NAME = 'mfa-config-rules-iam-events';
+export const IAM_EVENTS_FORWARD_ROLE_NAME = 'mfa-config-rules-iam-events-forward';
 
 /** The default stack names `infra/app.ts` synthesizes. */
 export const ACCOUNT_STACK_NAME = 'MfaConfigRules-Account';

@@ -523,6 +523,18 @@ function protectionStatementsRegion(): string {
   return table(['statement', 'denies', 'on', 'condition (the deny applies when all hold)'], rows);
 }
 
+/** The largest protection SCP the generator makes, measured as AWS counts it through the API. */
+function scpSizeRegion(): string {
+  const largest = executionRoleProtectionScp({
+    exemptionSource: 'both',
+    securityPrincipalArns: [EXAMPLE_SECURITY_ROLE, 'arn:aws:iam::*:role/SecurityOperations'],
+  });
+  const indented = JSON.stringify(largest, null, 2).length;
+  const compact = JSON.stringify(largest).length;
+  const n = (value: number) => value.toLocaleString('en-US');
+  return `The largest policy the generator makes (every statement: both forwardings, the exemption tag, two security roles) is ${n(indented)} characters indented as above and ${n(compact)} compact, under the 5,120-character SCP limit (\`test/infra/protection-scp.test.ts\` checks it). Through the API or CLI every character counts, white space included; the console strips it.`;
+}
+
 /** Who can do what with exemptions, from the code's own names and actions. */
 function exemptionWhoRegion(): string {
   const write = REGISTRY_WRITE_ACTIONS.map(code).join(', ');
@@ -585,6 +597,7 @@ export const REGIONS: Record<string, (rules: readonly RuleMetadata[]) => string>
   'execution-role-scp': () => json(executionRoleProtectionScp(DEFAULT_EXECUTION_ROLE_NAME)),
   'config-rules-scp': () => json(configRulesProtectionScp()),
   'protection-statements': protectionStatementsRegion,
+  'scp-size': scpSizeRegion,
   'exemption-who': exemptionWhoRegion,
 };
 

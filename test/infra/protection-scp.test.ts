@@ -7,11 +7,17 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { configRulesProtectionScp, executionRoleProtectionScp } from '../../infra/execution-role';
+import {
+  configRulesProtectionScp,
+  executionRoleProtectionScp,
+  iamEventForwardingProtectionScp,
+} from '../../infra/execution-role';
 import {
   DEFAULT_EXECUTION_ROLE_NAME,
   FORWARDING_ROLE_NAME,
   FORWARDING_RULE_NAME,
+  IAM_EVENTS_FORWARD_ROLE_NAME,
+  IAM_EVENTS_FORWARD_RULE_NAME,
 } from '../../infra/settings';
 import { evaluateScps, type PolicyRequest } from '../support/iam-evaluator';
 import { synthesizeOrgApp } from './support/synth';
@@ -110,6 +116,30 @@ const FORWARDING_BYPASSES: Bypass[] = [
   ],
 ];
 
+const IAM_EVENTS_RULE = `arn:aws:events:us-east-1:${MEMBER}:rule/${IAM_EVENTS_FORWARD_RULE_NAME}`;
+const IAM_EVENT_BYPASSES: Bypass[] = [
+  [
+    'the administrator disables the IAM event forwarding rule',
+    [req(ADMIN, 'events:DisableRule', IAM_EVENTS_RULE)],
+  ],
+  [
+    "the IAM event forwarding rule's target removed",
+    [req(ADMIN, 'events:RemoveTargets', IAM_EVENTS_RULE)],
+  ],
+  [
+    'the IAM event forwarding role loses its permission',
+    [req(ADMIN, 'iam:PutRolePermissionsBoundary', role(IAM_EVENTS_FORWARD_ROLE_NAME))],
+  ],
+  [
+    'a member role named stacksets-exec-x, created and assumed, deletes the IAM event rule',
+    [
+      req(ADMIN, 'iam:CreateRole', role('stacksets-exec-x')),
+      req(ADMIN, 'sts:AssumeRole', role('stacksets-exec-x')),
+      req(role('stacksets-exec-x'), 'events:DeleteRule', IAM_EVENTS_RULE),
+    ],
+  ],
+];
+
 const RECORDER_BYPASSES: Bypass[] = [
   ['the Config recorder stopped', [req(ADMIN, 'config:StopConfigurationRecorder', '*')]],
   ['the Config recorder deleted', [req(ADMIN, 'config:DeleteConfigurationRecorder', '*')]],
@@ -174,6 +204,10 @@ const ALLOWED: [string, PolicyRequest][] = [
     req(STACKSETS, 'iam:CreateRole', role(FORWARDING_ROLE_NAME)),
   ],
   [
+    "the StackSet's role creates the IAM event forwarding rule",
+    req(STACKSETS, 'events:PutRule', IAM_EVENTS_RULE),
+  ],
+  [
     'a central function assumes the execution role',
     req(role('mfa-config-rules-iam-user-mfa', CENTRAL), 'sts:AssumeRole', EXEC),
   ],
@@ -214,6 +248,8 @@ const ALL_BYPASSES = [
   ...TAG_BYPASSES,
   ...CONFIG_RULES_BYPASSES,
 ];
+/** The event path (issue 22) came after the old SCPs: its bypasses are tested on the new ones. */
+const NEW_BYPASSES = [...ALL_BYPASSES, ...IAM_EVENT_BYPASSES];
 
 /** The first denied step of an attack, or undefined when every step is allowed. */
 function blockedAt(policies: readonly Record<string, unknown>[], steps: PolicyRequest[]) {
@@ -225,7 +261,7 @@ function blockedAt(policies: readonly Record<string, unknown>[], steps: PolicyRe
 }
 
 describe('protection SCPs generated from the stack (exemptionSource both, one security role)', () => {
-  it.each(ALL_BYPASSES)('denies: %s', (_name, steps) => {
+  it.each(NEW_BYPASSES)('denies: %s', (_name, steps) => {
     expect(blockedAt(NEW, steps)).toBeDefined();
   });
 
@@ -234,7 +270,13 @@ describe('protection SCPs generated from the stack (exemptionSource both, one se
   });
 
   it('fits the 5,120-character SCP limit, even indented', () => {
-    for (const scp of NEW) expect(JSON.stringify(scp, null, 2).length).toBeLessThanOrEqual(5120);
+    const largest = executionRoleProtectionScp({
+      exemptionSource: 'both',
+      securityPrincipalArns: [SECURITY, 'arn:aws:iam::*:role/SecurityOperations'],
+    });
+    for (const scp of [...NEW, largest]) {
+      expect(JSON.stringify(scp, null, 2).length).toBeLessThanOrEqual(5120);
+    }
   });
 
   it('trusts the stacksets-exec name only where nobody in a member account can hold it', () => {
@@ -245,7 +287,7 @@ describe('protection SCPs generated from the stack (exemptionSource both, one se
     expect(statements.map((s) => s.Sid)).toEqual([
       'DenyStackSetsExecutionRoleChanges',
       'ProtectMfaConfigRulesExecutionRole',
-      'ProtectComplianceForwarding',
+      'ProtectEventForwarding',
       'ProtectConfigRecorder',
       'ProtectExemptionTag',
       'ProtectSecurityRoles',
@@ -257,7 +299,12 @@ describe('protection SCPs generated from the stack (exemptionSource both, one se
     const registryOnly = executionRoleProtectionScp({ securityPrincipalArns: [SECURITY] });
     const sids = (registryOnly.Statement as { Sid: string }[]).map((s) => s.Sid);
     expect(sids).not.toContain('ProtectExemptionTag');
-    for (const [, steps] of [...EXEC_ROLE_BYPASSES, ...FORWARDING_BYPASSES, ...RECORDER_BYPASSES]) {
+    for (const [, steps] of [
+      ...EXEC_ROLE_BYPASSES,
+      ...FORWARDING_BYPASSES,
+      ...IAM_EVENT_BYPASSES,
+      ...RECORDER_BYPASSES,
+    ]) {
       expect(blockedAt([registryOnly], steps)).toBeDefined();
     }
   });
@@ -288,6 +335,30 @@ describe('protection SCPs generated from the stack (exemptionSource both, one se
     expect(decision(req(ADMIN, 'events:DisableRule', FORWARD_RULE))).toMatchObject({
       allowed: false,
     });
+    expect(decision(req(ADMIN, 'events:DisableRule', IAM_EVENTS_RULE))).toMatchObject({
+      allowed: false,
+    });
+  });
+
+  it('the IAM event forwarding SCP alone has no back door either', () => {
+    for (const [, steps] of IAM_EVENT_BYPASSES) {
+      expect(blockedAt([iamEventForwardingProtectionScp()], steps)).toBeDefined();
+    }
+    expect(
+      evaluateScps(
+        [iamEventForwardingProtectionScp()],
+        req(STACKSETS, 'events:PutRule', IAM_EVENTS_RULE),
+      ),
+    ).toEqual({ allowed: true });
+  });
+
+  it('leaves the IAM event forwarding alone without the event path (freshness: schedule)', () => {
+    const schedule = JSON.stringify(executionRoleProtectionScp({ iamEventForwarding: false }));
+    expect(schedule).not.toContain(IAM_EVENTS_FORWARD_RULE_NAME);
+    expect(schedule).toContain(FORWARDING_RULE_NAME);
+    const neither = executionRoleProtectionScp({ forwarding: false, iamEventForwarding: false });
+    const sids = (neither.Statement as { Sid: string }[]).map((s) => s.Sid);
+    expect(sids).not.toContain('ProtectEventForwarding');
   });
 });
 
