@@ -19,6 +19,9 @@ module.exports = {
   // A hang catcher, not a speed check: no test here is about how fast the machine is, and a shared
   // or slow machine must not fail a test that would pass. Tests about time set their own limits.
   testTimeout: 15 * 60_000,
+  // Quiet by default: the totals, and every failing test in full (no line per passing file).
+  // `npx jest --reporters=default` shows a line per file.
+  reporters: [['summary', { summaryThreshold: 0 }]],
   projects: [
     { ...common, displayName: 'unit', testMatch: ['<rootDir>/test/unit/**/*.test.ts'] },
     {
