@@ -11,7 +11,8 @@ import {
   TagUserCommand,
   UntagUserCommand,
 } from '@aws-sdk/client-iam';
-import type { RuleName } from '../../rules/rule-names';
+import { RULE_METADATA } from '../../rules/catalog';
+import { RULE_NAME_LIST, type RuleName } from '../../rules/rule-names';
 import { VERDICT_CHANGING_CALLS } from '../../rules/runtime/freshness/iam-events';
 import { logger } from '../../rules/runtime/logger';
 import { cloudTrailEvent, EventPath, PACK_SUFFIX } from '../support/event-path';
@@ -22,13 +23,7 @@ beforeAll(() => {
   logger.setLogLevel('SILENT');
 });
 
-const ALL_RULES: RuleName[] = [
-  'root-account-mfa',
-  'root-account-hardware-mfa',
-  'iam-user-console-mfa',
-  'iam-user-mfa',
-  'iam-user-hardware-mfa',
-];
+const ALL_RULES: RuleName[] = [...RULE_NAME_LIST];
 
 /** Request parameters a call of each kind carries (a user named where the call names one). */
 function requestFor(call: string): Record<string, unknown> {
@@ -63,9 +58,36 @@ describe('each verdict-changing IAM call', () => {
         reevaluations.every((r) => r.accountId === TEST_ACCOUNT_ID && r.rules.length === 1),
       ).toBe(true);
       expect(result.batchItemFailures).toEqual([]);
-      // The same event twice (SQS delivers at least once) records each user once.
-      const namesUser = VERDICT_CHANGING_CALLS[call]?.namesUser === true;
+      // The same event twice (SQS delivers at least once) records each user once; a call that
+      // concerns no rule (a user's access key) records nobody.
+      const namesUser = VERDICT_CHANGING_CALLS[call]?.namesUser === true && expected.length > 0;
       expect(result.usersRecorded).toBe(namesUser ? (call === 'UpdateUser' ? 2 : 1) : 0);
+    },
+  );
+
+  it.each(
+    Object.entries(VERDICT_CHANGING_CALLS)
+      .filter(([, effect]) => effect.withoutUser)
+      .map(([call]) => call),
+  )(
+    '%s naming no user (the root user, or a root session of centralized root access): every rule of the root user, from the catalog',
+    async (call) => {
+      // Prepare
+      const path = new EventPath(endpoint(), { rules: ALL_RULES, windowSeconds: 60 });
+      await path.deploy();
+      const event = cloudTrailEvent({ eventName: call, requestParameters: {} });
+
+      // Act
+      const { result, reevaluations } = await path.deliver([event]);
+
+      // Assess
+      const rootRules = RULE_METADATA.filter((m) =>
+        (m.resourceTypes as readonly string[]).includes('AWS::::Account'),
+      ).map((m) => `${m.name}${PACK_SUFFIX}`);
+      expect(rootRules.length).toBeGreaterThan(0);
+      expect(reevaluations.flatMap((r) => r.rules).sort()).toEqual(rootRules.sort());
+      // No user to read live: the root rules read the account summary on every run.
+      expect(result).toMatchObject({ usersRecorded: 0, batchItemFailures: [] });
     },
   );
 
