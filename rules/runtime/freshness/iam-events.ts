@@ -11,7 +11,8 @@
 import { InvalidInputError } from '../errors';
 import { ACCOUNT_RULE_NAMES, type RuleName } from '../../rule-names';
 
-const USER_RULES: readonly RuleName[] = [
+/** The rules that judge IAM users (the exemption registry's `*` covers them all). */
+export const USER_RULES: readonly RuleName[] = [
   'iam-user-console-mfa',
   'iam-user-mfa',
   'iam-user-hardware-mfa',
