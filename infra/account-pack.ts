@@ -427,6 +427,8 @@ export class MfaConfigRulesAccountPack extends Construct {
           ? { windowSeconds: props.reevaluationWindowSeconds }
           : {}),
       });
+      // A granted or revoked exemption re-evaluates the rules it covers.
+      if (this.exemptionRegistry) this.freshness.watchRegistry(this.exemptionRegistry.table);
     }
   }
 }

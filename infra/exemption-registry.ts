@@ -76,6 +76,9 @@ export class ExemptionRegistry extends Construct {
       encryption: dynamodb.TableEncryption.AWS_MANAGED,
       deletionProtection: true,
       removalPolicy: RemovalPolicy.RETAIN,
+      // Keys only: the event path (infra/freshness.ts watchRegistry) re-evaluates the rules an
+      // entry covers when it is granted, changed or revoked.
+      stream: dynamodb.StreamViewType.KEYS_ONLY,
       ...(writers.length > 0
         ? {
             resourcePolicy: new iam.PolicyDocument({

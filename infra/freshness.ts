@@ -31,17 +31,19 @@ import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as pipes from 'aws-cdk-lib/aws-pipes';
 import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { iamEventPattern } from '../rules/runtime/freshness/iam-events';
+import { REGISTRY_CHANGE_SOURCE } from '../rules/runtime/freshness/registry-events';
 import { CHANGE_LOG_TABLE_ENV } from '../rules/runtime/freshness/change-log';
 import { reevaluationPermissions } from '../rules/runtime/grants';
 import type { RuleMetadata } from '../rules/runtime/types';
 import { DEFAULT_EXEMPTION_TAG_KEY } from '../rules/runtime/exemptions';
 import { acknowledge } from './nag-acknowledgments';
-import { toPolicyStatements, wildcardAcknowledgments } from './permissions';
+import { toPolicyStatements, wildcardAcknowledgments, wildcardFinding } from './permissions';
 import { bundleDir, RUNTIME, type RuleFunction } from './rule-function';
 import {
   DEFAULT_LOG_RETENTION_DAYS,
@@ -430,6 +432,78 @@ export class MfaConfigRulesFreshness extends Construct {
       },
     ]);
   }
+
+  /**
+   * Exemption registry changes re-evaluate too (registry-events.ts): the table's stream (keys
+   * only) → an EventBridge pipe → this queue, one message per granted, changed or revoked entry,
+   * so a revoked exemption's finding is back within the window instead of at the next periodic
+   * run. The pipe's role reads that stream and sends to this queue (and its dead-letter queue for
+   * records it cannot deliver), nothing else.
+   */
+  watchRegistry(table: dynamodb.Table): pipes.CfnPipe {
+    const streamArn = table.tableStreamArn;
+    if (!streamArn) throw new Error(`${table.node.path}: the exemption registry has no stream`);
+    const role = new iam.Role(this, 'RegistryPipeRole', {
+      description: 'mfa-config-rules: the exemption registry stream to the freshness queue',
+      assumedBy: new iam.ServicePrincipal('pipes.amazonaws.com', {
+        conditions: { StringEquals: { 'aws:SourceAccount': Aws.ACCOUNT_ID } },
+      }),
+    });
+    const policy = new iam.Policy(this, 'RegistryPipePolicy', {
+      statements: [
+        new iam.PolicyStatement({
+          sid: 'ReadRegistryStream',
+          actions: ['dynamodb:DescribeStream', 'dynamodb:GetRecords', 'dynamodb:GetShardIterator'],
+          resources: [streamArn],
+        }),
+        new iam.PolicyStatement({
+          sid: 'ListStreams',
+          actions: ['dynamodb:ListStreams'],
+          resources: ['*'],
+        }),
+        new iam.PolicyStatement({
+          sid: 'SendToFreshnessQueues',
+          actions: ['sqs:SendMessage'],
+          resources: [this.queue.queueArn, this.deadLetterQueue.queueArn],
+        }),
+      ],
+    });
+    role.attachInlinePolicy(policy);
+    Validations.of(policy).acknowledge({
+      id: wildcardFinding(policy, '*'),
+      reason:
+        'dynamodb:ListStreams has no resource type (Service Authorization Reference): Resource "*" is the only value it accepts; the stream itself is read by its ARN.',
+    });
+    const pipe = new pipes.CfnPipe(this, 'RegistryPipe', {
+      description: 'mfa-config-rules: exemption registry changes re-evaluate the rules they cover',
+      roleArn: role.roleArn,
+      source: streamArn,
+      sourceParameters: {
+        dynamoDbStreamParameters: {
+          startingPosition: 'LATEST',
+          batchSize: 1,
+          maximumRetryAttempts: 10,
+          deadLetterConfig: { arn: this.deadLetterQueue.queueArn },
+        },
+      },
+      target: this.queue.queueArn,
+      targetParameters: {
+        inputTemplate: registryPipeInputTemplate(),
+      },
+    });
+    pipe.node.addDependency(policy);
+    return pipe;
+  }
+}
+
+/**
+ * The message the registry pipe writes for each stream record (EventBridge Pipes input
+ * transformation: string paths quoted, the number not), as rules/runtime/freshness/registry-events.ts
+ * reads it.
+ */
+export function registryPipeInputTemplate(): string {
+  const key = (name: string) => `<$.dynamodb.Keys.${name}.S>`;
+  return `{"source": "${REGISTRY_CHANGE_SOURCE}", "eventName": "<$.eventName>", "account": "${key('accountId')}", "entry": "${key('entry')}", "eventId": "<$.eventID>", "at": <$.dynamodb.ApproximateCreationDateTime>}`;
 }
 
 const BUS_PARAMETER = 'CentralIamEventBusArn';

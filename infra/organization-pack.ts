@@ -402,6 +402,8 @@ export class MfaConfigRulesOrganizationPack extends Construct {
       });
       // Members' execution roles must trust the freshness role before it starts re-evaluations.
       this.freshness.node.addDependency(this.stackSet);
+      // A granted or revoked exemption re-evaluates the rules it covers in its account.
+      if (this.exemptionRegistry) this.freshness.watchRegistry(this.exemptionRegistry.table);
     }
   }
 

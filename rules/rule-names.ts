@@ -43,3 +43,10 @@ export const RULE_NAME_LIST = Object.keys(RULE_PARAMETER_NAMES) as readonly Rule
 export function isRuleNameOfPack(value: unknown): value is RuleName {
   return typeof value === 'string' && Object.hasOwn(RULE_PARAMETER_NAMES, value);
 }
+
+/** The rules that judge the account (`AWS::::Account`: the root user), in the catalog's order. */
+export const ACCOUNT_RULE_NAMES: readonly RuleName[] = [
+  'root-account-mfa',
+  'root-account-hardware-mfa',
+  'root-account-access-keys',
+];

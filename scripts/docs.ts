@@ -22,6 +22,7 @@ import {
 } from '../infra/exemption-registry';
 import { DEFAULT_EXEMPTION_TABLE, EXEMPTION_SOURCE_ENV } from '../rules/runtime/exemption-source';
 import { DEFAULT_MAX_EXEMPTION_DAYS } from '../rules/runtime/exemptions';
+import { VERDICT_CHANGING_CALLS } from '../rules/runtime/freshness/iam-events';
 import {
   ASYNC_MAX_EVENT_AGE_SECONDS,
   ASYNC_MAX_RETRY_ATTEMPTS,
@@ -523,6 +524,61 @@ function protectionStatementsRegion(): string {
   return table(['statement', 'denies', 'on', 'condition (the deny applies when all hold)'], rows);
 }
 
+/**
+ * The event path's calls and the rules each one re-evaluates (VERDICT_CHANGING_CALLS), grouped by
+ * what they do.
+ */
+function iamEventsRegion(rules: readonly RuleMetadata[]): string {
+  const names = (list: readonly string[]) => {
+    if (list.length === 0) return 'none';
+    const users = rules
+      .filter((m) => m.resourceTypes.includes('AWS::IAM::User'))
+      .map((m) => m.name);
+    const roots = rules
+      .filter((m) => m.resourceTypes.includes('AWS::::Account'))
+      .map((m) => m.name);
+    const parts: string[] = [];
+    const rest = [...list];
+    for (const [group, label] of [
+      [users, 'every user rule'],
+      [roots, 'every root rule'],
+    ] as const) {
+      if (group.length > 1 && group.every((name) => rest.includes(name))) {
+        parts.push(label);
+        for (const name of group) rest.splice(rest.indexOf(name), 1);
+      }
+    }
+    return [...parts, ...rest.map(code)].join(', ');
+  };
+  const groups = new Map<string, { calls: string[]; cells: string[] }>();
+  for (const [call, effect] of Object.entries(VERDICT_CHANGING_CALLS)) {
+    const cells = [
+      effect.tags
+        ? 'with the exemption key (any case): every user rule; with the privilege key: `iam-user-hardware-mfa`; other keys: none'
+        : names(effect.rules),
+      effect.namesUser
+        ? effect.withoutUser
+          ? names(effect.withoutUser)
+          : 'refused (to the dead-letter queue)'
+        : '—',
+      effect.namesUser && (effect.rules.length > 0 || effect.tags) ? 'yes' : '—',
+    ];
+    const key = cells.join('|');
+    const group = groups.get(key) ?? { calls: [], cells };
+    group.calls.push(call);
+    groups.set(key, group);
+  }
+  return table(
+    [
+      'IAM call',
+      'rules re-evaluated',
+      'naming no user (the root user acting on itself)',
+      'user read live next run',
+    ],
+    [...groups.values()].map((g) => [g.calls.map(code).join(', '), ...g.cells]),
+  );
+}
+
 /** The largest protection SCP the generator makes, measured as AWS counts it through the API. */
 function scpSizeRegion(): string {
   const largest = executionRoleProtectionScp({
@@ -598,6 +654,7 @@ export const REGIONS: Record<string, (rules: readonly RuleMetadata[]) => string>
   'config-rules-scp': () => json(configRulesProtectionScp()),
   'protection-statements': protectionStatementsRegion,
   'scp-size': scpSizeRegion,
+  'iam-events': iamEventsRegion,
   'exemption-who': exemptionWhoRegion,
 };
 

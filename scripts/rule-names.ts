@@ -11,6 +11,18 @@ import { RULE_METADATA } from '../rules/catalog';
 export const RULE_NAMES_FILE = path.join(__dirname, '..', 'rules', 'rule-names.ts');
 
 export function ruleNamesSource(): string {
+  const accountNames = RULE_METADATA.filter((m) =>
+    (m.resourceTypes as readonly string[]).includes('AWS::::Account'),
+  ).map((m) => `'${m.name}'`);
+  const accountLine = `export const ACCOUNT_RULE_NAMES: readonly RuleName[] = [${accountNames.join(', ')}];`;
+  const accountList =
+    accountLine.length <= 100
+      ? accountLine
+      : [
+          'export const ACCOUNT_RULE_NAMES: readonly RuleName[] = [',
+          ...accountNames.map((n) => `  ${n},`),
+          '];',
+        ].join('\n');
   const entries = RULE_METADATA.map((m) => {
     const names = m.parameters.map((p) => `'${p.name}'`);
     const inline = `  '${m.name}': [${names.join(', ')}],`;
@@ -46,6 +58,9 @@ export const RULE_NAME_LIST = Object.keys(RULE_PARAMETER_NAMES) as readonly Rule
 export function isRuleNameOfPack(value: unknown): value is RuleName {
   return typeof value === 'string' && Object.hasOwn(RULE_PARAMETER_NAMES, value);
 }
+
+/** The rules that judge the account (\`AWS::::Account\`: the root user), in the catalog's order. */
+${accountList}
 `;
 }
 

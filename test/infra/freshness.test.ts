@@ -10,6 +10,7 @@ import {
   FRESHNESS_ROLE_NAME,
   IAM_EVENTS_REGION,
   iamEventForwardingTemplate,
+  registryPipeInputTemplate,
 } from '../../infra/freshness';
 import { iamEventForwardingProtectionScp } from '../../infra/execution-role';
 import { RULE_METADATA } from '../../rules/catalog';
@@ -34,6 +35,7 @@ type Resources = Record<string, { Type: string; Properties?: Record<string, unkn
 
 const FRESHNESS_TYPES = [
   'AWS::DynamoDB::Table',
+  'AWS::Pipes::Pipe',
   'AWS::Lambda::EventSourceMapping',
   'AWS::Events::EventBus',
 ];
@@ -53,6 +55,53 @@ describe("freshness: 'events' (default)", () => {
   const synth = synthesizeOrgApp({ targetOrganizationalUnitIds: 'ou-ab12-cdef3456' });
   const account = templateOf(synth.account);
   const organization = templateOf(synth.organization);
+
+  it('organization stack: exemption registry changes reach the queue through a pipe reading the stream, whose role may do nothing else', () => {
+    // Prepare
+    const json = organization.toJSON() as { Resources: Resources };
+    const [tableId] = Object.entries(json.Resources).find(
+      ([, r]) => r.Properties?.TableName === DEFAULT_EXEMPTION_TABLE,
+    ) ?? [''];
+    const [queueId] = Object.entries(json.Resources).find(
+      ([id, r]) => r.Type === 'AWS::SQS::Queue' && id.includes('IamEvents'),
+    ) ?? [''];
+
+    // Assess
+    organization.hasResourceProperties('AWS::DynamoDB::Table', {
+      TableName: DEFAULT_EXEMPTION_TABLE,
+      StreamSpecification: { StreamViewType: 'KEYS_ONLY' },
+    });
+    organization.resourceCountIs('AWS::Pipes::Pipe', 1);
+    organization.hasResourceProperties('AWS::Pipes::Pipe', {
+      Source: { 'Fn::GetAtt': [tableId, 'StreamArn'] },
+      Target: { 'Fn::GetAtt': [queueId, 'Arn'] },
+      TargetParameters: { InputTemplate: registryPipeInputTemplate() },
+      SourceParameters: {
+        DynamoDBStreamParameters: Match.objectLike({ StartingPosition: 'LATEST' }),
+      },
+    });
+    const pipeRole = Object.entries(json.Resources).find(
+      ([id, r]) => r.Type === 'AWS::IAM::Policy' && id.includes('RegistryPipePolicy'),
+    )?.[1];
+    const statements = (pipeRole?.Properties?.PolicyDocument as { Statement: Statement[] })
+      .Statement;
+    expect(actionsOf(statements)).toEqual([
+      'dynamodb:DescribeStream',
+      'dynamodb:GetRecords',
+      'dynamodb:GetShardIterator',
+      'dynamodb:ListStreams',
+      'sqs:SendMessage',
+    ]);
+    // Only ListStreams (no resource type) is on "*"; the stream and the queues by ARN.
+    for (const statement of statements) {
+      const actions = Array.isArray(statement.Action) ? statement.Action : [statement.Action];
+      if (statement.Resource === '*') expect(actions).toEqual(['dynamodb:ListStreams']);
+    }
+  });
+
+  it('account stack with the default exemption source (tags): no registry, no pipe', () => {
+    account.resourceCountIs('AWS::Pipes::Pipe', 0);
+  });
 
   it('account stack: the IAM event rule (the pattern of every verdict-changing call) targets the queue the function reads with the window as batching window', () => {
     // Assess

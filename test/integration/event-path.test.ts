@@ -11,9 +11,11 @@ import {
   TagUserCommand,
   UntagUserCommand,
 } from '@aws-sdk/client-iam';
-import type { RuleName } from '../../rules/rule-names';
+import { RULE_METADATA } from '../../rules/catalog';
+import { RULE_NAME_LIST, type RuleName } from '../../rules/rule-names';
 import { VERDICT_CHANGING_CALLS } from '../../rules/runtime/freshness/iam-events';
 import { logger } from '../../rules/runtime/logger';
+import { registryPipeInputTemplate } from '../../infra/freshness';
 import { cloudTrailEvent, EventPath, PACK_SUFFIX } from '../support/event-path';
 import { motoClientConfig, seedUsers, TEST_ACCOUNT_ID } from '../support/moto';
 import { useMoto } from '../support/use-moto';
@@ -22,13 +24,7 @@ beforeAll(() => {
   logger.setLogLevel('SILENT');
 });
 
-const ALL_RULES: RuleName[] = [
-  'root-account-mfa',
-  'root-account-hardware-mfa',
-  'iam-user-console-mfa',
-  'iam-user-mfa',
-  'iam-user-hardware-mfa',
-];
+const ALL_RULES: RuleName[] = [...RULE_NAME_LIST];
 
 /** Request parameters a call of each kind carries (a user named where the call names one). */
 function requestFor(call: string): Record<string, unknown> {
@@ -63,9 +59,36 @@ describe('each verdict-changing IAM call', () => {
         reevaluations.every((r) => r.accountId === TEST_ACCOUNT_ID && r.rules.length === 1),
       ).toBe(true);
       expect(result.batchItemFailures).toEqual([]);
-      // The same event twice (SQS delivers at least once) records each user once.
-      const namesUser = VERDICT_CHANGING_CALLS[call]?.namesUser === true;
+      // The same event twice (SQS delivers at least once) records each user once; a call that
+      // concerns no rule (a user's access key) records nobody.
+      const namesUser = VERDICT_CHANGING_CALLS[call]?.namesUser === true && expected.length > 0;
       expect(result.usersRecorded).toBe(namesUser ? (call === 'UpdateUser' ? 2 : 1) : 0);
+    },
+  );
+
+  it.each(
+    Object.entries(VERDICT_CHANGING_CALLS)
+      .filter(([, effect]) => effect.withoutUser)
+      .map(([call]) => call),
+  )(
+    '%s naming no user (the root user, or a root session of centralized root access): every rule of the root user, from the catalog',
+    async (call) => {
+      // Prepare
+      const path = new EventPath(endpoint(), { rules: ALL_RULES, windowSeconds: 60 });
+      await path.deploy();
+      const event = cloudTrailEvent({ eventName: call, requestParameters: {} });
+
+      // Act
+      const { result, reevaluations } = await path.deliver([event]);
+
+      // Assess
+      const rootRules = RULE_METADATA.filter((m) =>
+        (m.resourceTypes as readonly string[]).includes('AWS::::Account'),
+      ).map((m) => `${m.name}${PACK_SUFFIX}`);
+      expect(rootRules.length).toBeGreaterThan(0);
+      expect(reevaluations.flatMap((r) => r.rules).sort()).toEqual(rootRules.sort());
+      // No user to read live: the root rules read the account summary on every run.
+      expect(result).toMatchObject({ usersRecorded: 0, batchItemFailures: [] });
     },
   );
 
@@ -290,4 +313,94 @@ describe('debounce', () => {
       new Set([...Array.from({ length: 8 }, (_, i) => `user-${i}`), 'late']),
     );
   }, 60_000);
+});
+
+/**
+ * What EventBridge Pipes does with the input template: each `<$.path>` replaced by the record's
+ * value there (the template quotes strings itself).
+ */
+function applyPipeTemplate(template: string, record: Record<string, unknown>): unknown {
+  const text = template.replace(/<\$\.([\w.]+)>/g, (_match, path: string) => {
+    let value: unknown = record;
+    for (const part of path.split('.')) value = (value as Record<string, unknown>)[part];
+    if (typeof value !== 'string' && typeof value !== 'number') {
+      throw new Error(`no string or number at ${path} in the stream record`);
+    }
+    return String(value);
+  });
+  return JSON.parse(text) as unknown;
+}
+
+/** A DynamoDB stream record of the registry (keys only), as DynamoDB Streams documents it. */
+function registryStreamRecord(eventName: string, entry: string): Record<string, unknown> {
+  return {
+    eventID: `c4ca4238a0b923820dcc509a6f75849b-${eventName}`,
+    eventName,
+    eventVersion: '1.1',
+    eventSource: 'aws:dynamodb',
+    awsRegion: 'us-east-1',
+    dynamodb: {
+      ApproximateCreationDateTime: 1_796_000_000,
+      Keys: { accountId: { S: TEST_ACCOUNT_ID }, entry: { S: entry } },
+      SequenceNumber: '111',
+      SizeBytes: 26,
+      StreamViewType: 'KEYS_ONLY',
+    },
+    eventSourceARN: `arn:aws:dynamodb:us-east-1:${TEST_ACCOUNT_ID}:table/mfa-config-rules-exemptions/stream/2026-12-05T00:00:00.000`,
+  };
+}
+
+describe('exemption registry changes (the stream → the pipe → the freshness queue)', () => {
+  const endpoint = useMoto({ env: { MOTO_EXT_REPORT_DELAY_MS: '0' } });
+  const USER_ID = 'AIDAEXEMPTUSER000001';
+
+  it.each([
+    ['REMOVE', `${USER_ID}#iam-user-mfa`, ['iam-user-mfa']],
+    ['INSERT', `${USER_ID}#iam-user-hardware-mfa`, ['iam-user-hardware-mfa']],
+    [
+      'MODIFY',
+      `${USER_ID}#*`,
+      RULE_METADATA.filter((m) =>
+        (m.resourceTypes as readonly string[]).includes('AWS::IAM::User'),
+      ).map((m) => m.name),
+    ],
+  ])(
+    'an entry %s (%s) re-evaluates the rules it covers in its account, once, and the user is read live',
+    async (eventName, entry, rules) => {
+      // Prepare
+      const path = new EventPath(endpoint(), { rules: ALL_RULES, windowSeconds: 60 });
+      await path.deploy();
+      const message = applyPipeTemplate(
+        registryPipeInputTemplate(),
+        registryStreamRecord(eventName, entry),
+      ) as Record<string, unknown>;
+
+      // Act: delivered twice (at least once)
+      const { result, reevaluations } = await path.deliver([message, message]);
+
+      // Assess
+      expect(result).toMatchObject({ batchItemFailures: [], unrecognised: 0, usersRecorded: 1 });
+      expect(reevaluations.flatMap((r) => r.rules).sort()).toEqual(
+        rules.map((rule) => `${rule}${PACK_SUFFIX}`).sort(),
+      );
+      expect(reevaluations.every((r) => r.accountId === TEST_ACCOUNT_ID)).toBe(true);
+    },
+  );
+
+  it('a message that names no rule of the pack, or a malformed entry, goes to the dead-letter queue', async () => {
+    // Prepare
+    const path = new EventPath(endpoint(), { rules: ALL_RULES, windowSeconds: 60 });
+    await path.deploy();
+    const bad = [`${USER_ID}#root-account-mfx`, 'no-hash', `${USER_ID}#`].map((entry) =>
+      applyPipeTemplate(registryPipeInputTemplate(), registryStreamRecord('REMOVE', entry)),
+    ) as Record<string, unknown>[];
+
+    // Act
+    const { result, reevaluations } = await path.deliver(bad);
+
+    // Assess
+    expect(result.unrecognised).toBe(3);
+    expect(result.batchItemFailures).toHaveLength(3);
+    expect(reevaluations).toEqual([]);
+  });
 });

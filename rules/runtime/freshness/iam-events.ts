@@ -9,14 +9,20 @@
  * without the event path.
  */
 import { InvalidInputError } from '../errors';
-import type { RuleName } from '../../rule-names';
+import { ACCOUNT_RULE_NAMES, type RuleName } from '../../rule-names';
 
-const USER_RULES: readonly RuleName[] = [
+/** The rules that judge IAM users (the exemption registry's `*` covers them all). */
+export const USER_RULES: readonly RuleName[] = [
   'iam-user-console-mfa',
   'iam-user-mfa',
   'iam-user-hardware-mfa',
 ];
-const ROOT_RULES: readonly RuleName[] = ['root-account-mfa', 'root-account-hardware-mfa'];
+/**
+ * Every rule that judges the root user, from the catalog (rules/rule-names.ts, generated): whatever
+ * changes a root credential can change any of them, NOT_APPLICABLE ("root holds no credentials")
+ * included.
+ */
+const ROOT_RULES: readonly RuleName[] = ACCOUNT_RULE_NAMES;
 const HARDWARE: readonly RuleName[] = ['iam-user-hardware-mfa'];
 
 /** What a call changes. */
@@ -25,7 +31,10 @@ interface CallEffect {
   rules: readonly RuleName[];
   /** Whether the call names one IAM user (`requestParameters.userName`). */
   namesUser: boolean;
-  /** With no user named (the root user acting on itself), these rules instead. */
+  /**
+   * With no user named, these rules instead: the caller acted on its own credentials, the root
+   * user (or a root session of centralized root access, `sts:AssumeRoot`, removing them).
+   */
   withoutUser?: readonly RuleName[];
   /** Only when the call's tag keys include the exemption or privilege key (TagUser, UntagUser). */
   tags?: true;
@@ -44,8 +53,12 @@ export const VERDICT_CHANGING_CALLS: Readonly<Record<string, CallEffect>> = {
   // Names no user (a virtual device must be deactivated first, which is its own event); the
   // runs read the virtual devices assigned now, and part 1's ListMFADevices catches the rest.
   DeleteVirtualMFADevice: { rules: [...USER_RULES, ...ROOT_RULES], namesUser: false },
-  CreateLoginProfile: { rules: ['iam-user-console-mfa'], namesUser: true },
-  DeleteLoginProfile: { rules: ['iam-user-console-mfa'], namesUser: true },
+  CreateLoginProfile: { rules: ['iam-user-console-mfa'], namesUser: true, withoutUser: ROOT_RULES },
+  DeleteLoginProfile: { rules: ['iam-user-console-mfa'], namesUser: true, withoutUser: ROOT_RULES },
+  // A user's access keys change no verdict here; the root user's (no user named) do.
+  CreateAccessKey: { rules: [], namesUser: true, withoutUser: ROOT_RULES },
+  DeleteAccessKey: { rules: [], namesUser: true, withoutUser: ROOT_RULES },
+  UpdateAccessKey: { rules: [], namesUser: true, withoutUser: ROOT_RULES },
   CreateUser: { rules: USER_RULES, namesUser: true },
   DeleteUser: { rules: USER_RULES, namesUser: true },
   UpdateUser: { rules: USER_RULES, namesUser: true },
@@ -174,11 +187,8 @@ export function iamChange(event: unknown, tagKeys: TagKeys | undefined): IamChan
     }
     rules = [...effect.withoutUser];
   }
-  if (effect.tags) {
-    const concerned = tagRules(call, request, tagKeys);
-    if (concerned.length === 0) return undefined;
-    rules = concerned;
-  }
+  if (effect.tags) rules = tagRules(call, request, tagKeys);
+  if (rules.length === 0) return undefined;
   const userNames = [
     userName,
     call === 'UpdateUser' ? text(request.newUserName) : undefined,

@@ -1,6 +1,7 @@
 /**
  * The freshness function's work on one batch of IAM events (EventBridge → SQS → this function,
- * with the event source mapping's batching window as the debounce):
+ * with the event source mapping's batching window as the debounce), and of exemption registry
+ * changes (the table's stream → an EventBridge pipe → the same queue; registry-events.ts):
  *
  *   1. each event → the change it records (iam-events.ts); failed calls and irrelevant tag keys
  *      change nothing and are done;
@@ -28,7 +29,8 @@ import { logger } from '../logger';
 import { isRuleName } from '../rule-name';
 import type { RuleName } from '../../rule-names';
 import type { ChangeLog } from './change-log';
-import { iamChange, type IamChange, type TagKeys } from './iam-events';
+import { iamChange, USER_RULES, type IamChange, type TagKeys } from './iam-events';
+import { isRegistryMessage, registryChange } from './registry-events';
 
 export interface QueueRecord {
   messageId: string;
@@ -72,15 +74,21 @@ export async function react(
   let unrecognised = 0;
   for (const record of records) {
     try {
-      const change = iamChange(JSON.parse(record.body) as unknown, settings.tagKeys);
+      const message = JSON.parse(record.body) as unknown;
+      const change = isRegistryMessage(message)
+        ? registryChange(message, USER_RULES)
+        : iamChange(message, settings.tagKeys);
       if (change) changes.push({ messageId: record.messageId, change });
     } catch (error) {
       unrecognised += 1;
       failures.add(record.messageId);
-      logger.error('not an IAM event this function reacts to; left to the dead-letter queue', {
-        messageId: record.messageId,
-        error: describeError(error),
-      });
+      logger.error(
+        'not an IAM event or registry change this function reacts to; left to the dead-letter queue',
+        {
+          messageId: record.messageId,
+          error: describeError(error),
+        },
+      );
     }
   }
 
