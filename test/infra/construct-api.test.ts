@@ -183,8 +183,13 @@ describe('tags', () => {
       }
     }
     // A function, role and log group per rule and for the event path's function (issue 22) in
-    // each pack; the management account's role; the StackSets (execution role, IAM events).
-    expect(tagged).toBe(2 * 3 * (lib.RULE_NAMES.length + 1) + 1 + 2);
+    // each pack; the management account's role; the StackSets (execution role, IAM events); the
+    // organization pack's exemption registry pipe's role (the account pack has no registry).
+    expect(tagged).toBe(2 * 3 * (lib.RULE_NAMES.length + 1) + 1 + 2 + 1);
+    // The pipe itself takes tags as a map.
+    const pipes = Object.values(templates[1]?.findResources('AWS::Pipes::Pipe') as Resources);
+    expect(pipes).toHaveLength(1);
+    for (const pipe of pipes) expect(pipe.Properties.Tags).toMatchObject({ owner: 'security' });
   });
 });
 
