@@ -39,7 +39,7 @@ describe('a registry exemption in evaluate --output json / html', () => {
 
   beforeAll(async () => {
     browser = await launchChromium();
-  }, 60_000);
+  });
 
   afterAll(async () => {
     await browser.close();
@@ -127,5 +127,5 @@ describe('a registry exemption in evaluate --output json / html', () => {
     writeOutput('mfa-exempt.png', await page.screenshot({ fullPage: true }));
     await page.close();
     writeFileSync(file, '');
-  }, 120_000);
+  });
 });

@@ -18,7 +18,6 @@ import {
   EXEMPTION_SOURCE_ENV,
   tableReader,
 } from '../../rules/runtime/exemption-registry';
-import { isoDay } from '../../rules/runtime/exemptions';
 import { ClientProvider } from '../../rules/runtime/clients';
 import { createHandler } from '../../rules/runtime/handler';
 import { logger } from '../../rules/runtime/logger';
@@ -33,13 +32,16 @@ import {
   seedOrganization,
   type SeededAccount,
 } from '../support/organization-run';
-import { createRegistryTable, putRegistryEntries, registryClient } from '../support/registry';
+import {
+  createRegistryTable,
+  inDays,
+  putRegistryEntries,
+  registryClient,
+} from '../support/registry';
 import { storedEvaluations } from '../support/stored';
 import { useMoto } from '../support/use-moto';
 
 const USER_RULES = RULE_METADATA.filter((rule) => rule.resourceTypes.includes('AWS::IAM::User'));
-const DAY_MS = 86_400_000;
-const inDays = (days: number) => isoDay(new Date(Date.now() + days * DAY_MS));
 const [A = '', B = ''] = memberAccounts(2);
 
 beforeAll(() => {
@@ -216,7 +218,7 @@ describe('central exemption registry, organization run against moto', () => {
     // One Query per account and rule, nothing else on DynamoDB.
     expect(calls.Query).toBe(2 * USER_RULES.length);
     expect(Object.keys(calls).filter((op) => /Scan|GetItem|PutItem|BatchGet/.test(op))).toEqual([]);
-  }, 120_000);
+  });
 
   it('with ExemptionSource tags, the same member tag exempts (the account stack’s behaviour)', async () => {
     const apiOnlyA = userId(seeded, A, 'api-only');
@@ -231,7 +233,7 @@ describe('central exemption registry, organization run against moto', () => {
     const tagged = verdicts.find((v) => v.rule === 'iam-user-mfa' && v.resourceId === apiOnlyA);
     expect(tagged?.compliance).toBe('NOT_APPLICABLE');
     expect(tagged?.annotation).toContain('(tag mfa-exemption)');
-  }, 120_000);
+  });
 
   it('refuses a run whose ExemptionSource differs from the deployed one, and reports nothing', async () => {
     process.env[EXEMPTION_SOURCE_ENV] = 'registry';
@@ -256,5 +258,5 @@ describe('central exemption registry, organization run against moto', () => {
       runAccounts(endpoint(), [A], { ExemptionSource: 'registry' }, 'no-such-table'),
     ).rejects.toThrow(/cannot read the exemption registry no-such-table for account/);
     expect(await allVerdicts(endpoint(), [A])).toEqual([]);
-  }, 120_000);
+  });
 });

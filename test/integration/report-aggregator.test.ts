@@ -4,15 +4,11 @@
  * carry different suffixes, one look-alike managed rule, results in two Regions, >100 results for
  * one rule (paging, more than 64 KiB through a pipe).
  */
-import {
-  ConfigServiceClient,
-  PutConfigurationAggregatorCommand,
-} from '@aws-sdk/client-config-service';
 import { parse } from 'csv-parse/sync';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { motoClientConfig } from '../support/moto';
+import { createAggregator } from '../support/moto';
 import { useMoto } from '../support/use-moto';
 import { runCli } from '../support/cli';
 
@@ -120,14 +116,7 @@ describe('report --aggregator', () => {
 
   beforeEach(async () => {
     await seedOrganization(endpoint());
-    const config = new ConfigServiceClient(motoClientConfig(endpoint()));
-    await config.send(
-      new PutConfigurationAggregatorCommand({
-        ConfigurationAggregatorName: AGGREGATOR,
-        AccountAggregationSources: [{ AccountIds: [A, B], AllAwsRegions: true }],
-      }),
-    );
-    config.destroy();
+    await createAggregator(endpoint(), AGGREGATOR, [A, B]);
   });
 
   it("reads both accounts' pack rules (each with its own suffix), all pages, and exits 1", async () => {

@@ -3,21 +3,14 @@
  * aggregator hides (it returns no NOT_APPLICABLE result), per account, soonest to end first, with
  * how many end within 14 days; in JSON (`registry`), the table, the HTML page and a note.
  */
-import {
-  ConfigServiceClient,
-  PutConfigurationAggregatorCommand,
-} from '@aws-sdk/client-config-service';
-import { isoDay } from '../../rules/runtime/exemptions';
 import { runCli } from '../support/cli';
-import { motoClientConfig } from '../support/moto';
-import { createRegistryTable, putRegistryEntries } from '../support/registry';
+import { createAggregator } from '../support/moto';
+import { createRegistryTable, inDays, putRegistryEntries } from '../support/registry';
 import { useMoto } from '../support/use-moto';
 
 const A = '111111111111';
 const B = '222222222222';
 const AGGREGATOR = 'org-mfa';
-const DAY_MS = 86_400_000;
-const inDays = (days: number) => isoDay(new Date(Date.now() + days * DAY_MS));
 
 interface Doc {
   notes: string[];
@@ -52,14 +45,7 @@ describe('report --aggregator with the exemption registry', () => {
       }),
     });
     expect(response.ok).toBe(true);
-    const config = new ConfigServiceClient(motoClientConfig(endpoint()));
-    await config.send(
-      new PutConfigurationAggregatorCommand({
-        ConfigurationAggregatorName: AGGREGATOR,
-        AccountAggregationSources: [{ AccountIds: [A, B], AllAwsRegions: true }],
-      }),
-    );
-    config.destroy();
+    await createAggregator(endpoint(), AGGREGATOR, [A, B]);
   });
 
   it('lists the active exemptions per account, soonest first, and how many end within 14 days', async () => {
@@ -108,7 +94,7 @@ describe('report --aggregator with the exemption registry', () => {
     const html = await runCli(['report', '--aggregator', AGGREGATOR, ...aws(), '--output', 'html']);
     expect(html.stdout).toContain('<h2>Registry exemptions</h2>');
     expect(html.stdout).toContain('AIDAAAAAAAAAAAAAAAAA1');
-  }, 60_000);
+  });
 
   it('without a registry table, says so in a note; a named table that is missing is an error', async () => {
     const json = await runCli(['report', '--aggregator', AGGREGATOR, ...aws(), '--output', 'json']);
@@ -131,5 +117,5 @@ describe('report --aggregator with the exemption registry', () => {
     expect(named.stderr).toMatch(
       /^mfa-config-rules: (InvalidInputError: )?cannot read the exemption registry: no table nope in account \d{12}, us-east-1\n$/,
     );
-  }, 60_000);
+  });
 });

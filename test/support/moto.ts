@@ -2,6 +2,10 @@
  * Start/stop helper for the extended moto_server in test/moto/server.py, plus typed wrappers for
  * its control endpoints. Node built-ins only, so the demo and the benchmark can use it too.
  */
+import {
+  ConfigServiceClient,
+  PutConfigurationAggregatorCommand,
+} from '@aws-sdk/client-config-service';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
@@ -117,6 +121,25 @@ export async function takeCallCounts(endpoint: string): Promise<Record<string, n
  * Which of two evaluations of one resource the extended moto keeps, as AWS does not document it:
  * the last one written (the server's default) or the one with the newest OrderingTimestamp.
  */
+/** A configuration aggregator over `accountIds` in every Region (the harness answers its queries). */
+export async function createAggregator(
+  endpoint: string,
+  name: string,
+  accountIds: readonly string[],
+): Promise<void> {
+  const config = new ConfigServiceClient(motoClientConfig(endpoint));
+  try {
+    await config.send(
+      new PutConfigurationAggregatorCommand({
+        ConfigurationAggregatorName: name,
+        AccountAggregationSources: [{ AccountIds: [...accountIds], AllAwsRegions: true }],
+      }),
+    );
+  } finally {
+    config.destroy();
+  }
+}
+
 export type EvaluationKeep = 'last-write' | 'latest-ordering';
 
 export async function setConfigStore(

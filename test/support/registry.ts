@@ -5,7 +5,15 @@ import {
   DEFAULT_EXEMPTION_TABLE,
   type RegistryEntry,
 } from '../../rules/runtime/exemption-registry';
+import { isoDay } from '../../rules/runtime/exemptions';
 import { motoClientConfig } from './moto';
+
+const DAY_MS = 86_400_000;
+
+/** The UTC day `days` from now, `YYYY-MM-DD` (an entry's `until`). */
+export function inDays(days: number): string {
+  return isoDay(new Date(Date.now() + days * DAY_MS));
+}
 
 export function registryClient(endpoint: string): DynamoDBClient {
   return new DynamoDBClient(motoClientConfig(endpoint));
